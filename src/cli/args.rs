@@ -1,0 +1,89 @@
+//! The command line as the user typed it: parsed and validated, nothing read or run yet.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The seed used when none is given: the date of the Istanbul talks, 2025-05-16.
+pub const DEFAULT_SEED: u64 = 20_250_516;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "truce",
+    version,
+    about = "Simulate a war that is fought and negotiated at the same time",
+    long_about = "truce runs thousands of stochastic monthly rollouts of a scenario file (actors, issues, \
+influence, events) and reports how likely each end state is, by when, on what terms, and why.",
+    after_help = "Examples:\n  truce run scenarios/endgame.toml\n  truce run scenarios/fight_and_talk.toml -n 50000 --set actors.us.patience=0.9\n  truce check scenarios/baseline.toml --set negotiation.protocol=stepwise\n  truce graph scenarios/baseline.toml | dot -Tpng > graph.png"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario's rollouts and write a run folder (outcomes, curves, charts, manifest)
+    #[command(
+        after_help = "Examples:\n  truce run scenarios/endgame.toml\n  truce run scenarios/baseline.toml -n 100000 --seed 7 --out output/my_run\n  truce run scenarios/baseline.toml --set actors.us.aid=0 --set 'actors.russia.endurance={uniform=[1,2]}'\n  truce run scenarios/baseline.toml --with my_overrides.toml"
+    )]
+    Run(RunArgs),
+    /// Check a scenario and print its resolved parameters with where each came from
+    #[command(
+        after_help = "Examples:\n  truce check scenarios/endgame.toml\n  truce check scenarios/baseline.toml --set actors.us.patience=0.9"
+    )]
+    Check(ScenarioArgs),
+    /// Print the influence graph as Graphviz DOT
+    #[command(
+        after_help = "Example:\n  truce graph scenarios/baseline.toml | dot -Tsvg > influence.svg"
+    )]
+    Graph(ScenarioArgs),
+    /// Measure rollouts per second on one thread and on all (no files written)
+    #[command(after_help = "Example:\n  truce bench scenarios/baseline.toml -n 100000")]
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScenarioArgs {
+    /// The scenario file (TOML)
+    pub scenario: PathBuf,
+    /// Override a parameter: PATH=VALUE (VALUE in TOML: 0.5, "text", true, {uniform=[0.2,0.4]}); repeatable
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Lay a small TOML file of overrides over the scenario; repeatable, applied before --set
+    #[arg(long = "with", value_name = "FILE")]
+    pub with: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Number of rollouts
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: u64,
+    /// Master seed; rollout i uses streams derived from (seed, i)
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Do not draw charts
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// The scenario file (default: scenarios/baseline.toml)
+    #[arg(default_value = "scenarios/baseline.toml")]
+    pub scenario: PathBuf,
+    /// Number of rollouts per measurement
+    #[arg(short = 'n', long, default_value_t = 100_000)]
+    pub n: u64,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}

@@ -1,0 +1,154 @@
+//! `truce check`: the resolved scenario as tables, with where every value came from.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::args::ScenarioArgs;
+use crate::scenario::{Origin, Role, Scenario, schema};
+
+pub fn check(a: &ScenarioArgs) -> Result<()> {
+    let sc = super::load(a)?;
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut out = std::io::stdout().lock();
+    write_check(&mut out, &sc)?;
+    Ok(())
+}
+
+pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
+    writeln!(out, "scenario {} — {}", sc.name, sc.title)?;
+    let files: Vec<String> = sc
+        .files
+        .iter()
+        .map(|&f| sc.sources.file(f).path.display().to_string())
+        .collect();
+    writeln!(out, "files: {}", files.join(" ← "))?;
+    writeln!(
+        out,
+        "start {}, horizon {} months (to {})",
+        sc.start,
+        sc.horizon,
+        sc.date(sc.horizon as i32)
+    )?;
+    if !sc.overrides.is_empty() {
+        writeln!(out, "overrides: {}", sc.overrides.join(" "))?;
+    }
+    let role = |r: Role| schema::ROLES[r as usize];
+    writeln!(out, "\nactors:")?;
+    for a in &sc.actors {
+        let client = a
+            .patron_of
+            .map(|c| format!(" of {}", sc.actors[c].id))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {:<10} {:<26} {}{}",
+            a.id,
+            a.name,
+            role(a.role),
+            client
+        )?;
+    }
+    let mediator = sc
+        .mediator
+        .map(|m| sc.actors[m].id.as_str())
+        .unwrap_or("none");
+    let sig: Vec<&str> = sc
+        .signatories
+        .iter()
+        .map(|&i| sc.actors[i].id.as_str())
+        .collect();
+    writeln!(out, "mediator: {mediator}; signatories: {}", sig.join(", "))?;
+
+    // Actor × parameter matrix.
+    let width = 13;
+    write!(out, "\n{:<22}", "actor parameter")?;
+    for a in &sc.actors {
+        write!(out, "{:>width$}", a.id)?;
+    }
+    writeln!(out)?;
+    let mut keys: Vec<String> = schema::ACTOR.iter().map(|d| d.key.to_string()).collect();
+    for i in &sc.issues {
+        keys.push(format!("ideal.{}", i.id));
+    }
+    for i in &sc.issues {
+        keys.push(format!("salience.{}", i.id));
+    }
+    for key in &keys {
+        write!(out, "{key:<22}")?;
+        for a in &sc.actors {
+            let v = sc
+                .param(&format!("actors.{}.{key}", a.id))
+                .map(|p| short(&p.display_value()))
+                .unwrap_or_default();
+            write!(out, "{v:>width$}")?;
+        }
+        writeln!(out)?;
+    }
+
+    // Every parameter with its source.
+    writeln!(out, "\n{:<44} {:<34} source", "parameter", "value")?;
+    for p in &sc.params {
+        let source = match &p.origin {
+            Origin::Default => "(default)".to_string(),
+            o => sc.place(o),
+        };
+        writeln!(out, "{:<44} {:<34} {source}", p.path, p.display_value())?;
+    }
+    if !sc.settings.is_empty() {
+        writeln!(out, "\n{:<44} {:<34} source", "setting", "value")?;
+        for s in &sc.settings {
+            writeln!(
+                out,
+                "{:<44} {:<34} {}",
+                s.path,
+                s.value,
+                sc.place(&s.origin)
+            )?;
+        }
+    }
+    if !sc.events.is_empty() {
+        writeln!(out, "\nevents:")?;
+        for e in &sc.events {
+            let when = if e.recurring {
+                format!("monthly from {}", sc.date(e.month))
+            } else {
+                sc.date(e.month).to_string()
+            };
+            writeln!(
+                out,
+                "  {:<24} {:<22} p = {}",
+                e.id,
+                when,
+                sc.params[e.probability].display_value()
+            )?;
+        }
+    }
+    if !sc.proposals.is_empty() {
+        writeln!(out, "\nproposals:")?;
+        for p in &sc.proposals {
+            writeln!(out, "  {:<24} {}", p.id, sc.date(p.month))?;
+        }
+    }
+    let n_uncertain = sc.params.iter().filter(|p| p.is_uncertain()).count();
+    writeln!(
+        out,
+        "\nok: {} parameters ({} uncertain), {} events, {} proposals, {} links",
+        sc.params.len(),
+        n_uncertain,
+        sc.events.len(),
+        sc.proposals.len(),
+        sc.links.len()
+    )?;
+    Ok(())
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() <= 12 {
+        s.to_string()
+    } else {
+        "{dist}".to_string()
+    }
+}

@@ -1,0 +1,13 @@
+//! truce: Monte Carlo simulation of wars that are fought and negotiated at the same time.
+//!
+//! The library is the whole product; the binary is thin glue. See ARCHITECTURE.md for the map.
+
+pub mod calendar;
+pub mod cli;
+pub mod graph;
+pub mod model;
+pub mod output;
+pub mod runner;
+pub mod scenario;
+pub mod stats;
+pub mod summary;

@@ -1,0 +1,115 @@
+//! The battlefield (MODEL.md §4.3): a stochastic contest of strength that moves the front, rare
+//! breakthroughs and counter-offensives, monthly costs that drain endurance, and the hazards that
+//! end a war: a belligerent's collapse and escalation to a NATO–Russia clash.
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+use super::rollout::{Phase, Scratch};
+use super::{Model, Observer, Outcome, Story};
+
+impl Scratch {
+    /// Fights one month; returns the net change of the Russian-held area (km²).
+    pub(crate) fn fight<O: Observer>(
+        &mut self,
+        model: &Model,
+        rng: &mut ChaCha8Rng,
+        obs: &mut O,
+    ) -> f64 {
+        let sl = &model.slots;
+        let sc = &model.scenario;
+        let (att, def) = (sc.attacker, sc.defender);
+        let sa = &sl.actors;
+        self.balance = self.strength_balance(model);
+        let mean = self.expected_gain(model);
+        // AR(1) noise with unit variance: gains come in runs, as the 2024 series does.
+        let ar = self.p[sl.gain_ar];
+        let z: f64 = rng.sample(StandardNormal);
+        self.eps = ar * self.eps + (1.0 - ar * ar).sqrt() * z;
+        let mut change = mean + self.p[sl.gain_sd] * self.eps;
+
+        // Breakthroughs: likelier as the balance tilts and as the defender's endurance runs down.
+        let e0 = self.p[sa[def].endurance].max(1e-9);
+        let worn = (1.0 - self.endurance[def] / e0).clamp(0.0, 1.0);
+        let bt = self.p[sl.breakthrough_hazard]
+            * self.balance.min(10.0)
+            * (1.0 + self.p[sl.fragility] * worn);
+        let breakthrough = rng.random::<f64>() < bt;
+        if breakthrough {
+            change += self.p[sl.breakthrough_km2];
+            self.endurance[def] -= self.p[sl.breakthrough_shock];
+        }
+        let ct = self.p[sl.counter_hazard] / self.balance.max(0.1);
+        let counter = rng.random::<f64>() < ct;
+        if counter {
+            change -= self.p[sl.counter_km2];
+            self.endurance[att] -= self.p[sl.counter_shock];
+        }
+        let before = self.area;
+        self.area = (self.area + change).clamp(0.0, self.p[sl.ukraine_km2]);
+        let change = self.area - before;
+        self.line = (self.area / self.p[sl.claimed_km2]).min(1.0);
+        if obs.wants_story() {
+            obs.story(
+                self.month,
+                Story::Front {
+                    change_km2: change,
+                    area_km2: self.area,
+                    breakthrough,
+                    counteroffensive: counter,
+                },
+            );
+        }
+
+        // Costs: the attacker pays for its tempo and for sanctions; the defender for its
+        // mobilisation, more so when it is outgunned.
+        let sanctions: f64 = (0..model.n_actors())
+            .filter(|&j| j != att)
+            .map(|j| self.p[sa[j].sanctions] * self.p[sa[j].sanction_effect])
+            .sum();
+        let d_att = self.p[sa[att].drain] * self.p[sa[att].offensive] + sanctions;
+        let d_def = self.p[sa[def].drain]
+            * self.p[sa[def].mobilisation]
+            * self.balance.clamp(0.25, 4.0).sqrt();
+        self.drain(att, d_att);
+        self.drain(def, d_def);
+        self.pay_for_aid(model, 1.0);
+
+        if self.endurance[def] <= 0.0 {
+            self.phase = Phase::Ended(Outcome::UkraineCollapse);
+        } else if self.endurance[att] <= 0.0 {
+            self.phase = Phase::Ended(Outcome::RussiaExhaustion);
+        } else {
+            let total_aid: f64 = self.aid_now.iter().sum();
+            let esc = self.p[sl.escalation] * (1.0 + self.p[sl.escalation_per_aid] * total_aid);
+            if rng.random::<f64>() < esc {
+                self.phase = Phase::Ended(Outcome::Escalation);
+            }
+        }
+        change
+    }
+
+    fn drain(&mut self, i: usize, d: f64) {
+        self.drain_now[i] = d;
+        self.endurance[i] -= d;
+        self.cost[i] += d;
+    }
+
+    /// Under a ceasefire or settlement the front is frozen and a share of the costs goes on.
+    pub(crate) fn keep_peace(&mut self, model: &Model) {
+        let sl = &model.slots;
+        let sc = &model.scenario;
+        let share = self.p[sl.peace_drain];
+        for i in [sc.attacker, sc.defender] {
+            let a = &sl.actors[i];
+            let base = if i == sc.attacker {
+                self.p[a.offensive]
+            } else {
+                self.p[a.mobilisation]
+            };
+            self.drain(i, self.p[a.drain] * base * share);
+        }
+        self.pay_for_aid(model, share);
+    }
+}

@@ -1,0 +1,80 @@
+//! Scheduled and random events (MODEL.md §4.1). An event fires on its month (or, if recurring,
+//! in any month of its window) with its probability, if its conditions hold; its effects set,
+//! scale or add to parameters by path.
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+
+use super::rollout::{Phase, Scratch};
+use super::{Model, Observer, Story};
+use crate::scenario::{EffectOp, StateVar, Target};
+
+impl Scratch {
+    pub(crate) fn fire_events<O: Observer>(
+        &mut self,
+        model: &Model,
+        rng: &mut ChaCha8Rng,
+        obs: &mut O,
+    ) {
+        let month = self.month as i32;
+        for (e, event) in model.scenario.events.iter().enumerate() {
+            let due = if event.recurring {
+                month >= event.month && event.until.is_none_or(|u| month <= u)
+            } else {
+                month == event.month.max(1) && !self.fired[e]
+            };
+            if !due {
+                continue;
+            }
+            // One draw per due event, whether or not its conditions hold, keeps the world stream
+            // aligned across scenarios that differ only in conditions.
+            let u = rng.random::<f64>();
+            if u >= self.p[event.probability]
+                || !event
+                    .when
+                    .iter()
+                    .all(|c| c.op.holds(self.read(c.target), c.value))
+            {
+                continue;
+            }
+            self.fired[e] = true;
+            for eff in &event.effects {
+                let param = &model.scenario.params[eff.param];
+                let v = &mut self.p[eff.param];
+                *v = match eff.op {
+                    EffectOp::Set => eff.value,
+                    EffectOp::Scale => *v * eff.value,
+                    EffectOp::Add => *v + eff.value,
+                }
+                .clamp(param.min, param.max);
+            }
+            if obs.wants_story() {
+                obs.story(
+                    self.month,
+                    Story::Event {
+                        id: event.id.clone(),
+                        label: event.label.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    fn read(&self, target: Target) -> f64 {
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        match target {
+            Target::Param(i) => self.p[i],
+            Target::State(s) => match s {
+                StateVar::Month => self.month as f64,
+                StateVar::Line => self.line,
+                StateVar::AreaKm2 => self.area,
+                StateVar::AtWar => flag(self.phase == Phase::War),
+                StateVar::Ceasefire => flag(self.phase == Phase::Ceasefire),
+                StateVar::Settled => flag(self.phase == Phase::Settled),
+                StateVar::WalkedAway => flag(self.walked),
+                StateVar::Abandoned => flag(self.abandoned),
+                StateVar::Breakdowns => self.breakdowns as f64,
+            },
+        }
+    }
+}

@@ -1,0 +1,372 @@
+//! The model core: one rollout of a resolved scenario, month by month. Pure: no files, no
+//! printing, no clocks, no global random generator. A rollout depends only on the scenario, the
+//! master seed and the rollout index.
+
+mod battlefield;
+mod beliefs;
+mod events;
+mod negotiation;
+mod policies;
+mod postdeal;
+mod rollout;
+
+use crate::scenario::{Role, Scenario};
+pub use rollout::{Scratch, run_rollout};
+
+/// How a rollout ends (MODEL.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Settlement,
+    Ceasefire,
+    FightAndTalk,
+    UkraineCollapse,
+    RussiaExhaustion,
+    Escalation,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Settlement,
+        Outcome::Ceasefire,
+        Outcome::FightAndTalk,
+        Outcome::UkraineCollapse,
+        Outcome::RussiaExhaustion,
+        Outcome::Escalation,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Settlement => "settlement",
+            Outcome::Ceasefire => "ceasefire",
+            Outcome::FightAndTalk => "fight_and_talk",
+            Outcome::UkraineCollapse => "ukraine_collapse",
+            Outcome::RussiaExhaustion => "russia_exhaustion",
+            Outcome::Escalation => "escalation",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.name() == name)
+    }
+}
+
+/// What one rollout leaves behind (MODEL.md §5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub index: u64,
+    pub outcome: Outcome,
+    pub ceasefire_month: Option<u32>,
+    pub settlement_month: Option<u32>,
+    /// Terms of the deal in force at the end (or imposed by a collapse), one per issue.
+    pub terms: Option<Vec<f64>>,
+    pub final_area_km2: f64,
+    pub final_line: f64,
+    pub costs: Vec<f64>,
+    pub utility: Vec<f64>,
+    pub walked_away: bool,
+    pub abandoned: bool,
+    pub breakdowns: u32,
+    /// Drawn values of the uncertain parameters, in `Model::uncertain` order.
+    pub drawn: Vec<f64>,
+}
+
+/// Slots of one actor's parameters in the parameter vector.
+#[derive(Debug, Clone)]
+pub(crate) struct ActorSlots {
+    pub capability: usize,
+    pub patience: usize,
+    pub risk: usize,
+    pub endurance: usize,
+    pub drain: usize,
+    pub cost_weight: usize,
+    pub bias: usize,
+    pub noise: usize,
+    pub prior_weight: usize,
+    pub volatility: usize,
+    pub commitment_doubt: usize,
+    pub demand_rate: usize,
+    pub aid: usize,
+    pub aid_effect: usize,
+    pub fatigue: usize,
+    pub sanctions: usize,
+    pub sanction_effect: usize,
+    pub offensive: usize,
+    pub mobilisation: usize,
+    pub pressure: usize,
+    pub followthrough: usize,
+    /// First slot of `ideal.<issue>`; issues follow in order.
+    pub ideal: usize,
+    /// First slot of `salience.<issue>`; issues follow in order.
+    pub salience: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Slots {
+    pub ukraine_km2: usize,
+    pub claimed_km2: usize,
+    pub start_km2: usize,
+    pub status_quo: Vec<usize>,
+    pub actors: Vec<ActorSlots>,
+    pub gain_mean: usize,
+    pub gain_sd: usize,
+    pub gain_ar: usize,
+    pub elasticity: usize,
+    pub breakthrough_hazard: usize,
+    pub breakthrough_km2: usize,
+    pub breakthrough_shock: usize,
+    pub fragility: usize,
+    pub counter_hazard: usize,
+    pub counter_km2: usize,
+    pub counter_shock: usize,
+    pub peace_drain: usize,
+    pub escalation: usize,
+    pub escalation_per_aid: usize,
+    pub protocol: usize,
+    pub talks_rate: usize,
+    pub proposal_noise: usize,
+    pub proposer_pull: usize,
+    pub ceasefire_fallback: usize,
+    pub blame: usize,
+    pub mediator_patience: usize,
+    pub walkaway: usize,
+    pub abandon: usize,
+    pub rate_after_walkaway: usize,
+    pub cut_months: usize,
+    pub sanction_step: usize,
+    pub ceasefire_hazard: usize,
+    pub settlement_hazard: usize,
+    pub unresolved_effect: usize,
+    pub guarantee_effect: usize,
+    pub reversal_hazard: usize,
+}
+
+/// A scenario compiled for fast rollouts: parameters as a flat vector, read through slots.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub scenario: Scenario,
+    pub(crate) slots: Slots,
+    /// Central values of every parameter (distributions are replaced by draws per rollout).
+    pub(crate) base: Vec<f64>,
+    /// Indices of uncertain parameters, drawn per rollout in this order.
+    pub uncertain: Vec<usize>,
+    /// Per actor: the side it is on (+1 attacker and its patrons, −1 defender and its patrons, 0 others).
+    pub(crate) side: Vec<f64>,
+    pub(crate) patrons: Vec<usize>,
+    pub(crate) guarantees_issue: Option<usize>,
+    pub(crate) is_reversal_month: Vec<bool>,
+}
+
+impl Model {
+    pub fn new(scenario: Scenario) -> Model {
+        let s = &scenario;
+        let slot = |path: String| {
+            s.param_index(&path)
+                .unwrap_or_else(|| panic!("the schema defines {path}"))
+        };
+        let sec = |name: &str| slot(name.to_string());
+        let actors = s
+            .actors
+            .iter()
+            .map(|a| {
+                let f = |k: &str| slot(format!("actors.{}.{k}", a.id));
+                ActorSlots {
+                    capability: f("capability"),
+                    patience: f("patience"),
+                    risk: f("risk"),
+                    endurance: f("endurance"),
+                    drain: f("drain"),
+                    cost_weight: f("cost_weight"),
+                    bias: f("bias"),
+                    noise: f("noise"),
+                    prior_weight: f("prior_weight"),
+                    volatility: f("volatility"),
+                    commitment_doubt: f("commitment_doubt"),
+                    demand_rate: f("demand_rate"),
+                    aid: f("aid"),
+                    aid_effect: f("aid_effect"),
+                    fatigue: f("fatigue"),
+                    sanctions: f("sanctions"),
+                    sanction_effect: f("sanction_effect"),
+                    offensive: f("offensive"),
+                    mobilisation: f("mobilisation"),
+                    pressure: f("pressure"),
+                    followthrough: f("followthrough"),
+                    ideal: f(&format!("ideal.{}", s.issues[0].id)),
+                    salience: f(&format!("salience.{}", s.issues[0].id)),
+                }
+            })
+            .collect();
+        let slots = Slots {
+            ukraine_km2: sec("territory.ukraine_km2"),
+            claimed_km2: sec("territory.claimed_km2"),
+            start_km2: sec("territory.start_km2"),
+            status_quo: s
+                .issues
+                .iter()
+                .map(|i| slot(format!("issues.{}.status_quo", i.id)))
+                .collect(),
+            actors,
+            gain_mean: sec("battlefield.gain_mean"),
+            gain_sd: sec("battlefield.gain_sd"),
+            gain_ar: sec("battlefield.gain_ar"),
+            elasticity: sec("battlefield.elasticity"),
+            breakthrough_hazard: sec("battlefield.breakthrough_hazard"),
+            breakthrough_km2: sec("battlefield.breakthrough_km2"),
+            breakthrough_shock: sec("battlefield.breakthrough_shock"),
+            fragility: sec("battlefield.fragility"),
+            counter_hazard: sec("battlefield.counter_hazard"),
+            counter_km2: sec("battlefield.counter_km2"),
+            counter_shock: sec("battlefield.counter_shock"),
+            peace_drain: sec("battlefield.peace_drain"),
+            escalation: sec("hazards.escalation"),
+            escalation_per_aid: sec("hazards.escalation_per_aid"),
+            protocol: sec("negotiation.protocol"),
+            talks_rate: sec("negotiation.talks_rate"),
+            proposal_noise: sec("negotiation.proposal_noise"),
+            proposer_pull: sec("negotiation.proposer_pull"),
+            ceasefire_fallback: sec("negotiation.ceasefire_fallback"),
+            blame: sec("negotiation.blame"),
+            mediator_patience: sec("negotiation.mediator_patience"),
+            walkaway: sec("negotiation.walkaway"),
+            abandon: sec("negotiation.abandon"),
+            rate_after_walkaway: sec("negotiation.rate_after_walkaway"),
+            cut_months: sec("negotiation.cut_months"),
+            sanction_step: sec("negotiation.sanction_step"),
+            ceasefire_hazard: sec("postdeal.ceasefire_hazard"),
+            settlement_hazard: sec("postdeal.settlement_hazard"),
+            unresolved_effect: sec("postdeal.unresolved_effect"),
+            guarantee_effect: sec("postdeal.guarantee_effect"),
+            reversal_hazard: sec("postdeal.reversal_hazard"),
+        };
+        let base = s.params.iter().map(|p| p.central()).collect();
+        let uncertain = s.uncertain();
+        let side = s
+            .actors
+            .iter()
+            .map(|a| {
+                let role_side = |r: Role| match r {
+                    Role::Attacker => 1.0,
+                    Role::Defender => -1.0,
+                    _ => 0.0,
+                };
+                match (a.role, a.patron_of) {
+                    (Role::Attacker | Role::Defender, _) => role_side(a.role),
+                    (_, Some(client)) => role_side(s.actors[client].role),
+                    _ => 0.0,
+                }
+            })
+            .collect();
+        let patrons = (0..s.actors.len())
+            .filter(|&i| s.actors[i].patron_of.is_some())
+            .collect();
+        let guarantees_issue = s.issues.iter().position(|i| i.id == "guarantees");
+        let mut is_reversal_month = vec![false; s.horizon as usize + 1];
+        for &m in &s.reversal_months {
+            if m >= 1 && (m as usize) < is_reversal_month.len() {
+                is_reversal_month[m as usize] = true;
+            }
+        }
+        Model {
+            slots,
+            base,
+            uncertain,
+            side,
+            patrons,
+            guarantees_issue,
+            is_reversal_month,
+            scenario,
+        }
+    }
+
+    pub fn n_actors(&self) -> usize {
+        self.scenario.actors.len()
+    }
+
+    pub fn n_issues(&self) -> usize {
+        self.scenario.issues.len()
+    }
+
+    pub fn horizon(&self) -> u32 {
+        self.scenario.horizon
+    }
+}
+
+/// What a rollout reports as it goes. The runner collects monthly figures; `truce trace` also
+/// narrates. The default methods do nothing, so the runner pays nothing for the narration.
+pub trait Observer {
+    /// Called for month 0 (the start) and after every simulated month.
+    fn month(&mut self, _view: &MonthView<'_>) {}
+    /// Called when something worth telling happens; `note` builds the text only if wanted.
+    fn wants_story(&self) -> bool {
+        false
+    }
+    fn story(&mut self, _month: u32, _entry: Story) {}
+}
+
+/// The state a month ends in, for observers.
+pub struct MonthView<'a> {
+    pub month: u32,
+    pub area_km2: f64,
+    pub at_war: bool,
+    pub ceasefire: bool,
+    pub settled: bool,
+    pub costs: &'a [f64],
+    pub ended: bool,
+}
+
+/// One line of a rollout's story (`truce trace`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Story {
+    Event {
+        id: String,
+        label: String,
+    },
+    Front {
+        change_km2: f64,
+        area_km2: f64,
+        breakthrough: bool,
+        counteroffensive: bool,
+    },
+    Offer {
+        by: String,
+        deal: String,
+        terms: Vec<f64>,
+        tabled: String,
+    },
+    Decision {
+        actor: String,
+        accepts: bool,
+        deal_value: f64,
+        war_value: f64,
+        pressure: f64,
+    },
+    Pressure {
+        from: String,
+        to: String,
+        kind: String,
+        amount: f64,
+    },
+    ThreatCarriedOut {
+        from: String,
+        to: String,
+        what: String,
+    },
+    Deal {
+        deal: String,
+    },
+    WalkAway {
+        mediator: String,
+        abandons: bool,
+    },
+    Breakdown {
+        deal: String,
+    },
+    End {
+        outcome: String,
+    },
+}
+
+/// A no-op observer.
+pub struct Quiet;
+impl Observer for Quiet {}

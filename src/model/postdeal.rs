@@ -1,0 +1,78 @@
+//! After a deal (MODEL.md §4.7): the commitment problem. A ceasefire or settlement breaks down
+//! with a monthly hazard that rises with what is left unresolved, falls with the strength of the
+//! guarantees, and jumps in months when a US policy reversal may undo commitments.
+
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+
+use super::rollout::{Phase, Scratch};
+use super::{Model, Observer, Story};
+
+impl Scratch {
+    pub(crate) fn check_breakdown<O: Observer>(
+        &mut self,
+        model: &Model,
+        rng: &mut ChaCha8Rng,
+        obs: &mut O,
+    ) {
+        let sl = &model.slots;
+        let (base, open) = match self.phase {
+            Phase::Ceasefire => (self.p[sl.ceasefire_hazard], self.open_share(model)),
+            Phase::Settled => (self.p[sl.settlement_hazard], 0.0),
+            _ => return,
+        };
+        let guarantees = match model.guarantees_issue {
+            Some(k) if self.has_terms => 1.0 - self.terms[k],
+            _ => 0.0,
+        };
+        let mut h = base
+            * (1.0 + self.p[sl.unresolved_effect] * open)
+            * (1.0 - self.p[sl.guarantee_effect] * guarantees);
+        if model
+            .is_reversal_month
+            .get(self.month as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            h += self.p[sl.reversal_hazard];
+        }
+        if rng.random::<f64>() < h {
+            let deal = if self.phase == Phase::Ceasefire {
+                "ceasefire"
+            } else {
+                "settlement"
+            };
+            self.phase = Phase::War;
+            self.has_terms = false;
+            self.breakdowns += 1;
+            self.no_progress = 0;
+            if obs.wants_story() {
+                obs.story(
+                    self.month,
+                    Story::Breakdown {
+                        deal: deal.to_string(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Salience-weighted share of the issues a ceasefire leaves open, averaged over signatories.
+    pub(crate) fn open_share(&self, model: &Model) -> f64 {
+        let sc = &model.scenario;
+        let t = sc.territory_issue;
+        let mut sum = 0.0;
+        for &i in &sc.signatories {
+            let a = &model.slots.actors[i];
+            let total: f64 = (0..model.n_issues()).map(|k| self.p[a.salience + k]).sum();
+            if total > 0.0 {
+                sum += 1.0 - self.p[a.salience + t] / total;
+            }
+        }
+        if sc.signatories.is_empty() {
+            0.0
+        } else {
+            sum / sc.signatories.len() as f64
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! One rollout: the state it carries and the order of a month (MODEL.md §4).
+
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+
+use super::{Model, MonthView, Observer, Outcome, Record, Story};
+
+/// Phase of the war within a rollout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    War,
+    Ceasefire,
+    Settled,
+    Ended(Outcome),
+}
+
+/// Everything a rollout changes, allocated once per worker and reused: a month allocates nothing.
+pub struct Scratch {
+    pub(crate) p: Vec<f64>,
+    pub(crate) month: u32,
+    pub(crate) area: f64,
+    pub(crate) line: f64,
+    pub(crate) phase: Phase,
+    pub(crate) endurance: Vec<f64>,
+    pub(crate) cost: Vec<f64>,
+    /// This month's endurance drain per actor (the cost signal of decisions).
+    pub(crate) drain_now: Vec<f64>,
+    /// Belief about the mean monthly front change (km²) and its weight in months of evidence.
+    pub(crate) belief: Vec<f64>,
+    pub(crate) belief_weight: Vec<f64>,
+    /// Current demands, actors × issues.
+    pub(crate) demands: Vec<f64>,
+    pub(crate) aid_now: Vec<f64>,
+    pub(crate) aid_years: Vec<f64>,
+    pub(crate) cut_until: Vec<u32>,
+    pub(crate) eps: f64,
+    pub(crate) balance: f64,
+    pub(crate) terms: Vec<f64>,
+    pub(crate) has_terms: bool,
+    pub(crate) walked: bool,
+    pub(crate) abandoned: bool,
+    pub(crate) no_progress: u32,
+    pub(crate) breakdowns: u32,
+    pub(crate) first_ceasefire: Option<u32>,
+    pub(crate) settlement_month: Option<u32>,
+    pub(crate) fired: Vec<bool>,
+    // Work space of negotiation.
+    pub(crate) compromise: Vec<f64>,
+    pub(crate) offer: Vec<f64>,
+    pub(crate) outlook: Vec<f64>,
+    pub(crate) margin: Vec<f64>,
+    pub(crate) pressure: Vec<f64>,
+}
+
+impl Scratch {
+    pub fn new(model: &Model) -> Scratch {
+        let (na, ni) = (model.n_actors(), model.n_issues());
+        Scratch {
+            p: model.base.clone(),
+            month: 0,
+            area: 0.0,
+            line: 0.0,
+            phase: Phase::War,
+            endurance: vec![0.0; na],
+            cost: vec![0.0; na],
+            drain_now: vec![0.0; na],
+            belief: vec![0.0; na],
+            belief_weight: vec![0.0; na],
+            demands: vec![0.0; na * ni],
+            aid_now: vec![0.0; na],
+            aid_years: vec![0.0; na],
+            cut_until: vec![0; na],
+            eps: 0.0,
+            balance: 1.0,
+            terms: vec![0.0; ni],
+            has_terms: false,
+            walked: false,
+            abandoned: false,
+            no_progress: 0,
+            breakdowns: 0,
+            first_ceasefire: None,
+            settlement_month: None,
+            fired: vec![false; model.scenario.events.len()],
+            compromise: vec![0.0; ni],
+            offer: vec![0.0; ni],
+            outlook: vec![0.0; ni],
+            margin: vec![0.0; na],
+            pressure: vec![0.0; na],
+        }
+    }
+}
+
+/// The random streams of one rollout. Each is a ChaCha8 generator keyed by the master seed and a
+/// purpose, with the stream number set to the rollout index, so that rollout i of two scenarios
+/// shares its battlefield noise even when they draw different numbers of parameters.
+pub(crate) struct Streams {
+    pub params: ChaCha8Rng,
+    pub world: ChaCha8Rng,
+    pub talks: ChaCha8Rng,
+}
+
+impl Streams {
+    pub fn new(seed: u64, index: u64) -> Streams {
+        let make = |purpose: u64| {
+            let mut r =
+                ChaCha8Rng::seed_from_u64(seed ^ purpose.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            r.set_stream(index);
+            r
+        };
+        Streams {
+            params: make(1),
+            world: make(2),
+            talks: make(3),
+        }
+    }
+}
+
+/// Runs rollout `index` of `model` under master `seed`, reporting months to `obs`.
+pub fn run_rollout<O: Observer>(
+    model: &Model,
+    seed: u64,
+    index: u64,
+    s: &mut Scratch,
+    obs: &mut O,
+) -> Record {
+    let mut rng = Streams::new(seed, index);
+    let drawn = s.reset(model, &mut rng.params);
+    report_month(model, s, obs);
+    while s.month < model.horizon() {
+        s.month += 1;
+        s.step(model, &mut rng, obs);
+        report_month(model, s, obs);
+        if matches!(s.phase, Phase::Ended(_)) {
+            break;
+        }
+    }
+    // After an absorbing end the remaining months repeat the final state, so that monthly
+    // statistics always average over every rollout.
+    while s.month < model.horizon() {
+        s.month += 1;
+        report_month(model, s, obs);
+    }
+    let outcome = match s.phase {
+        Phase::Ended(o) => o,
+        Phase::Settled => Outcome::Settlement,
+        Phase::Ceasefire => Outcome::Ceasefire,
+        Phase::War => Outcome::FightAndTalk,
+    };
+    if obs.wants_story() {
+        obs.story(
+            s.month,
+            Story::End {
+                outcome: outcome.name().to_string(),
+            },
+        );
+    }
+    s.record(model, index, outcome, drawn)
+}
+
+fn report_month<O: Observer>(model: &Model, s: &Scratch, obs: &mut O) {
+    let _ = model;
+    obs.month(&MonthView {
+        month: s.month,
+        area_km2: s.area,
+        at_war: s.phase == Phase::War,
+        ceasefire: s.phase == Phase::Ceasefire,
+        settled: s.phase == Phase::Settled,
+        costs: &s.cost,
+        ended: matches!(s.phase, Phase::Ended(_)),
+    });
+}
+
+impl Scratch {
+    /// Sets up month 0: parameters (with this rollout's draws), the front, beliefs, demands.
+    fn reset(&mut self, model: &Model, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        self.p.copy_from_slice(&model.base);
+        let mut drawn = Vec::with_capacity(model.uncertain.len());
+        for &i in &model.uncertain {
+            let param = &model.scenario.params[i];
+            if let crate::scenario::ParamValue::Dist(d) = &param.value {
+                self.p[i] = d.sample(rng, param.min, param.max);
+            }
+            drawn.push(self.p[i]);
+        }
+        let sl = &model.slots;
+        self.month = 0;
+        self.area = self.p[sl.start_km2].min(self.p[sl.ukraine_km2]);
+        self.line = (self.area / self.p[sl.claimed_km2]).min(1.0);
+        self.phase = Phase::War;
+        self.eps = 0.0;
+        self.has_terms = false;
+        self.walked = false;
+        self.abandoned = false;
+        self.no_progress = 0;
+        self.breakdowns = 0;
+        self.first_ceasefire = None;
+        self.settlement_month = None;
+        self.fired.iter_mut().for_each(|f| *f = false);
+        let ni = model.n_issues();
+        for (i, a) in sl.actors.iter().enumerate() {
+            self.endurance[i] = self.p[a.endurance];
+            self.cost[i] = 0.0;
+            self.drain_now[i] = 0.0;
+            self.aid_now[i] = 0.0;
+            self.aid_years[i] = 0.0;
+            self.cut_until[i] = 0;
+            for k in 0..ni {
+                self.demands[i * ni + k] = self.p[a.ideal + k];
+            }
+        }
+        self.update_policies(model);
+        self.balance = self.strength_balance(model);
+        let drift0 = self.expected_gain(model);
+        let sd = self.p[sl.gain_sd];
+        for (i, a) in sl.actors.iter().enumerate() {
+            self.belief[i] = drift0 + self.p[a.bias] * sd;
+            self.belief_weight[i] = self.p[a.prior_weight];
+        }
+        drawn
+    }
+
+    /// One month (MODEL.md §4): events, policies, battlefield, learning, negotiation, post-deal.
+    fn step<O: Observer>(&mut self, model: &Model, rng: &mut Streams, obs: &mut O) {
+        self.fire_events(model, &mut rng.world, obs);
+        self.update_policies(model);
+        match self.phase {
+            Phase::War => {
+                let change = self.fight(model, &mut rng.world, obs);
+                if matches!(self.phase, Phase::Ended(_)) {
+                    return;
+                }
+                self.learn(model, change, &mut rng.world);
+                self.move_demands(model);
+                self.negotiate(model, &mut rng.talks, obs);
+            }
+            Phase::Ceasefire | Phase::Settled => {
+                self.keep_peace(model);
+                self.check_breakdown(model, &mut rng.world, obs);
+                if self.phase == Phase::Ceasefire {
+                    self.negotiate(model, &mut rng.talks, obs);
+                }
+            }
+            Phase::Ended(_) => {}
+        }
+    }
+
+    fn record(&self, model: &Model, index: u64, outcome: Outcome, drawn: Vec<f64>) -> Record {
+        let ni = model.n_issues();
+        let terms = match outcome {
+            Outcome::Settlement | Outcome::Ceasefire if self.has_terms => Some(self.terms.clone()),
+            Outcome::UkraineCollapse => {
+                Some(self.demands[model.scenario.attacker * ni..][..ni].to_vec())
+            }
+            Outcome::RussiaExhaustion => {
+                Some(self.demands[model.scenario.defender * ni..][..ni].to_vec())
+            }
+            _ => None,
+        };
+        let final_terms: Vec<f64> = match &terms {
+            Some(t) => t.clone(),
+            None => self.war_terms(model),
+        };
+        let utility = (0..model.n_actors())
+            .map(|i| self.utility(model, i, &final_terms))
+            .collect();
+        Record {
+            index,
+            outcome,
+            ceasefire_month: self.first_ceasefire,
+            settlement_month: if outcome == Outcome::Settlement {
+                self.settlement_month
+            } else {
+                None
+            },
+            terms,
+            final_area_km2: self.area,
+            final_line: self.line,
+            costs: self.cost.clone(),
+            utility,
+            walked_away: self.walked,
+            abandoned: self.abandoned,
+            breakdowns: self.breakdowns,
+            drawn,
+        }
+    }
+
+    /// The terms of no deal: the line of control and every other issue at its status quo.
+    fn war_terms(&self, model: &Model) -> Vec<f64> {
+        let mut t: Vec<f64> = model.slots.status_quo.iter().map(|&s| self.p[s]).collect();
+        t[model.scenario.territory_issue] = self.line;
+        t
+    }
+
+    /// Spatial utility u_i(x) = −Σ_k ŝ_ik |x_k − ideal_ik|^r_i, saliences normalised (MODEL.md §3).
+    pub(crate) fn utility(&self, model: &Model, i: usize, x: &[f64]) -> f64 {
+        let a = &model.slots.actors[i];
+        let r = self.p[a.risk];
+        let mut total = 0.0;
+        let mut weight = 0.0;
+        for (k, xk) in x.iter().enumerate() {
+            let s = self.p[a.salience + k];
+            let d = (xk - self.p[a.ideal + k]).abs();
+            total += s * if r == 1.0 { d } else { d.powf(r) };
+            weight += s;
+        }
+        if weight > 0.0 { -total / weight } else { 0.0 }
+    }
+}

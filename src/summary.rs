@@ -1,0 +1,372 @@
+//! Summaries across rollouts, accumulated chunk by chunk in rollout order: outcome counts,
+//! cumulative ceasefire and settlement curves, monthly means and quantile bands.
+
+use serde::Serialize;
+
+use crate::model::{Model, Outcome};
+use crate::runner::{Chunk, SERIES_FIXED, series_width};
+use crate::stats::{Histogram, median_of_counts, wilson};
+
+/// Resolution of the area quantiles (km² per histogram bin).
+pub const AREA_BIN_KM2: f64 = 25.0;
+/// Resolution of the cost quantiles (endurance units per bin).
+pub const COST_BIN: f64 = 0.002;
+const COST_MAX: f64 = 5.0;
+
+pub struct Summary {
+    pub n: u64,
+    pub counts: [u64; 6],
+    /// Rollouts whose first ceasefire (or settlement) came in month m.
+    pub ceasefire_at: Vec<u64>,
+    pub settlement_at: Vec<u64>,
+    /// Monthly sums per metric, month-major: `[month][metric]`.
+    sums: Vec<f64>,
+    area: Vec<Histogram>,
+    costs: Vec<Histogram>,
+    final_area: Histogram,
+    width: usize,
+    months: usize,
+    n_actors: usize,
+}
+
+impl Summary {
+    pub fn new(model: &Model) -> Summary {
+        let months = model.horizon() as usize + 1;
+        let width = series_width(model);
+        let start = model
+            .scenario
+            .param("territory.start_km2")
+            .map(|p| p.central())
+            .unwrap_or(0.0);
+        let ukraine = model
+            .scenario
+            .param("territory.ukraine_km2")
+            .map(|p| p.central())
+            .unwrap_or(603_628.0);
+        let lo = (start - 60_000.0).max(0.0);
+        let hi = (start + 140_000.0).min(ukraine + AREA_BIN_KM2);
+        let bins = ((hi - lo) / AREA_BIN_KM2).ceil().max(1.0) as usize;
+        let area_h = Histogram::new(lo, lo + bins as f64 * AREA_BIN_KM2, bins);
+        let cost_bins = (COST_MAX / COST_BIN) as usize;
+        Summary {
+            n: 0,
+            counts: [0; 6],
+            ceasefire_at: vec![0; months],
+            settlement_at: vec![0; months],
+            sums: vec![0.0; months * width],
+            area: vec![area_h.clone(); months],
+            costs: vec![Histogram::new(0.0, COST_MAX, cost_bins); months * model.n_actors()],
+            final_area: area_h,
+            width,
+            months,
+            n_actors: model.n_actors(),
+        }
+    }
+
+    pub fn add(&mut self, chunk: &Chunk) {
+        let per = self.months * self.width;
+        for (r, rec) in chunk.records.iter().enumerate() {
+            self.n += 1;
+            let o = Outcome::ALL
+                .iter()
+                .position(|x| *x == rec.outcome)
+                .unwrap_or(0);
+            self.counts[o] += 1;
+            if let Some(m) = rec.ceasefire_month {
+                self.ceasefire_at[m as usize] += 1;
+            }
+            if let Some(m) = rec.settlement_month {
+                self.settlement_at[m as usize] += 1;
+            }
+            self.final_area.add(rec.final_area_km2);
+            let rows = &chunk.series[r * per..(r + 1) * per];
+            for m in 0..self.months {
+                let row = &rows[m * self.width..(m + 1) * self.width];
+                let sums = &mut self.sums[m * self.width..(m + 1) * self.width];
+                for (s, v) in sums.iter_mut().zip(row) {
+                    *s += v;
+                }
+                self.area[m].add(row[0]);
+                for a in 0..self.n_actors {
+                    self.costs[m * self.n_actors + a].add(row[SERIES_FIXED + a]);
+                }
+            }
+        }
+    }
+
+    pub fn p(&self, o: Outcome) -> f64 {
+        let i = Outcome::ALL.iter().position(|x| *x == o).unwrap_or(0);
+        self.counts[i] as f64 / self.n.max(1) as f64
+    }
+
+    pub fn mean(&self, month: usize, metric: usize) -> f64 {
+        self.sums[month * self.width + metric] / self.n.max(1) as f64
+    }
+
+    pub fn area_quantile(&self, month: usize, q: f64) -> Option<f64> {
+        self.area[month].quantile(q)
+    }
+
+    pub fn cost_quantile(&self, month: usize, actor: usize, q: f64) -> Option<f64> {
+        self.costs[month * self.n_actors + actor].quantile(q)
+    }
+
+    pub fn final_area_quantile(&self, q: f64) -> Option<f64> {
+        self.final_area.quantile(q)
+    }
+
+    pub fn months(&self) -> usize {
+        self.months
+    }
+
+    /// The headline figures and curves, in the shape of `summary.json`.
+    pub fn report(&self, model: &Model, seed: u64) -> Report {
+        let sc = &model.scenario;
+        let outcomes = Outcome::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let (lo, hi) = wilson(self.counts[i], self.n);
+                (
+                    o.name().to_string(),
+                    OutcomeStat {
+                        count: self.counts[i],
+                        p: self.counts[i] as f64 / self.n.max(1) as f64,
+                        ci95: [lo, hi],
+                    },
+                )
+            })
+            .collect();
+        let curve = |at: &[u64]| {
+            let mut cum = 0;
+            at.iter()
+                .enumerate()
+                .map(|(m, &c)| {
+                    cum += c;
+                    let (lo, hi) = wilson(cum, self.n);
+                    CurvePoint {
+                        month: m as u32,
+                        date: sc.date(m as i32).to_string(),
+                        p: cum as f64 / self.n.max(1) as f64,
+                        ci95: [lo, hi],
+                    }
+                })
+                .collect()
+        };
+        let ukraine = sc
+            .param("territory.ukraine_km2")
+            .map(|p| p.central())
+            .unwrap_or(603_628.0);
+        let claimed = sc
+            .param("territory.claimed_km2")
+            .map(|p| p.central())
+            .unwrap_or(135_800.0);
+        let median_area = self.final_area_quantile(0.5).unwrap_or(0.0);
+        Report {
+            truce_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: sc.name.clone(),
+            title: sc.title.clone(),
+            n: self.n,
+            seed,
+            start: sc.start.to_string(),
+            horizon_months: sc.horizon,
+            outcomes,
+            ceasefire_by_month: curve(&self.ceasefire_at),
+            settlement_by_month: curve(&self.settlement_at),
+            median_months_to_ceasefire: median_of_counts(&self.ceasefire_at),
+            median_months_to_settlement: median_of_counts(&self.settlement_at),
+            final_area_km2: AreaStat {
+                median: median_area,
+                p05: self.final_area_quantile(0.05).unwrap_or(0.0),
+                p95: self.final_area_quantile(0.95).unwrap_or(0.0),
+                median_pct: 100.0 * median_area / ukraine,
+            },
+            ukraine_km2: ukraine,
+            claimed_km2: claimed,
+            quantile_resolution_km2: AREA_BIN_KM2,
+            issues: sc
+                .issues
+                .iter()
+                .map(|i| IssueInfo {
+                    id: i.id.clone(),
+                    label0: i.label0.clone(),
+                    label1: i.label1.clone(),
+                })
+                .collect(),
+            actors: sc
+                .actors
+                .iter()
+                .map(|a| ActorInfo {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    ideal: sc
+                        .issues
+                        .iter()
+                        .map(|i| {
+                            (
+                                i.id.clone(),
+                                sc.param(&format!("actors.{}.ideal.{}", a.id, i.id))
+                                    .map(|p| p.central())
+                                    .unwrap_or(0.5),
+                            )
+                        })
+                        .collect(),
+                })
+                .collect(),
+            graph: Graph {
+                nodes: sc.actors.iter().map(|a| a.id.clone()).collect(),
+                edges: sc
+                    .links
+                    .iter()
+                    .map(|l| Edge {
+                        from: sc.actors[l.from].id.clone(),
+                        to: sc.actors[l.to].id.clone(),
+                        kind: l.kind.name().into(),
+                        weight: sc.params[l.weight].central(),
+                    })
+                    .collect(),
+            },
+            history: sc
+                .history
+                .iter()
+                .map(|(m, km2)| HistoryPoint {
+                    date: m.to_string(),
+                    km2: *km2,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct Report {
+    pub truce_version: String,
+    pub scenario: String,
+    pub title: String,
+    pub n: u64,
+    pub seed: u64,
+    pub start: String,
+    pub horizon_months: u32,
+    pub outcomes: indexmap_like::OrderedMap<OutcomeStat>,
+    pub ceasefire_by_month: Vec<CurvePoint>,
+    pub settlement_by_month: Vec<CurvePoint>,
+    pub median_months_to_ceasefire: Option<u32>,
+    pub median_months_to_settlement: Option<u32>,
+    pub final_area_km2: AreaStat,
+    pub ukraine_km2: f64,
+    pub claimed_km2: f64,
+    pub quantile_resolution_km2: f64,
+    pub issues: Vec<IssueInfo>,
+    pub actors: Vec<ActorInfo>,
+    pub graph: Graph,
+    pub history: Vec<HistoryPoint>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct OutcomeStat {
+    pub count: u64,
+    pub p: f64,
+    pub ci95: [f64; 2],
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct CurvePoint {
+    pub month: u32,
+    pub date: String,
+    pub p: f64,
+    pub ci95: [f64; 2],
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct AreaStat {
+    pub median: f64,
+    pub p05: f64,
+    pub p95: f64,
+    pub median_pct: f64,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct IssueInfo {
+    pub id: String,
+    pub label0: String,
+    pub label1: String,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct ActorInfo {
+    pub id: String,
+    pub name: String,
+    pub ideal: indexmap_like::OrderedMap<f64>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct Graph {
+    pub nodes: Vec<String>,
+    pub edges: Vec<Edge>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub kind: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct HistoryPoint {
+    pub date: String,
+    pub km2: f64,
+}
+
+/// A JSON object that keeps its keys in insertion order (outcomes in their documented order).
+pub mod indexmap_like {
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Debug, Clone, Default)]
+    pub struct OrderedMap<V>(pub Vec<(String, V)>);
+
+    impl<V> OrderedMap<V> {
+        pub fn get(&self, key: &str) -> Option<&V> {
+            self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        }
+    }
+
+    impl<V> FromIterator<(String, V)> for OrderedMap<V> {
+        fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
+            OrderedMap(iter.into_iter().collect())
+        }
+    }
+
+    impl<V: Serialize> Serialize for OrderedMap<V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in &self.0 {
+                m.serialize_entry(k, v)?;
+            }
+            m.end()
+        }
+    }
+
+    impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V2<V>(std::marker::PhantomData<V>);
+            impl<'de, V: Deserialize<'de>> Visitor<'de> for V2<V> {
+                type Value = OrderedMap<V>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, v)) = map.next_entry()? {
+                        out.push((k, v));
+                    }
+                    Ok(OrderedMap(out))
+                }
+            }
+            d.deserialize_map(V2(std::marker::PhantomData))
+        }
+    }
+}
