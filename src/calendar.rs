@@ -59,16 +59,7 @@ mod tests {
         assert_eq!(m.plus(8).to_string(), "2026-01");
         assert_eq!(m.plus(-5).to_string(), "2024-12");
         assert_eq!(m.months_until(YearMonth::parse("2026-11").unwrap()), 18);
-        for bad in [
-            "2025-13",
-            "2025-00",
-            "25-05",
-            "2025-5",
-            "2025/05",
-            "",
-            "abcd-ef",
-            "2025-05-01",
-        ] {
+        for bad in ["2025-13", "2025-00", "25-05", "2025-5", "2025/05", "", "abcd-ef", "2025-05-01"] {
             assert!(YearMonth::parse(bad).is_none(), "{bad} parsed");
         }
     }

@@ -10,11 +10,7 @@ pub fn influence_graph(sc: &Scenario) -> DiGraph<String, (String, f64)> {
     let mut g = DiGraph::new();
     let nodes: Vec<_> = sc.actors.iter().map(|a| g.add_node(a.id.clone())).collect();
     for l in &sc.links {
-        g.add_edge(
-            nodes[l.from],
-            nodes[l.to],
-            (l.kind.name().to_string(), sc.params[l.weight].central()),
-        );
+        g.add_edge(nodes[l.from], nodes[l.to], (l.kind.name().to_string(), sc.params[l.weight].central()));
     }
     g
 }
@@ -28,30 +24,14 @@ pub fn to_dot(sc: &Scenario) -> String {
         "leverage" => "#CC79A7",
         _ => "#009E73",
     };
-    let edge = |_: &DiGraph<String, (String, f64)>,
-                e: petgraph::graph::EdgeReference<'_, (String, f64)>| {
+    let edge = |_: &DiGraph<String, (String, f64)>, e: petgraph::graph::EdgeReference<'_, (String, f64)>| {
         let (kind, w) = e.weight();
-        format!(
-            "label=\"{kind} {w}\" color=\"{}\" penwidth={:.2}",
-            colour(kind),
-            1.0 + 4.0 * w.min(2.0)
-        )
+        format!("label=\"{kind} {w}\" color=\"{}\" penwidth={:.2}", colour(kind), 1.0 + 4.0 * w.min(2.0))
     };
-    let node = |_: &DiGraph<String, (String, f64)>,
-                (_, id): (petgraph::graph::NodeIndex, &String)| {
-        let name = sc
-            .actors
-            .iter()
-            .find(|a| &a.id == id)
-            .map(|a| a.name.as_str())
-            .unwrap_or(id);
+    let node = |_: &DiGraph<String, (String, f64)>, (_, id): (petgraph::graph::NodeIndex, &String)| {
+        let name = sc.actors.iter().find(|a| &a.id == id).map(|a| a.name.as_str()).unwrap_or(id);
         format!("label=\"{}\" shape=box", name.replace('"', "'"))
     };
-    let dot = Dot::with_attr_getters(
-        &g,
-        &[Config::EdgeNoLabel, Config::NodeNoLabel],
-        &edge,
-        &node,
-    );
+    let dot = Dot::with_attr_getters(&g, &[Config::EdgeNoLabel, Config::NodeNoLabel], &edge, &node);
     format!("// influence graph of scenario {}\n{dot:?}", sc.name)
 }

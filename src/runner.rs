@@ -50,42 +50,22 @@ impl Observer for SeriesWriter<'_> {
     }
 }
 
-fn simulate_chunk(
-    model: &Model,
-    cfg: &RunConfig,
-    start: u64,
-    len: usize,
-    scratch: &mut Scratch,
-) -> Chunk {
+fn simulate_chunk(model: &Model, cfg: &RunConfig, start: u64, len: usize, scratch: &mut Scratch) -> Chunk {
     let width = series_width(model);
     let per_rollout = (model.horizon() as usize + 1) * width;
     let mut series = vec![0.0; len * per_rollout];
     let mut records = Vec::with_capacity(len);
     for (i, row) in series.chunks_mut(per_rollout).enumerate() {
         let mut obs = SeriesWriter { row, width };
-        records.push(run_rollout(
-            model,
-            cfg.seed,
-            start + i as u64,
-            scratch,
-            &mut obs,
-        ));
+        records.push(run_rollout(model, cfg.seed, start + i as u64, scratch, &mut obs));
     }
     Chunk { records, series }
 }
 
 /// Runs `cfg.n` rollouts and hands each chunk, in rollout order, to `sink`. `tick` is called
 /// with the number of rollouts finished so far (for a progress bar).
-pub fn run<E>(
-    model: &Model,
-    cfg: &RunConfig,
-    mut sink: impl FnMut(&Chunk) -> Result<(), E>,
-    mut tick: impl FnMut(u64),
-) -> Result<(), E> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads.max(1))
-        .build()
-        .expect("a thread pool can be built");
+pub fn run<E>(model: &Model, cfg: &RunConfig, mut sink: impl FnMut(&Chunk) -> Result<(), E>, mut tick: impl FnMut(u64)) -> Result<(), E> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads.max(1)).build().expect("a thread pool can be built");
     let n_chunks = cfg.n.div_ceil(CHUNK as u64) as usize;
     let wave = (cfg.threads.max(1) * 4).max(1);
     let mut done = 0u64;

@@ -15,14 +15,7 @@ pub struct Histogram {
 impl Histogram {
     pub fn new(lo: f64, hi: f64, bins: usize) -> Histogram {
         let width = ((hi - lo) / bins as f64).max(f64::MIN_POSITIVE);
-        Histogram {
-            lo,
-            width,
-            counts: vec![0; bins],
-            below: 0,
-            above: 0,
-            total: 0,
-        }
+        Histogram { lo, width, counts: vec![0; bins], below: 0, above: 0, total: 0 }
     }
 
     pub fn add(&mut self, x: f64) {
@@ -102,10 +95,7 @@ mod tests {
     fn wilson_known_values() {
         // Reference: p = 0.5, n = 100 → (0.4038, 0.5962).
         let (lo, hi) = wilson(50, 100);
-        assert!(
-            (lo - 0.4038).abs() < 1e-4 && (hi - 0.5962).abs() < 1e-4,
-            "{lo} {hi}"
-        );
+        assert!((lo - 0.4038).abs() < 1e-4 && (hi - 0.5962).abs() < 1e-4, "{lo} {hi}");
         let (lo, hi) = wilson(0, 10);
         assert_eq!(lo, 0.0);
         assert!((hi - 0.2775).abs() < 1e-4);

@@ -33,16 +33,8 @@ impl Summary {
     pub fn new(model: &Model) -> Summary {
         let months = model.horizon() as usize + 1;
         let width = series_width(model);
-        let start = model
-            .scenario
-            .param("territory.start_km2")
-            .map(|p| p.central())
-            .unwrap_or(0.0);
-        let ukraine = model
-            .scenario
-            .param("territory.ukraine_km2")
-            .map(|p| p.central())
-            .unwrap_or(603_628.0);
+        let start = model.scenario.param("territory.start_km2").map(|p| p.central()).unwrap_or(0.0);
+        let ukraine = model.scenario.param("territory.ukraine_km2").map(|p| p.central()).unwrap_or(603_628.0);
         let lo = (start - 60_000.0).max(0.0);
         let hi = (start + 140_000.0).min(ukraine + AREA_BIN_KM2);
         let bins = ((hi - lo) / AREA_BIN_KM2).ceil().max(1.0) as usize;
@@ -67,10 +59,7 @@ impl Summary {
         let per = self.months * self.width;
         for (r, rec) in chunk.records.iter().enumerate() {
             self.n += 1;
-            let o = Outcome::ALL
-                .iter()
-                .position(|x| *x == rec.outcome)
-                .unwrap_or(0);
+            let o = Outcome::ALL.iter().position(|x| *x == rec.outcome).unwrap_or(0);
             self.counts[o] += 1;
             if let Some(m) = rec.ceasefire_month {
                 self.ceasefire_at[m as usize] += 1;
@@ -129,11 +118,7 @@ impl Summary {
                 let (lo, hi) = wilson(self.counts[i], self.n);
                 (
                     o.name().to_string(),
-                    OutcomeStat {
-                        count: self.counts[i],
-                        p: self.counts[i] as f64 / self.n.max(1) as f64,
-                        ci95: [lo, hi],
-                    },
+                    OutcomeStat { count: self.counts[i], p: self.counts[i] as f64 / self.n.max(1) as f64, ci95: [lo, hi] },
                 )
             })
             .collect();
@@ -153,14 +138,8 @@ impl Summary {
                 })
                 .collect()
         };
-        let ukraine = sc
-            .param("territory.ukraine_km2")
-            .map(|p| p.central())
-            .unwrap_or(603_628.0);
-        let claimed = sc
-            .param("territory.claimed_km2")
-            .map(|p| p.central())
-            .unwrap_or(135_800.0);
+        let ukraine = sc.param("territory.ukraine_km2").map(|p| p.central()).unwrap_or(603_628.0);
+        let claimed = sc.param("territory.claimed_km2").map(|p| p.central()).unwrap_or(135_800.0);
         let median_area = self.final_area_quantile(0.5).unwrap_or(0.0);
         Report {
             truce_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -184,15 +163,7 @@ impl Summary {
             ukraine_km2: ukraine,
             claimed_km2: claimed,
             quantile_resolution_km2: AREA_BIN_KM2,
-            issues: sc
-                .issues
-                .iter()
-                .map(|i| IssueInfo {
-                    id: i.id.clone(),
-                    label0: i.label0.clone(),
-                    label1: i.label1.clone(),
-                })
-                .collect(),
+            issues: sc.issues.iter().map(|i| IssueInfo { id: i.id.clone(), label0: i.label0.clone(), label1: i.label1.clone() }).collect(),
             actors: sc
                 .actors
                 .iter()
@@ -202,14 +173,7 @@ impl Summary {
                     ideal: sc
                         .issues
                         .iter()
-                        .map(|i| {
-                            (
-                                i.id.clone(),
-                                sc.param(&format!("actors.{}.ideal.{}", a.id, i.id))
-                                    .map(|p| p.central())
-                                    .unwrap_or(0.5),
-                            )
-                        })
+                        .map(|i| (i.id.clone(), sc.param(&format!("actors.{}.ideal.{}", a.id, i.id)).map(|p| p.central()).unwrap_or(0.5)))
                         .collect(),
                 })
                 .collect(),
@@ -226,14 +190,7 @@ impl Summary {
                     })
                     .collect(),
             },
-            history: sc
-                .history
-                .iter()
-                .map(|(m, km2)| HistoryPoint {
-                    date: m.to_string(),
-                    km2: *km2,
-                })
-                .collect(),
+            history: sc.history.iter().map(|(m, km2)| HistoryPoint { date: m.to_string(), km2: *km2 }).collect(),
         }
     }
 }

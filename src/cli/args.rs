@@ -34,10 +34,13 @@ pub enum Command {
     )]
     Check(ScenarioArgs),
     /// Print the influence graph as Graphviz DOT
-    #[command(
-        after_help = "Example:\n  truce graph scenarios/baseline.toml | dot -Tsvg > influence.svg"
-    )]
+    #[command(after_help = "Example:\n  truce graph scenarios/baseline.toml | dot -Tsvg > influence.svg")]
     Graph(ScenarioArgs),
+    /// Tell one rollout month by month: events, offers, decisions, pressure, the front, the end
+    #[command(
+        after_help = "Examples:\n  truce trace scenarios/endgame.toml --rollout 7\n  truce trace scenarios/fight_and_talk.toml --find ukraine_collapse\n  truce trace scenarios/baseline.toml --rollout 3 --json > rollout3.json"
+    )]
+    Trace(TraceArgs),
     /// Measure rollouts per second on one thread and on all (no files written)
     #[command(after_help = "Example:\n  truce bench scenarios/baseline.toml -n 100000")]
     Bench(BenchArgs),
@@ -86,4 +89,21 @@ pub struct BenchArgs {
     pub n: u64,
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TraceArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The rollout index (row `rollout` of runs.csv)
+    #[arg(long, conflicts_with = "find")]
+    pub rollout: Option<u64>,
+    /// Trace the first rollout that ends in this outcome
+    #[arg(long, value_name = "OUTCOME")]
+    pub find: Option<String>,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Print the story as JSON
+    #[arg(long)]
+    pub json: bool,
 }

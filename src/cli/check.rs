@@ -19,47 +19,20 @@ pub fn check(a: &ScenarioArgs) -> Result<()> {
 
 pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
     writeln!(out, "scenario {} — {}", sc.name, sc.title)?;
-    let files: Vec<String> = sc
-        .files
-        .iter()
-        .map(|&f| sc.sources.file(f).path.display().to_string())
-        .collect();
+    let files: Vec<String> = sc.files.iter().map(|&f| sc.sources.file(f).path.display().to_string()).collect();
     writeln!(out, "files: {}", files.join(" ← "))?;
-    writeln!(
-        out,
-        "start {}, horizon {} months (to {})",
-        sc.start,
-        sc.horizon,
-        sc.date(sc.horizon as i32)
-    )?;
+    writeln!(out, "start {}, horizon {} months (to {})", sc.start, sc.horizon, sc.date(sc.horizon as i32))?;
     if !sc.overrides.is_empty() {
         writeln!(out, "overrides: {}", sc.overrides.join(" "))?;
     }
     let role = |r: Role| schema::ROLES[r as usize];
     writeln!(out, "\nactors:")?;
     for a in &sc.actors {
-        let client = a
-            .patron_of
-            .map(|c| format!(" of {}", sc.actors[c].id))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "  {:<10} {:<26} {}{}",
-            a.id,
-            a.name,
-            role(a.role),
-            client
-        )?;
+        let client = a.patron_of.map(|c| format!(" of {}", sc.actors[c].id)).unwrap_or_default();
+        writeln!(out, "  {:<10} {:<26} {}{}", a.id, a.name, role(a.role), client)?;
     }
-    let mediator = sc
-        .mediator
-        .map(|m| sc.actors[m].id.as_str())
-        .unwrap_or("none");
-    let sig: Vec<&str> = sc
-        .signatories
-        .iter()
-        .map(|&i| sc.actors[i].id.as_str())
-        .collect();
+    let mediator = sc.mediator.map(|m| sc.actors[m].id.as_str()).unwrap_or("none");
+    let sig: Vec<&str> = sc.signatories.iter().map(|&i| sc.actors[i].id.as_str()).collect();
     writeln!(out, "mediator: {mediator}; signatories: {}", sig.join(", "))?;
 
     // Actor × parameter matrix.
@@ -79,10 +52,7 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
     for key in &keys {
         write!(out, "{key:<22}")?;
         for a in &sc.actors {
-            let v = sc
-                .param(&format!("actors.{}.{key}", a.id))
-                .map(|p| short(&p.display_value()))
-                .unwrap_or_default();
+            let v = sc.param(&format!("actors.{}.{key}", a.id)).map(|p| short(&p.display_value())).unwrap_or_default();
             write!(out, "{v:>width$}")?;
         }
         writeln!(out)?;
@@ -100,30 +70,14 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
     if !sc.settings.is_empty() {
         writeln!(out, "\n{:<44} {:<34} source", "setting", "value")?;
         for s in &sc.settings {
-            writeln!(
-                out,
-                "{:<44} {:<34} {}",
-                s.path,
-                s.value,
-                sc.place(&s.origin)
-            )?;
+            writeln!(out, "{:<44} {:<34} {}", s.path, s.value, sc.place(&s.origin))?;
         }
     }
     if !sc.events.is_empty() {
         writeln!(out, "\nevents:")?;
         for e in &sc.events {
-            let when = if e.recurring {
-                format!("monthly from {}", sc.date(e.month))
-            } else {
-                sc.date(e.month).to_string()
-            };
-            writeln!(
-                out,
-                "  {:<24} {:<22} p = {}",
-                e.id,
-                when,
-                sc.params[e.probability].display_value()
-            )?;
+            let when = if e.recurring { format!("monthly from {}", sc.date(e.month)) } else { sc.date(e.month).to_string() };
+            writeln!(out, "  {:<24} {:<22} p = {}", e.id, when, sc.params[e.probability].display_value())?;
         }
     }
     if !sc.proposals.is_empty() {
@@ -146,9 +100,5 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
 }
 
 fn short(s: &str) -> String {
-    if s.chars().count() <= 12 {
-        s.to_string()
-    } else {
-        "{dist}".to_string()
-    }
+    if s.chars().count() <= 12 { s.to_string() } else { "{dist}".to_string() }
 }

@@ -60,14 +60,12 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Check(a) => check::check(&a),
         Command::Graph(a) => graph(&a),
         Command::Bench(a) => bench(&a),
+        Command::Trace(a) => trace(&a),
     }
 }
 
 pub(crate) fn load(a: &ScenarioArgs) -> Result<scenario::Scenario> {
-    let overrides = Overrides {
-        sets: a.set.clone(),
-        withs: a.with.clone(),
-    };
+    let overrides = Overrides { sets: a.set.clone(), withs: a.with.clone() };
     Ok(scenario::load(&a.scenario, &overrides)?)
 }
 
@@ -75,9 +73,7 @@ fn threads(requested: Option<usize>) -> Result<usize> {
     match requested {
         Some(0) => Err(UsageError("--threads must be at least 1".into()).into()),
         Some(t) => Ok(t),
-        None => Ok(std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)),
+        None => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
     }
 }
 
@@ -87,37 +83,19 @@ fn progress(n: u64) -> indicatif::ProgressBar {
     }
     let bar = indicatif::ProgressBar::new(n);
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {bar:40} {pos}/{len} rollouts ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} rollouts ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar
 }
 
 /// Runs a scenario into a folder and returns what was written (used by `run` and its tests).
-pub fn run_to_folder(
-    model: &Model,
-    n: u64,
-    seed: u64,
-    threads: usize,
-    out: &PathBuf,
-    show_progress: bool,
-) -> Result<(PathBuf, Summary)> {
+pub fn run_to_folder(model: &Model, n: u64, seed: u64, threads: usize, out: &PathBuf, show_progress: bool) -> Result<(PathBuf, Summary)> {
     let started = Instant::now();
     let mut folder = RunFolder::create(out, model, true)?;
     let mut summary = Summary::new(model);
-    let bar = if show_progress {
-        progress(n)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let cfg = RunConfig {
-        n,
-        seed,
-        threads,
-        first: 0,
-    };
+    let bar = if show_progress { progress(n) } else { indicatif::ProgressBar::hidden() };
+    let cfg = RunConfig { n, seed, threads, first: 0 };
     runner::run(
         model,
         &cfg,
@@ -147,10 +125,7 @@ fn run(a: &RunArgs) -> Result<()> {
     }
     let threads = threads(a.threads)?;
     let model = Model::new(scenario);
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
+    let out = a.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
     let started = Instant::now();
     let (path, summary) = run_to_folder(&model, a.n, a.seed, threads, &out, true)?;
     let report = summary.report(&model, a.seed);
@@ -182,24 +157,12 @@ pub fn print_report(out: &mut impl Write, model: &Model, r: &crate::summary::Rep
     writeln!(out)?;
     writeln!(out, "{:<20} {:>8}   {:<17}", "outcome", "p", "95% interval")?;
     for o in Outcome::ALL {
-        let s = r
-            .outcomes
-            .get(o.name())
-            .context("every outcome is reported")?;
-        writeln!(
-            out,
-            "{:<20} {:>7.1}%   [{:>5.1}%, {:>5.1}%]",
-            o.name(),
-            100.0 * s.p,
-            100.0 * s.ci95[0],
-            100.0 * s.ci95[1]
-        )?;
+        let s = r.outcomes.get(o.name()).context("every outcome is reported")?;
+        writeln!(out, "{:<20} {:>7.1}%   [{:>5.1}%, {:>5.1}%]", o.name(), 100.0 * s.p, 100.0 * s.ci95[0], 100.0 * s.ci95[1])?;
     }
     writeln!(out)?;
-    let months = |m: Option<u32>| {
-        m.map(|v| format!("{v} months ({})", sc.date(v as i32)))
-            .unwrap_or_else(|| "never within the horizon".into())
-    };
+    let months =
+        |m: Option<u32>| m.map(|v| format!("{v} months ({})", sc.date(v as i32))).unwrap_or_else(|| "never within the horizon".into());
     let p_cf = r.ceasefire_by_month.last().map(|c| c.p).unwrap_or(0.0);
     let p_st = r.settlement_by_month.last().map(|c| c.p).unwrap_or(0.0);
     writeln!(
@@ -217,10 +180,7 @@ pub fn print_report(out: &mut impl Write, model: &Model, r: &crate::summary::Rep
     writeln!(
         out,
         "median final Russian-held area:  {:.0} km² ({:.1}% of Ukraine); 90% range {:.0}–{:.0} km²",
-        r.final_area_km2.median,
-        r.final_area_km2.median_pct,
-        r.final_area_km2.p05,
-        r.final_area_km2.p95
+        r.final_area_km2.median, r.final_area_km2.median_pct, r.final_area_km2.p05, r.final_area_km2.p95
     )?;
     Ok(())
 }
@@ -238,20 +198,9 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
     let model = Model::new(scenario);
     let all = threads(None)?;
     let mut stdout = std::io::stdout().lock();
-    writeln!(
-        stdout,
-        "benchmark: {} ({} rollouts × {} months, summaries only, no files)",
-        model.scenario.name,
-        a.n,
-        model.horizon()
-    )?;
+    writeln!(stdout, "benchmark: {} ({} rollouts × {} months, summaries only, no files)", model.scenario.name, a.n, model.horizon())?;
     for t in [1, all] {
-        let cfg = RunConfig {
-            n: a.n,
-            seed: a.seed,
-            threads: t,
-            first: 0,
-        };
+        let cfg = RunConfig { n: a.n, seed: a.seed, threads: t, first: 0 };
         let mut summary = Summary::new(&model);
         let started = Instant::now();
         runner::run(
@@ -276,5 +225,33 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
             break;
         }
     }
+    Ok(())
+}
+
+fn trace(a: &args::TraceArgs) -> Result<()> {
+    let scenario = load(&a.scenario)?;
+    let model = Model::new(scenario);
+    let index = match (&a.rollout, &a.find) {
+        (Some(k), _) => *k,
+        (None, Some(name)) => {
+            let Some(outcome) = Outcome::parse(name) else {
+                let names: Vec<&str> = Outcome::ALL.iter().map(|o| o.name()).collect();
+                return Err(UsageError(format!("--find {name}: not an outcome; expected one of {}", names.join(", "))).into());
+            };
+            const LIMIT: u64 = 1_000_000;
+            match crate::trace::find(&model, a.seed, outcome, LIMIT) {
+                Some(k) => k,
+                None => return Err(UsageError(format!("no rollout among the first {LIMIT} ends in {name} with seed {}", a.seed)).into()),
+            }
+        }
+        (None, None) => return Err(UsageError("give --rollout K or --find OUTCOME".into()).into()),
+    };
+    let (record, tracer) = crate::trace::trace(&model, a.seed, index);
+    let text = if a.json {
+        crate::trace::to_json(&model, a.seed, &record, &tracer) + "\n"
+    } else {
+        crate::trace::to_text(&model, a.seed, &record, &tracer)
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
 }

@@ -11,12 +11,7 @@ use super::{Model, Observer, Outcome, Story};
 
 impl Scratch {
     /// Fights one month; returns the net change of the Russian-held area (km²).
-    pub(crate) fn fight<O: Observer>(
-        &mut self,
-        model: &Model,
-        rng: &mut ChaCha8Rng,
-        obs: &mut O,
-    ) -> f64 {
+    pub(crate) fn fight<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) -> f64 {
         let sl = &model.slots;
         let sc = &model.scenario;
         let (att, def) = (sc.attacker, sc.defender);
@@ -32,9 +27,7 @@ impl Scratch {
         // Breakthroughs: likelier as the balance tilts and as the defender's endurance runs down.
         let e0 = self.p[sa[def].endurance].max(1e-9);
         let worn = (1.0 - self.endurance[def] / e0).clamp(0.0, 1.0);
-        let bt = self.p[sl.breakthrough_hazard]
-            * self.balance.min(10.0)
-            * (1.0 + self.p[sl.fragility] * worn);
+        let bt = self.p[sl.breakthrough_hazard] * self.balance.min(10.0) * (1.0 + self.p[sl.fragility] * worn);
         let breakthrough = rng.random::<f64>() < bt;
         if breakthrough {
             change += self.p[sl.breakthrough_km2];
@@ -51,27 +44,15 @@ impl Scratch {
         let change = self.area - before;
         self.line = (self.area / self.p[sl.claimed_km2]).min(1.0);
         if obs.wants_story() {
-            obs.story(
-                self.month,
-                Story::Front {
-                    change_km2: change,
-                    area_km2: self.area,
-                    breakthrough,
-                    counteroffensive: counter,
-                },
-            );
+            obs.story(self.month, Story::Front { change_km2: change, area_km2: self.area, breakthrough, counteroffensive: counter });
         }
 
         // Costs: the attacker pays for its tempo and for sanctions; the defender for its
         // mobilisation, more so when it is outgunned.
-        let sanctions: f64 = (0..model.n_actors())
-            .filter(|&j| j != att)
-            .map(|j| self.p[sa[j].sanctions] * self.p[sa[j].sanction_effect])
-            .sum();
+        let sanctions: f64 =
+            (0..model.n_actors()).filter(|&j| j != att).map(|j| self.p[sa[j].sanctions] * self.p[sa[j].sanction_effect]).sum();
         let d_att = self.p[sa[att].drain] * self.p[sa[att].offensive] + sanctions;
-        let d_def = self.p[sa[def].drain]
-            * self.p[sa[def].mobilisation]
-            * self.balance.clamp(0.25, 4.0).sqrt();
+        let d_def = self.p[sa[def].drain] * self.p[sa[def].mobilisation] * self.balance.clamp(0.25, 4.0).sqrt();
         self.drain(att, d_att);
         self.drain(def, d_def);
         self.pay_for_aid(model, 1.0);
@@ -103,11 +84,7 @@ impl Scratch {
         let share = self.p[sl.peace_drain];
         for i in [sc.attacker, sc.defender] {
             let a = &sl.actors[i];
-            let base = if i == sc.attacker {
-                self.p[a.offensive]
-            } else {
-                self.p[a.mobilisation]
-            };
+            let base = if i == sc.attacker { self.p[a.offensive] } else { self.p[a.mobilisation] };
             self.drain(i, self.p[a.drain] * base * share);
         }
         self.pay_for_aid(model, share);

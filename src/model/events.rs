@@ -10,12 +10,7 @@ use super::{Model, Observer, Story};
 use crate::scenario::{EffectOp, StateVar, Target};
 
 impl Scratch {
-    pub(crate) fn fire_events<O: Observer>(
-        &mut self,
-        model: &Model,
-        rng: &mut ChaCha8Rng,
-        obs: &mut O,
-    ) {
+    pub(crate) fn fire_events<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
         let month = self.month as i32;
         for (e, event) in model.scenario.events.iter().enumerate() {
             let due = if event.recurring {
@@ -29,12 +24,7 @@ impl Scratch {
             // One draw per due event, whether or not its conditions hold, keeps the world stream
             // aligned across scenarios that differ only in conditions.
             let u = rng.random::<f64>();
-            if u >= self.p[event.probability]
-                || !event
-                    .when
-                    .iter()
-                    .all(|c| c.op.holds(self.read(c.target), c.value))
-            {
+            if u >= self.p[event.probability] || !event.when.iter().all(|c| c.op.holds(self.read(c.target), c.value)) {
                 continue;
             }
             self.fired[e] = true;
@@ -49,13 +39,7 @@ impl Scratch {
                 .clamp(param.min, param.max);
             }
             if obs.wants_story() {
-                obs.story(
-                    self.month,
-                    Story::Event {
-                        id: event.id.clone(),
-                        label: event.label.clone(),
-                    },
-                );
+                obs.story(self.month, Story::Event { id: event.id.clone(), label: event.label.clone() });
             }
         }
     }

@@ -138,6 +138,7 @@ pub(crate) struct Slots {
     pub unresolved_effect: usize,
     pub guarantee_effect: usize,
     pub reversal_hazard: usize,
+    pub relapse_to_war: usize,
 }
 
 /// A scenario compiled for fast rollouts: parameters as a flat vector, read through slots.
@@ -159,10 +160,7 @@ pub struct Model {
 impl Model {
     pub fn new(scenario: Scenario) -> Model {
         let s = &scenario;
-        let slot = |path: String| {
-            s.param_index(&path)
-                .unwrap_or_else(|| panic!("the schema defines {path}"))
-        };
+        let slot = |path: String| s.param_index(&path).unwrap_or_else(|| panic!("the schema defines {path}"));
         let sec = |name: &str| slot(name.to_string());
         let actors = s
             .actors
@@ -200,11 +198,7 @@ impl Model {
             ukraine_km2: sec("territory.ukraine_km2"),
             claimed_km2: sec("territory.claimed_km2"),
             start_km2: sec("territory.start_km2"),
-            status_quo: s
-                .issues
-                .iter()
-                .map(|i| slot(format!("issues.{}.status_quo", i.id)))
-                .collect(),
+            status_quo: s.issues.iter().map(|i| slot(format!("issues.{}.status_quo", i.id))).collect(),
             actors,
             gain_mean: sec("battlefield.gain_mean"),
             gain_sd: sec("battlefield.gain_sd"),
@@ -237,6 +231,7 @@ impl Model {
             unresolved_effect: sec("postdeal.unresolved_effect"),
             guarantee_effect: sec("postdeal.guarantee_effect"),
             reversal_hazard: sec("postdeal.reversal_hazard"),
+            relapse_to_war: sec("postdeal.relapse_to_war"),
         };
         let base = s.params.iter().map(|p| p.central()).collect();
         let uncertain = s.uncertain();
@@ -256,9 +251,7 @@ impl Model {
                 }
             })
             .collect();
-        let patrons = (0..s.actors.len())
-            .filter(|&i| s.actors[i].patron_of.is_some())
-            .collect();
+        let patrons = (0..s.actors.len()).filter(|&i| s.actors[i].patron_of.is_some()).collect();
         let guarantees_issue = s.issues.iter().position(|i| i.id == "guarantees");
         let mut is_reversal_month = vec![false; s.horizon as usize + 1];
         for &m in &s.reversal_months {
@@ -266,16 +259,7 @@ impl Model {
                 is_reversal_month[m as usize] = true;
             }
         }
-        Model {
-            slots,
-            base,
-            uncertain,
-            side,
-            patrons,
-            guarantees_issue,
-            is_reversal_month,
-            scenario,
-        }
+        Model { slots, base, uncertain, side, patrons, guarantees_issue, is_reversal_month, scenario }
     }
 
     pub fn n_actors(&self) -> usize {
@@ -318,53 +302,16 @@ pub struct MonthView<'a> {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Story {
-    Event {
-        id: String,
-        label: String,
-    },
-    Front {
-        change_km2: f64,
-        area_km2: f64,
-        breakthrough: bool,
-        counteroffensive: bool,
-    },
-    Offer {
-        by: String,
-        deal: String,
-        terms: Vec<f64>,
-        tabled: String,
-    },
-    Decision {
-        actor: String,
-        accepts: bool,
-        deal_value: f64,
-        war_value: f64,
-        pressure: f64,
-    },
-    Pressure {
-        from: String,
-        to: String,
-        kind: String,
-        amount: f64,
-    },
-    ThreatCarriedOut {
-        from: String,
-        to: String,
-        what: String,
-    },
-    Deal {
-        deal: String,
-    },
-    WalkAway {
-        mediator: String,
-        abandons: bool,
-    },
-    Breakdown {
-        deal: String,
-    },
-    End {
-        outcome: String,
-    },
+    Event { id: String, label: String },
+    Front { change_km2: f64, area_km2: f64, breakthrough: bool, counteroffensive: bool },
+    Offer { by: String, deal: String, terms: Vec<f64>, tabled: String },
+    Decision { actor: String, accepts: bool, deal_value: f64, war_value: f64, pressure: f64 },
+    Pressure { from: String, to: String, kind: String, amount: f64 },
+    ThreatCarriedOut { from: String, to: String, what: String },
+    Deal { deal: String },
+    WalkAway { mediator: String, abandons: bool },
+    Breakdown { deal: String },
+    End { outcome: String },
 }
 
 /// A no-op observer.

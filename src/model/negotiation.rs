@@ -31,8 +31,7 @@ impl Scratch {
                 continue;
             }
             let success = (side * self.belief[i] / sd).max(0.0);
-            let bite =
-                self.p[a.cost_weight] * 12.0 * self.drain_now[i] / self.endurance[i].max(0.05);
+            let bite = self.p[a.cost_weight] * 12.0 * self.drain_now[i] / self.endurance[i].max(0.05);
             for k in 0..ni {
                 let d = self.demands[i * ni + k];
                 let goal = if side > 0.0 {
@@ -59,28 +58,17 @@ impl Scratch {
                 num += w * self.demands[i * ni + k];
                 den += w;
             }
-            self.compromise[k] = if den > 0.0 {
-                num / den
-            } else {
-                self.p[model.slots.status_quo[k]]
-            };
+            self.compromise[k] = if den > 0.0 { num / den } else { self.p[model.slots.status_quo[k]] };
         }
     }
 
     /// A month's negotiation: tabled proposals due this month, then (maybe) a round of talks.
-    pub(crate) fn negotiate<O: Observer>(
-        &mut self,
-        model: &Model,
-        rng: &mut ChaCha8Rng,
-        obs: &mut O,
-    ) {
+    pub(crate) fn negotiate<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
         let sc = &model.scenario;
         let sl = &model.slots;
         let ni = model.n_issues();
         for prop in &sc.proposals {
-            if prop.month != self.month as i32
-                || !matches!(self.phase, Phase::War | Phase::Ceasefire)
-            {
+            if prop.month != self.month as i32 || !matches!(self.phase, Phase::War | Phase::Ceasefire) {
                 continue;
             }
             if prop.kind == DealKind::Ceasefire && self.phase == Phase::Ceasefire {
@@ -132,21 +120,12 @@ impl Scratch {
         };
         if !agreed && self.phase == Phase::War && mediating.is_some() {
             self.no_progress += 1;
-            if self.no_progress as f64 >= self.p[sl.mediator_patience]
-                && rng.random::<f64>() < self.p[sl.walkaway]
-            {
+            if self.no_progress as f64 >= self.p[sl.mediator_patience] && rng.random::<f64>() < self.p[sl.walkaway] {
                 self.walked = true;
                 let m = mediating.unwrap_or_default();
-                self.abandoned =
-                    sc.actors[m].patron_of.is_some() && rng.random::<f64>() < self.p[sl.abandon];
+                self.abandoned = sc.actors[m].patron_of.is_some() && rng.random::<f64>() < self.p[sl.abandon];
                 if obs.wants_story() {
-                    obs.story(
-                        self.month,
-                        Story::WalkAway {
-                            mediator: sc.actors[m].id.clone(),
-                            abandons: self.abandoned,
-                        },
-                    );
+                    obs.story(self.month, Story::WalkAway { mediator: sc.actors[m].id.clone(), abandons: self.abandoned });
                 }
             }
         }
@@ -154,13 +133,7 @@ impl Scratch {
 
     /// The compromise package, pulled toward the proposer and perturbed; territory pinned to the
     /// line of control during a ceasefire.
-    fn build_offer(
-        &mut self,
-        model: &Model,
-        proposer: usize,
-        pin_line: bool,
-        rng: &mut ChaCha8Rng,
-    ) {
+    fn build_offer(&mut self, model: &Model, proposer: usize, pin_line: bool, rng: &mut ChaCha8Rng) {
         let sl = &model.slots;
         self.compute_compromise(model);
         let pull = self.p[sl.proposer_pull];
@@ -194,12 +167,24 @@ impl Scratch {
         if self.phase == Phase::Ceasefire && self.has_terms {
             self.outlook.copy_from_slice(&self.terms);
         } else {
-            for (k, &s) in sl.status_quo.iter().enumerate() {
-                self.outlook[k] = self.p[s];
-            }
+            let sc = &model.scenario;
             let horizon = (1.0 / (1.0 - self.p[a.patience])).min(MAX_HORIZON);
-            let projected = self.line + self.belief[i] * horizon / self.p[sl.claimed_km2];
-            self.outlook[model.scenario.territory_issue] = projected.clamp(0.0, 1.0);
+            let projected = (self.line + self.belief[i] * horizon / self.p[sl.claimed_km2]).clamp(0.0, 1.0);
+            // Momentum: the share of the remaining ground the war is expected to decide in the
+            // winner's favour. The other issues are expected to move that far toward the
+            // perceived winner's demands: a war that is being won buys leverage on everything.
+            let (momentum, winner) = if projected >= self.line {
+                ((projected - self.line) / (1.0 - self.line).max(1e-9), sc.attacker)
+            } else {
+                ((self.line - projected) / self.line.max(1e-9), sc.defender)
+            };
+            let momentum = momentum.clamp(0.0, 1.0);
+            let ni = model.n_issues();
+            for (k, &s) in sl.status_quo.iter().enumerate() {
+                let q = self.p[s];
+                self.outlook[k] = q + momentum * (self.demands[winner * ni + k] - q);
+            }
+            self.outlook[sc.territory_issue] = projected;
         }
         let outlook = std::mem::take(&mut self.outlook);
         let u = self.utility(model, i, &outlook);
@@ -208,33 +193,13 @@ impl Scratch {
     }
 
     /// Tables `self.offer` to every signatory; applies the deal if all accept, else the threats.
-    fn table<O: Observer>(
-        &mut self,
-        model: &Model,
-        kind: DealKind,
-        by: &str,
-        tabled: &str,
-        rng: &mut ChaCha8Rng,
-        obs: &mut O,
-    ) -> bool {
+    fn table<O: Observer>(&mut self, model: &Model, kind: DealKind, by: &str, tabled: &str, rng: &mut ChaCha8Rng, obs: &mut O) -> bool {
         let sc = &model.scenario;
         let sl = &model.slots;
         let story = obs.wants_story();
         if story {
-            let deal = if kind == DealKind::Package {
-                "package"
-            } else {
-                "ceasefire"
-            };
-            obs.story(
-                self.month,
-                Story::Offer {
-                    by: by.to_string(),
-                    deal: deal.into(),
-                    terms: self.offer.clone(),
-                    tabled: tabled.into(),
-                },
-            );
+            let deal = if kind == DealKind::Package { "package" } else { "ceasefire" };
+            obs.story(self.month, Story::Offer { by: by.to_string(), deal: deal.into(), terms: self.offer.clone(), tabled: tabled.into() });
         }
         // Each actor's stance: how much better the deal is than going on, discounted by its
         // doubt that the deal will be honoured (more doubt when core issues are left open).
@@ -244,11 +209,7 @@ impl Scratch {
             let mut doubt = self.p[a.commitment_doubt];
             if kind == DealKind::Ceasefire {
                 let total: f64 = (0..model.n_issues()).map(|k| self.p[a.salience + k]).sum();
-                let open = if total > 0.0 {
-                    1.0 - self.p[a.salience + sc.territory_issue] / total
-                } else {
-                    0.0
-                };
+                let open = if total > 0.0 { 1.0 - self.p[a.salience + sc.territory_issue] / total } else { 0.0 };
                 doubt = (doubt * (1.0 + open)).min(1.0);
             }
             let alt = self.value_of_no_deal(model, i);
@@ -264,17 +225,10 @@ impl Scratch {
         }
         // The mediator blames the signatory furthest from accepting.
         let mediator = sc.mediator.filter(|_| !self.walked);
-        let blamed = sc
-            .signatories
-            .iter()
-            .copied()
-            .filter(|&i| Some(i) != mediator)
-            .min_by(|&x, &y| self.margin[x].total_cmp(&self.margin[y]));
+        let blamed =
+            sc.signatories.iter().copied().filter(|&i| Some(i) != mediator).min_by(|&x, &y| self.margin[x].total_cmp(&self.margin[y]));
         for l in &sc.links {
-            if l.kind == LinkKind::Alignment
-                || self.margin[l.from] < 0.0
-                || self.margin[l.to] >= 0.0
-            {
+            if l.kind == LinkKind::Alignment || self.margin[l.from] < 0.0 || self.margin[l.to] >= 0.0 {
                 continue;
             }
             let lever = match l.kind {
@@ -313,24 +267,14 @@ impl Scratch {
                 self.offer = offer;
                 obs.story(
                     self.month,
-                    Story::Decision {
-                        actor: sc.actors[i].id.clone(),
-                        accepts,
-                        deal_value,
-                        war_value: alt,
-                        pressure: self.pressure[i],
-                    },
+                    Story::Decision { actor: sc.actors[i].id.clone(), accepts, deal_value, war_value: alt, pressure: self.pressure[i] },
                 );
             }
         }
         if all {
             self.accept(model, kind);
             if story {
-                let deal = if self.phase == Phase::Settled {
-                    "settlement"
-                } else {
-                    "ceasefire"
-                };
+                let deal = if self.phase == Phase::Settled { "settlement" } else { "ceasefire" };
                 obs.story(self.month, Story::Deal { deal: deal.into() });
             }
             return true;
@@ -338,17 +282,11 @@ impl Scratch {
         // Threats are carried out against the blamed party, each with its author's follow-through.
         if let Some(b) = blamed.filter(|&b| self.margin[b] < 0.0) {
             for l in &sc.links {
-                if l.to != b
-                    || self.margin[l.from] < 0.0
-                    || self.p[l.weight] <= 0.0
-                    || self.p[sl.actors[l.from].pressure] <= 0.0
-                {
+                if l.to != b || self.margin[l.from] < 0.0 || self.p[l.weight] <= 0.0 || self.p[sl.actors[l.from].pressure] <= 0.0 {
                     continue;
                 }
                 let what = match l.kind {
-                    LinkKind::Aid | LinkKind::Intelligence if self.aid_now[l.from] > 0.0 => {
-                        "aid pause"
-                    }
+                    LinkKind::Aid | LinkKind::Intelligence if self.aid_now[l.from] > 0.0 => "aid pause",
                     LinkKind::Sanctions => "secondary sanctions",
                     _ => continue,
                 };
@@ -364,11 +302,7 @@ impl Scratch {
                 if story {
                     obs.story(
                         self.month,
-                        Story::ThreatCarriedOut {
-                            from: sc.actors[l.from].id.clone(),
-                            to: sc.actors[b].id.clone(),
-                            what: what.into(),
-                        },
+                        Story::ThreatCarriedOut { from: sc.actors[l.from].id.clone(), to: sc.actors[b].id.clone(), what: what.into() },
                     );
                 }
             }
@@ -386,8 +320,7 @@ impl Scratch {
             (DealKind::Package, _) => {
                 // A package may move the line: the agreed territory term becomes the new line.
                 let claimed = self.p[model.slots.claimed_km2];
-                self.area = (self.area + (self.offer[t] - self.line) * claimed)
-                    .clamp(0.0, self.p[model.slots.ukraine_km2]);
+                self.area = (self.area + (self.offer[t] - self.line) * claimed).clamp(0.0, self.p[model.slots.ukraine_km2]);
                 self.line = self.offer[t];
                 self.phase = Phase::Settled;
                 self.settlement_month = Some(self.month);

@@ -12,11 +12,7 @@ impl Scratch {
             let a = &model.slots.actors[j];
             let abandoned = self.abandoned && sc.mediator == Some(j);
             let paused = self.month < self.cut_until[j];
-            let mut aid = if abandoned || paused {
-                0.0
-            } else {
-                self.p[a.aid]
-            };
+            let mut aid = if abandoned || paused { 0.0 } else { self.p[a.aid] };
             // Fatigue: the more it has given, the less it gives (Europe's support, MODEL.md §4.2).
             aid /= 1.0 + self.p[a.fatigue] * self.aid_years[j];
             // Aid winds down as the patron's own endurance runs out.
@@ -41,17 +37,9 @@ impl Scratch {
         let sc = &model.scenario;
         let (att, def) = (sc.attacker, sc.defender);
         let sa = &model.slots.actors;
-        let s_att = self.p[sa[att].capability]
-            * self.p[sa[att].offensive]
-            * (1.0 + self.aid_to(model, att));
-        let s_def = self.p[sa[def].capability]
-            * self.p[sa[def].mobilisation]
-            * (1.0 + self.aid_to(model, def));
-        if s_def <= 0.0 {
-            f64::INFINITY
-        } else {
-            s_att / s_def
-        }
+        let s_att = self.p[sa[att].capability] * self.p[sa[att].offensive] * (1.0 + self.aid_to(model, att));
+        let s_def = self.p[sa[def].capability] * self.p[sa[def].mobilisation] * (1.0 + self.aid_to(model, def));
+        if s_def <= 0.0 { f64::INFINITY } else { s_att / s_def }
     }
 
     /// Mean monthly front change at the current balance: gain_mean × balance^elasticity.

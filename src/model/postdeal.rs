@@ -9,12 +9,7 @@ use super::rollout::{Phase, Scratch};
 use super::{Model, Observer, Story};
 
 impl Scratch {
-    pub(crate) fn check_breakdown<O: Observer>(
-        &mut self,
-        model: &Model,
-        rng: &mut ChaCha8Rng,
-        obs: &mut O,
-    ) {
+    pub(crate) fn check_breakdown<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
         let sl = &model.slots;
         let (base, open) = match self.phase {
             Phase::Ceasefire => (self.p[sl.ceasefire_hazard], self.open_share(model)),
@@ -25,34 +20,36 @@ impl Scratch {
             Some(k) if self.has_terms => 1.0 - self.terms[k],
             _ => 0.0,
         };
-        let mut h = base
-            * (1.0 + self.p[sl.unresolved_effect] * open)
-            * (1.0 - self.p[sl.guarantee_effect] * guarantees);
-        if model
-            .is_reversal_month
-            .get(self.month as usize)
-            .copied()
-            .unwrap_or(false)
-        {
+        let mut h = base * (1.0 + self.p[sl.unresolved_effect] * open) * (1.0 - self.p[sl.guarantee_effect] * guarantees);
+        if model.is_reversal_month.get(self.month as usize).copied().unwrap_or(false) {
             h += self.p[sl.reversal_hazard];
         }
-        if rng.random::<f64>() < h {
-            let deal = if self.phase == Phase::Ceasefire {
-                "ceasefire"
-            } else {
-                "settlement"
-            };
-            self.phase = Phase::War;
-            self.has_terms = false;
+        // Both draws are made every month so that the stream does not depend on the outcome.
+        let broke = rng.random::<f64>() < h;
+        let to_war = rng.random::<f64>() < self.p[sl.relapse_to_war];
+        if broke {
+            let deal = if self.phase == Phase::Ceasefire { "ceasefire" } else { "settlement" };
             self.breakdowns += 1;
             self.no_progress = 0;
+            if self.phase == Phase::Settled && !to_war {
+                // The political terms lapse; the guns stay silent on the line: a frozen conflict.
+                self.phase = Phase::Ceasefire;
+                for (k, &s) in sl.status_quo.iter().enumerate() {
+                    self.terms[k] = self.p[s];
+                }
+                self.terms[model.scenario.territory_issue] = self.line;
+                if obs.wants_story() {
+                    obs.story(
+                        self.month,
+                        Story::Breakdown { deal: "settlement (its political terms lapse; the ceasefire line holds)".into() },
+                    );
+                }
+                return;
+            }
+            self.phase = Phase::War;
+            self.has_terms = false;
             if obs.wants_story() {
-                obs.story(
-                    self.month,
-                    Story::Breakdown {
-                        deal: deal.to_string(),
-                    },
-                );
+                obs.story(self.month, Story::Breakdown { deal: deal.to_string() });
             }
         }
     }
@@ -69,10 +66,6 @@ impl Scratch {
                 sum += 1.0 - self.p[a.salience + t] / total;
             }
         }
-        if sc.signatories.is_empty() {
-            0.0
-        } else {
-            sum / sc.signatories.len() as f64
-        }
+        if sc.signatories.is_empty() { 0.0 } else { sum / sc.signatories.len() as f64 }
     }
 }

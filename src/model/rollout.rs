@@ -102,27 +102,16 @@ pub(crate) struct Streams {
 impl Streams {
     pub fn new(seed: u64, index: u64) -> Streams {
         let make = |purpose: u64| {
-            let mut r =
-                ChaCha8Rng::seed_from_u64(seed ^ purpose.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut r = ChaCha8Rng::seed_from_u64(seed ^ purpose.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             r.set_stream(index);
             r
         };
-        Streams {
-            params: make(1),
-            world: make(2),
-            talks: make(3),
-        }
+        Streams { params: make(1), world: make(2), talks: make(3) }
     }
 }
 
 /// Runs rollout `index` of `model` under master `seed`, reporting months to `obs`.
-pub fn run_rollout<O: Observer>(
-    model: &Model,
-    seed: u64,
-    index: u64,
-    s: &mut Scratch,
-    obs: &mut O,
-) -> Record {
+pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Scratch, obs: &mut O) -> Record {
     let mut rng = Streams::new(seed, index);
     let drawn = s.reset(model, &mut rng.params);
     report_month(model, s, obs);
@@ -147,12 +136,7 @@ pub fn run_rollout<O: Observer>(
         Phase::War => Outcome::FightAndTalk,
     };
     if obs.wants_story() {
-        obs.story(
-            s.month,
-            Story::End {
-                outcome: outcome.name().to_string(),
-            },
-        );
+        obs.story(s.month, Story::End { outcome: outcome.name().to_string() });
     }
     s.record(model, index, outcome, drawn)
 }
@@ -248,30 +232,20 @@ impl Scratch {
         let ni = model.n_issues();
         let terms = match outcome {
             Outcome::Settlement | Outcome::Ceasefire if self.has_terms => Some(self.terms.clone()),
-            Outcome::UkraineCollapse => {
-                Some(self.demands[model.scenario.attacker * ni..][..ni].to_vec())
-            }
-            Outcome::RussiaExhaustion => {
-                Some(self.demands[model.scenario.defender * ni..][..ni].to_vec())
-            }
+            Outcome::UkraineCollapse => Some(self.demands[model.scenario.attacker * ni..][..ni].to_vec()),
+            Outcome::RussiaExhaustion => Some(self.demands[model.scenario.defender * ni..][..ni].to_vec()),
             _ => None,
         };
         let final_terms: Vec<f64> = match &terms {
             Some(t) => t.clone(),
             None => self.war_terms(model),
         };
-        let utility = (0..model.n_actors())
-            .map(|i| self.utility(model, i, &final_terms))
-            .collect();
+        let utility = (0..model.n_actors()).map(|i| self.utility(model, i, &final_terms)).collect();
         Record {
             index,
             outcome,
             ceasefire_month: self.first_ceasefire,
-            settlement_month: if outcome == Outcome::Settlement {
-                self.settlement_month
-            } else {
-                None
-            },
+            settlement_month: if outcome == Outcome::Settlement { self.settlement_month } else { None },
             terms,
             final_area_km2: self.area,
             final_line: self.line,

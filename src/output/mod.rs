@@ -29,30 +29,17 @@ impl RunFolder {
     /// Starts a folder that will become `target`. With `per_rollout`, rows of runs.csv are
     /// written as chunks arrive.
     pub fn create(target: &Path, model: &Model, per_rollout: bool) -> Result<RunFolder> {
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create the output folder `{}`", parent.display()))?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "run".into());
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).with_context(|| format!("cannot create the output folder `{}`", parent.display()))?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).ok();
         }
         fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-        let mut folder = RunFolder {
-            target: target.to_path_buf(),
-            tmp,
-            runs: None,
-            finished: false,
-        };
+        let mut folder = RunFolder { target: target.to_path_buf(), tmp, runs: None, finished: false };
         if per_rollout {
-            let file =
-                File::create(folder.tmp.join("runs.csv")).context("cannot create runs.csv")?;
+            let file = File::create(folder.tmp.join("runs.csv")).context("cannot create runs.csv")?;
             let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
             w.write_record(runs_header(model))?;
             folder.runs = Some(w);
@@ -92,24 +79,18 @@ impl RunFolder {
         }
         let old = self.target.with_file_name(format!(
             ".{}.old-{}",
-            self.target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             std::process::id()
         ));
         let had_old = self.target.exists();
         if had_old {
-            fs::rename(&self.target, &old).with_context(|| {
-                format!("cannot move the previous `{}` aside", self.target.display())
-            })?;
+            fs::rename(&self.target, &old).with_context(|| format!("cannot move the previous `{}` aside", self.target.display()))?;
         }
         if let Err(e) = fs::rename(&self.tmp, &self.target) {
             if had_old {
                 fs::rename(&old, &self.target).ok();
             }
-            return Err(e)
-                .with_context(|| format!("cannot move the run into `{}`", self.target.display()));
+            return Err(e).with_context(|| format!("cannot move the run into `{}`", self.target.display()));
         }
         if had_old {
             fs::remove_dir_all(&old).ok();
@@ -129,20 +110,13 @@ impl Drop for RunFolder {
 
 pub fn runs_header(model: &Model) -> Vec<String> {
     let sc = &model.scenario;
-    let mut h: Vec<String> = ["rollout", "outcome", "ceasefire_month", "settlement_month"]
-        .map(String::from)
-        .to_vec();
+    let mut h: Vec<String> = ["rollout", "outcome", "ceasefire_month", "settlement_month"].map(String::from).to_vec();
     h.extend(sc.issues.iter().map(|i| format!("terms.{}", i.id)));
     h.extend(["final_area_km2", "final_area_pct", "final_line"].map(String::from));
     h.extend(sc.actors.iter().map(|a| format!("cost.{}", a.id)));
     h.extend(sc.actors.iter().map(|a| format!("utility.{}", a.id)));
     h.extend(["walked_away", "abandoned", "breakdowns"].map(String::from));
-    h.extend(
-        model
-            .uncertain
-            .iter()
-            .map(|&i| format!("p.{}", sc.params[i].path)),
-    );
+    h.extend(model.uncertain.iter().map(|&i| format!("p.{}", sc.params[i].path)));
     h
 }
 
@@ -154,18 +128,9 @@ pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) {
     row.push(opt(r.ceasefire_month));
     row.push(opt(r.settlement_month));
     for k in 0..model.n_issues() {
-        row.push(
-            r.terms
-                .as_ref()
-                .map(|t| format!("{:.4}", t[k]))
-                .unwrap_or_default(),
-        );
+        row.push(r.terms.as_ref().map(|t| format!("{:.4}", t[k])).unwrap_or_default());
     }
-    let ukraine = model
-        .scenario
-        .param("territory.ukraine_km2")
-        .map(|p| p.central())
-        .unwrap_or(603_628.0);
+    let ukraine = model.scenario.param("territory.ukraine_km2").map(|p| p.central()).unwrap_or(603_628.0);
     row.push(format!("{:.1}", r.final_area_km2));
     row.push(format!("{:.3}", 100.0 * r.final_area_km2 / ukraine));
     row.push(format!("{:.4}", r.final_line));
@@ -181,28 +146,16 @@ pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) {
 pub fn timeseries_csv(model: &Model, s: &Summary) -> Result<String> {
     let sc = &model.scenario;
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "month", "date", "metric", "mean", "p05", "p25", "p50", "p75", "p95",
-    ])?;
+    w.write_record(["month", "date", "metric", "mean", "p05", "p25", "p50", "p75", "p95"])?;
     let qs = [0.05, 0.25, 0.5, 0.75, 0.95];
     let f = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_default();
     for m in 0..s.months() {
         let date = sc.date(m as i32).to_string();
-        let mut row = vec![
-            m.to_string(),
-            date.clone(),
-            "area_km2".into(),
-            format!("{:.1}", s.mean(m, 0)),
-        ];
+        let mut row = vec![m.to_string(), date.clone(), "area_km2".into(), format!("{:.1}", s.mean(m, 0))];
         row.extend(qs.iter().map(|&q| f(s.area_quantile(m, q), 1)));
         w.write_record(&row)?;
         for (metric, name) in [(1, "p_at_war"), (2, "p_ceasefire"), (3, "p_settled")] {
-            let mut row = vec![
-                m.to_string(),
-                date.clone(),
-                name.into(),
-                format!("{:.5}", s.mean(m, metric)),
-            ];
+            let mut row = vec![m.to_string(), date.clone(), name.into(), format!("{:.5}", s.mean(m, metric))];
             row.extend(std::iter::repeat_n(String::new(), 5));
             w.write_record(&row)?;
         }
@@ -225,38 +178,18 @@ pub fn summary_csv(report: &Report) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["metric", "value", "lo95", "hi95"])?;
     for (name, o) in &report.outcomes.0 {
-        w.write_record([
-            format!("p.{name}"),
-            format!("{:.5}", o.p),
-            format!("{:.5}", o.ci95[0]),
-            format!("{:.5}", o.ci95[1]),
-        ])?;
+        w.write_record([format!("p.{name}"), format!("{:.5}", o.p), format!("{:.5}", o.ci95[0]), format!("{:.5}", o.ci95[1])])?;
     }
     let opt = |v: Option<u32>| v.map(|m| m.to_string()).unwrap_or_default();
-    w.write_record([
-        "median_months_to_ceasefire".into(),
-        opt(report.median_months_to_ceasefire),
-        String::new(),
-        String::new(),
-    ])?;
-    w.write_record([
-        "median_months_to_settlement".into(),
-        opt(report.median_months_to_settlement),
-        String::new(),
-        String::new(),
-    ])?;
+    w.write_record(["median_months_to_ceasefire".into(), opt(report.median_months_to_ceasefire), String::new(), String::new()])?;
+    w.write_record(["median_months_to_settlement".into(), opt(report.median_months_to_settlement), String::new(), String::new()])?;
     w.write_record([
         "final_area_km2_median".into(),
         format!("{:.0}", report.final_area_km2.median),
         format!("{:.0}", report.final_area_km2.p05),
         format!("{:.0}", report.final_area_km2.p95),
     ])?;
-    w.write_record([
-        "final_area_pct_median".into(),
-        format!("{:.3}", report.final_area_km2.median_pct),
-        String::new(),
-        String::new(),
-    ])?;
+    w.write_record(["final_area_pct_median".into(), format!("{:.3}", report.final_area_km2.median_pct), String::new(), String::new()])?;
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
@@ -296,25 +229,12 @@ pub fn manifest(model: &Model, seed: u64, n: u64, threads: usize, wall_seconds: 
         .iter()
         .map(|&id| {
             let f = sc.sources.file(id);
-            FileHash {
-                path: f.path.display().to_string(),
-                sha256: hex(&Sha256::digest(f.text.as_bytes())),
-            }
+            FileHash { path: f.path.display().to_string(), sha256: hex(&Sha256::digest(f.text.as_bytes())) }
         })
         .collect();
-    let params = sc
-        .params
-        .iter()
-        .map(|p| ParamEntry {
-            path: p.path.clone(),
-            value: p.display_value(),
-            source: sc.place(&p.origin),
-        })
-        .collect();
-    let finished_unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let params =
+        sc.params.iter().map(|p| ParamEntry { path: p.path.clone(), value: p.display_value(), source: sc.place(&p.origin) }).collect();
+    let finished_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     Manifest {
         truce_version: env!("CARGO_PKG_VERSION").to_string(),
         command: std::env::args().collect(),

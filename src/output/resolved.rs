@@ -16,11 +16,7 @@ fn param_line(out: &mut String, key: &str, p: &Param) {
 
 fn section(out: &mut String, sc: &Scenario, header: &str, prefix: &str) {
     let _ = writeln!(out, "\n[{header}]");
-    for p in sc
-        .params
-        .iter()
-        .filter(|p| p.path.starts_with(prefix) && !p.path[prefix.len()..].contains('.'))
-    {
+    for p in sc.params.iter().filter(|p| p.path.starts_with(prefix) && !p.path[prefix.len()..].contains('.')) {
         param_line(out, &p.path[prefix.len()..], p);
     }
 }
@@ -28,11 +24,8 @@ fn section(out: &mut String, sc: &Scenario, header: &str, prefix: &str) {
 pub fn to_toml(model: &Model) -> String {
     let sc = &model.scenario;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Resolved scenario written by truce {}: every value after extends, --with and --set.",
-        env!("CARGO_PKG_VERSION")
-    );
+    let _ =
+        writeln!(out, "# Resolved scenario written by truce {}: every value after extends, --with and --set.", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(out, "[scenario]");
     let _ = writeln!(out, "name = {}", quote(&sc.name));
     let _ = writeln!(out, "title = {}", quote(&sc.title));
@@ -73,13 +66,7 @@ pub fn to_toml(model: &Model) -> String {
                 .issues
                 .iter()
                 .map(|i| {
-                    format!(
-                        "{} = {}",
-                        i.id,
-                        sc.param(&format!("{prefix}{sub}.{}", i.id))
-                            .map(|p| p.display_value())
-                            .unwrap_or_default()
-                    )
+                    format!("{} = {}", i.id, sc.param(&format!("{prefix}{sub}.{}", i.id)).map(|p| p.display_value()).unwrap_or_default())
                 })
                 .collect();
             let _ = writeln!(out, "{sub} = {{ {} }}", items.join(", "));
@@ -87,43 +74,25 @@ pub fn to_toml(model: &Model) -> String {
     }
     for l in &sc.links {
         let _ = writeln!(out, "\n[[links]]");
-        let _ = writeln!(
-            out,
-            "from = \"{}\"\nto = \"{}\"\nkind = \"{}\"",
-            sc.actors[l.from].id,
-            sc.actors[l.to].id,
-            l.kind.name()
-        );
+        let _ = writeln!(out, "from = \"{}\"\nto = \"{}\"\nkind = \"{}\"", sc.actors[l.from].id, sc.actors[l.to].id, l.kind.name());
         let _ = writeln!(out, "weight = {}", sc.params[l.weight].display_value());
     }
     section(&mut out, sc, "negotiation", "negotiation.");
     if let Some(m) = sc.mediator {
         let _ = writeln!(out, "mediator = \"{}\"", sc.actors[m].id);
     }
-    let sig: Vec<String> = sc
-        .signatories
-        .iter()
-        .map(|&i| quote(&sc.actors[i].id))
-        .collect();
+    let sig: Vec<String> = sc.signatories.iter().map(|&i| quote(&sc.actors[i].id)).collect();
     let _ = writeln!(out, "signatories = [{}]", sig.join(", "));
     section(&mut out, sc, "battlefield", "battlefield.");
     section(&mut out, sc, "hazards", "hazards.");
     section(&mut out, sc, "postdeal", "postdeal.");
-    let dates: Vec<String> = sc
-        .reversal_months
-        .iter()
-        .map(|&m| format!("\"{}\"", sc.date(m)))
-        .collect();
+    let dates: Vec<String> = sc.reversal_months.iter().map(|&m| format!("\"{}\"", sc.date(m))).collect();
     let _ = writeln!(out, "reversal_dates = [{}]", dates.join(", "));
     for e in &sc.events {
         let _ = writeln!(out, "\n[[events]]");
         let _ = writeln!(out, "id = \"{}\"\nlabel = {}", e.id, quote(&e.label));
         let _ = writeln!(out, "month = {}", e.month.max(0));
-        let _ = writeln!(
-            out,
-            "probability = {}",
-            sc.params[e.probability].display_value()
-        );
+        let _ = writeln!(out, "probability = {}", sc.params[e.probability].display_value());
         if e.recurring {
             let _ = writeln!(out, "recurring = true");
             if let Some(u) = e.until {
@@ -161,42 +130,20 @@ pub fn to_toml(model: &Model) -> String {
     }
     for p in &sc.proposals {
         let _ = writeln!(out, "\n[[proposals]]");
-        let _ = writeln!(
-            out,
-            "id = \"{}\"\nlabel = {}\nmonth = {}",
-            p.id,
-            quote(&p.label),
-            p.month
-        );
+        let _ = writeln!(out, "id = \"{}\"\nlabel = {}\nmonth = {}", p.id, quote(&p.label), p.month);
         if let Some(b) = p.by {
             let _ = writeln!(out, "by = \"{}\"", sc.actors[b].id);
         }
-        let _ = writeln!(
-            out,
-            "kind = \"{}\"",
-            if p.kind == DealKind::Package {
-                "package"
-            } else {
-                "ceasefire"
-            }
-        );
-        let terms: Vec<String> = sc
-            .issues
-            .iter()
-            .zip(&p.terms)
-            .map(|(i, &t)| format!("{} = {}", i.id, sc.params[t].display_value()))
-            .collect();
+        let _ = writeln!(out, "kind = \"{}\"", if p.kind == DealKind::Package { "package" } else { "ceasefire" });
+        let terms: Vec<String> =
+            sc.issues.iter().zip(&p.terms).map(|(i, &t)| format!("{} = {}", i.id, sc.params[t].display_value())).collect();
         let _ = writeln!(out, "terms = {{ {} }}", terms.join(", "));
     }
     out
 }
 
 fn section_tail(out: &mut String, sc: &Scenario, prefix: &str) {
-    for p in sc
-        .params
-        .iter()
-        .filter(|p| p.path.starts_with(prefix) && !p.path[prefix.len()..].contains('.'))
-    {
+    for p in sc.params.iter().filter(|p| p.path.starts_with(prefix) && !p.path[prefix.len()..].contains('.')) {
         param_line(out, &p.path[prefix.len()..], p);
     }
 }

@@ -77,11 +77,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(origin: Origin, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            origin,
-            message: message.into(),
-            help: None,
-        }
+        Diagnostic { origin, message: message.into(), help: None }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -111,12 +107,7 @@ impl Diagnostic {
                 let text = &sources.file(*file).text;
                 let content = text.lines().nth(line - 1).unwrap_or("");
                 let gutter = line.to_string().len();
-                let _ = writeln!(
-                    out,
-                    "{:gutter$}--> {}:{line}:{col}",
-                    "",
-                    sources.file(*file).path.display()
-                );
+                let _ = writeln!(out, "{:gutter$}--> {}:{line}:{col}", "", sources.file(*file).path.display());
                 let _ = writeln!(out, "{:gutter$} |", "");
                 let _ = writeln!(out, "{line} | {content}");
                 // Caret under the span, limited to the first line of the span.
@@ -125,13 +116,7 @@ impl Diagnostic {
                 let rest_of_line = text[start..].split('\n').next().unwrap_or("");
                 let width = text[start..end].chars().take_while(|c| *c != '\n').count();
                 let width = width.clamp(1, rest_of_line.chars().count().max(1));
-                let _ = writeln!(
-                    out,
-                    "{:gutter$} | {}{}",
-                    "",
-                    " ".repeat(col - 1),
-                    "^".repeat(width)
-                );
+                let _ = writeln!(out, "{:gutter$} | {}{}", "", " ".repeat(col - 1), "^".repeat(width));
                 if let Some(help) = &self.help {
                     let _ = writeln!(out, "{:gutter$} = help: {help}", "");
                 }
@@ -165,15 +150,9 @@ impl ScenarioError {
             d.render(sources, &mut rendered);
         }
         if diagnostics.len() > SHOWN {
-            rendered.push_str(&format!(
-                "\n… and {} more errors\n",
-                diagnostics.len() - SHOWN
-            ));
+            rendered.push_str(&format!("\n… and {} more errors\n", diagnostics.len() - SHOWN));
         }
-        ScenarioError {
-            diagnostics,
-            rendered,
-        }
+        ScenarioError { diagnostics, rendered }
     }
 
     /// An error with no source text to quote (for example, a file that cannot be read).
@@ -184,10 +163,7 @@ impl ScenarioError {
         if let Some(h) = &d.help {
             rendered.push_str(&format!("  = help: {h}\n"));
         }
-        ScenarioError {
-            diagnostics: vec![d],
-            rendered,
-        }
+        ScenarioError { diagnostics: vec![d], rendered }
     }
 }
 
@@ -217,9 +193,6 @@ pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> String {
             let list: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
             format!("expected one of {}", list.join(", "))
         }
-        None => format!(
-            "see docs/scenarios.md for the {} valid keys",
-            candidates.len()
-        ),
+        None => format!("see docs/scenarios.md for the {} valid keys", candidates.len()),
     }
 }

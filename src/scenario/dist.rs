@@ -29,33 +29,21 @@ impl Shape {
     /// Builds a shape from its key and numbers, or says what is wrong with them.
     pub fn new(key: &str, args: &[f64]) -> Result<Shape, String> {
         let want = |n: usize, form: &str| {
-            if args.len() == n {
-                Ok(())
-            } else {
-                Err(format!("`{key}` takes {n} numbers: {key} = {form}"))
-            }
+            if args.len() == n { Ok(()) } else { Err(format!("`{key}` takes {n} numbers: {key} = {form}")) }
         };
         let shape = match key {
             "uniform" => {
                 want(2, "[lo, hi]")?;
                 if !(args[0] < args[1]) {
-                    return Err(format!(
-                        "uniform needs lo < hi, got [{}, {}]",
-                        args[0], args[1]
-                    ));
+                    return Err(format!("uniform needs lo < hi, got [{}, {}]", args[0], args[1]));
                 }
-                Shape::Uniform {
-                    lo: args[0],
-                    hi: args[1],
-                }
+                Shape::Uniform { lo: args[0], hi: args[1] }
             }
             "triangular" => {
                 want(3, "[lo, mode, hi]")?;
                 let (lo, mode, hi) = (args[0], args[1], args[2]);
                 if !(lo < hi && lo <= mode && mode <= hi) {
-                    return Err(format!(
-                        "triangular needs lo ≤ mode ≤ hi and lo < hi, got [{lo}, {mode}, {hi}]"
-                    ));
+                    return Err(format!("triangular needs lo ≤ mode ≤ hi and lo < hi, got [{lo}, {mode}, {hi}]"));
                 }
                 Shape::Triangular { lo, mode, hi }
             }
@@ -64,33 +52,21 @@ impl Shape {
                 if !(args[1] > 0.0) {
                     return Err(format!("normal needs sd > 0, got {}", args[1]));
                 }
-                Shape::Normal {
-                    mean: args[0],
-                    sd: args[1],
-                }
+                Shape::Normal { mean: args[0], sd: args[1] }
             }
             "beta" => {
                 want(2, "[a, b]")?;
                 if !(args[0] > 0.0 && args[1] > 0.0) {
-                    return Err(format!(
-                        "beta needs a > 0 and b > 0, got [{}, {}]",
-                        args[0], args[1]
-                    ));
+                    return Err(format!("beta needs a > 0 and b > 0, got [{}, {}]", args[0], args[1]));
                 }
-                Shape::Beta {
-                    a: args[0],
-                    b: args[1],
-                }
+                Shape::Beta { a: args[0], b: args[1] }
             }
             "lognormal" => {
                 want(2, "[mu, sigma]")?;
                 if !(args[1] > 0.0) {
                     return Err(format!("lognormal needs sigma > 0, got {}", args[1]));
                 }
-                Shape::LogNormal {
-                    mu: args[0],
-                    sigma: args[1],
-                }
+                Shape::LogNormal { mu: args[0], sigma: args[1] }
             }
             _ => return Err(format!("unknown distribution `{key}`")),
         };
@@ -124,16 +100,10 @@ impl Dist {
         // Parameters were validated when the scenario was read, so constructors cannot fail.
         let x = match self.shape {
             Shape::Uniform { lo, hi } => Uniform::new(lo, hi).map(|d| d.sample(rng)).unwrap_or(lo),
-            Shape::Triangular { lo, mode, hi } => Triangular::new(lo, hi, mode)
-                .map(|d| d.sample(rng))
-                .unwrap_or(mode),
-            Shape::Normal { mean, sd } => {
-                Normal::new(mean, sd).map(|d| d.sample(rng)).unwrap_or(mean)
-            }
+            Shape::Triangular { lo, mode, hi } => Triangular::new(lo, hi, mode).map(|d| d.sample(rng)).unwrap_or(mode),
+            Shape::Normal { mean, sd } => Normal::new(mean, sd).map(|d| d.sample(rng)).unwrap_or(mean),
             Shape::Beta { a, b } => Beta::new(a, b).map(|d| d.sample(rng)).unwrap_or(0.5),
-            Shape::LogNormal { mu, sigma } => LogNormal::new(mu, sigma)
-                .map(|d| d.sample(rng))
-                .unwrap_or(mu.exp()),
+            Shape::LogNormal { mu, sigma } => LogNormal::new(mu, sigma).map(|d| d.sample(rng)).unwrap_or(mu.exp()),
         };
         let (lo, hi) = self.clamp.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
         x.clamp(lo.max(min), hi.min(max))
@@ -144,9 +114,7 @@ impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.shape {
             Shape::Uniform { lo, hi } => write!(f, "{{ uniform = [{lo}, {hi}]")?,
-            Shape::Triangular { lo, mode, hi } => {
-                write!(f, "{{ triangular = [{lo}, {mode}, {hi}]")?
-            }
+            Shape::Triangular { lo, mode, hi } => write!(f, "{{ triangular = [{lo}, {mode}, {hi}]")?,
             Shape::Normal { mean, sd } => write!(f, "{{ normal = [{mean}, {sd}]")?,
             Shape::Beta { a, b } => write!(f, "{{ beta = [{a}, {b}]")?,
             Shape::LogNormal { mu, sigma } => write!(f, "{{ lognormal = [{mu}, {sigma}]")?,
@@ -166,26 +134,10 @@ mod tests {
 
     #[test]
     fn validation_messages() {
-        assert!(
-            Shape::new("uniform", &[1.0, 0.0])
-                .unwrap_err()
-                .contains("lo < hi")
-        );
-        assert!(
-            Shape::new("normal", &[0.0, -1.0])
-                .unwrap_err()
-                .contains("sd > 0")
-        );
-        assert!(
-            Shape::new("triangular", &[0.0, 2.0, 1.0])
-                .unwrap_err()
-                .contains("mode")
-        );
-        assert!(
-            Shape::new("beta", &[1.0])
-                .unwrap_err()
-                .contains("takes 2 numbers")
-        );
+        assert!(Shape::new("uniform", &[1.0, 0.0]).unwrap_err().contains("lo < hi"));
+        assert!(Shape::new("normal", &[0.0, -1.0]).unwrap_err().contains("sd > 0"));
+        assert!(Shape::new("triangular", &[0.0, 2.0, 1.0]).unwrap_err().contains("mode"));
+        assert!(Shape::new("beta", &[1.0]).unwrap_err().contains("takes 2 numbers"));
     }
 
     #[test]
@@ -194,34 +146,15 @@ mod tests {
         let n = 20_000;
         for (shape, sd) in [
             (Shape::Uniform { lo: 0.2, hi: 0.6 }, 0.4 / 12f64.sqrt()),
-            (
-                Shape::Triangular {
-                    lo: 0.0,
-                    mode: 0.2,
-                    hi: 1.0,
-                },
-                ((0.0f64 + 0.04 + 1.0 - 0.0 - 0.0 - 0.2) / 18.0).sqrt(),
-            ),
-            (
-                Shape::Beta { a: 2.0, b: 5.0 },
-                (10.0f64 / (49.0 * 8.0)).sqrt(),
-            ),
+            (Shape::Triangular { lo: 0.0, mode: 0.2, hi: 1.0 }, ((0.0f64 + 0.04 + 1.0 - 0.0 - 0.0 - 0.2) / 18.0).sqrt()),
+            (Shape::Beta { a: 2.0, b: 5.0 }, (10.0f64 / (49.0 * 8.0)).sqrt()),
             (Shape::Normal { mean: 0.5, sd: 0.1 }, 0.1),
         ] {
-            let d = Dist {
-                shape: shape.clone(),
-                clamp: None,
-            };
+            let d = Dist { shape: shape.clone(), clamp: None };
             let mean: f64 = (0..n).map(|_| d.sample(&mut rng, 0.0, 1.0)).sum::<f64>() / n as f64;
-            assert!(
-                (mean - shape.mean()).abs() < 4.0 * sd / (n as f64).sqrt(),
-                "{shape:?}: {mean}"
-            );
+            assert!((mean - shape.mean()).abs() < 4.0 * sd / (n as f64).sqrt(), "{shape:?}: {mean}");
         }
-        let d = Dist {
-            shape: Shape::Normal { mean: 0.0, sd: 5.0 },
-            clamp: Some((-1.0, 1.0)),
-        };
+        let d = Dist { shape: Shape::Normal { mean: 0.0, sd: 5.0 }, clamp: Some((-1.0, 1.0)) };
         assert!((0..1000).all(|_| (-1.0..=1.0).contains(&d.sample(&mut rng, f64::MIN, f64::MAX))));
     }
 }

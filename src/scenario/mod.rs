@@ -244,11 +244,7 @@ impl Param {
 
 /// A number as short as it can be written without losing it.
 pub fn format_number(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    if v == v.trunc() && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 #[derive(Debug, Clone)]
@@ -282,9 +278,7 @@ impl Scenario {
 
     /// Indices of the parameters drawn per rollout, in parameter order.
     pub fn uncertain(&self) -> Vec<usize> {
-        (0..self.params.len())
-            .filter(|&i| self.params[i].is_uncertain())
-            .collect()
+        (0..self.params.len()).filter(|&i| self.params[i].is_uncertain()).collect()
     }
 
     pub fn date(&self, month: i32) -> YearMonth {
@@ -348,27 +342,12 @@ fn read_layer(
 ) -> Result<Table, ScenarioError> {
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if let Some(pos) = stack.iter().position(|p| *p == canonical) {
-        let mut chain: Vec<String> = stack[pos..]
-            .iter()
-            .map(|p| {
-                p.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        chain.push(
-            path.file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned(),
-        );
+        let mut chain: Vec<String> =
+            stack[pos..].iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+        chain.push(path.file_name().unwrap_or_default().to_string_lossy().into_owned());
         let origin = from.map(|f| f.0.clone()).unwrap_or(Origin::Derived);
-        let d = Diagnostic::new(
-            origin,
-            format!("`extends` makes a cycle: {}", chain.join(" → ")),
-        )
-        .help("remove `extends` from one of these files so that the chain ends");
+        let d = Diagnostic::new(origin, format!("`extends` makes a cycle: {}", chain.join(" → ")))
+            .help("remove `extends` from one of these files so that the chain ends");
         return Err(ScenarioError::new(vec![d], sources));
     }
     stack.push(canonical);
@@ -380,33 +359,15 @@ fn read_layer(
     };
     if let Some(node) = extends {
         let Value::Str(rel) = &node.value else {
-            let d = Diagnostic::new(
-                node.origin.clone(),
-                format!(
-                    "`scenario.extends` must be a string, found {}",
-                    node.value.type_name()
-                ),
-            )
-            .help(
-                "write the parent's path relative to this file, e.g. extends = \"baseline.toml\"",
-            );
+            let d = Diagnostic::new(node.origin.clone(), format!("`scenario.extends` must be a string, found {}", node.value.type_name()))
+                .help("write the parent's path relative to this file, e.g. extends = \"baseline.toml\"");
             return Err(ScenarioError::new(vec![d], sources));
         };
         let parent_path = path.parent().unwrap_or(Path::new("")).join(rel);
         let snapshot = sources.clone();
-        let mut parent = read_layer(
-            &parent_path,
-            Some((&node.origin, &snapshot)),
-            sources,
-            files,
-            stack,
-        )?;
+        let mut parent = read_layer(&parent_path, Some((&node.origin, &snapshot)), sources, files, stack)?;
         // The child's own `extends` must not leak into the merged tree as if it were the parent's.
-        if let Some(Node {
-            value: Value::Table(t),
-            ..
-        }) = table.get_mut("scenario")
-        {
+        if let Some(Node { value: Value::Table(t), .. }) = table.get_mut("scenario") {
             t.entries.retain(|e| e.key != "extends");
         }
         tree::merge(&mut parent, table);
@@ -416,26 +377,14 @@ fn read_layer(
     Ok(table)
 }
 
-fn read_file(
-    path: &Path,
-    from: Option<&Origin>,
-    sources: &mut SourceMap,
-) -> Result<(FileId, Table), ScenarioError> {
+fn read_file(path: &Path, from: Option<&Origin>, sources: &mut SourceMap) -> Result<(FileId, Table), ScenarioError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            let message = format!(
-                "cannot read scenario file `{}`: {}",
-                path.display(),
-                io_reason(&e)
-            );
-            let help = "check the path; `extends` paths are relative to the file that names them"
-                .to_string();
+            let message = format!("cannot read scenario file `{}`: {}", path.display(), io_reason(&e));
+            let help = "check the path; `extends` paths are relative to the file that names them".to_string();
             return Err(match from {
-                Some(origin) => ScenarioError::new(
-                    vec![Diagnostic::new(origin.clone(), message).help(help)],
-                    sources,
-                ),
+                Some(origin) => ScenarioError::new(vec![Diagnostic::new(origin.clone(), message).help(help)], sources),
                 None => ScenarioError::plain(message, Some(help)),
             });
         }
@@ -462,44 +411,28 @@ fn io_reason(e: &std::io::Error) -> String {
 fn apply_set(tree: &mut Table, arg: &str) -> Result<(), Diagnostic> {
     let origin = Origin::Set(arg.to_string());
     let Some((path, text)) = arg.split_once('=') else {
-        return Err(Diagnostic::new(origin, format!("`--set {arg}` has no `=`"))
-            .help("write --set PATH=VALUE, e.g. --set actors.us.patience=0.9"));
+        return Err(
+            Diagnostic::new(origin, format!("`--set {arg}` has no `=`")).help("write --set PATH=VALUE, e.g. --set actors.us.patience=0.9")
+        );
     };
     let path = path.trim();
     let value = tree::parse_value(text.trim(), arg)?;
     let parts: Vec<&str> = path.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
-        return Err(
-            Diagnostic::new(origin, format!("`{path}` is not a parameter path"))
-                .help("paths are dot-separated names, e.g. actors.russia.ideal.territory"),
-        );
+        return Err(Diagnostic::new(origin, format!("`{path}` is not a parameter path"))
+            .help("paths are dot-separated names, e.g. actors.russia.ideal.territory"));
     }
     let missing = |what: &str, name: &str, have: Vec<String>, prefix: &str| {
         let refs: Vec<&str> = have.iter().map(String::as_str).collect();
         let help = match diag::nearest(name, refs.iter().copied()) {
             Some(best) => format!("did you mean `{prefix}{best}`?"),
-            None => format!(
-                "the scenario has {}",
-                if refs.is_empty() {
-                    "none".to_string()
-                } else {
-                    refs.join(", ")
-                }
-            ),
+            None => format!("the scenario has {}", if refs.is_empty() { "none".to_string() } else { refs.join(", ") }),
         };
-        Diagnostic::new(
-            Origin::Set(arg.to_string()),
-            format!("`--set {path}`: there is no {what} `{name}`"),
-        )
-        .help(help)
+        Diagnostic::new(Origin::Set(arg.to_string()), format!("`--set {path}`: there is no {what} `{name}`")).help(help)
     };
     match parts[0] {
         "events" | "proposals" | "links" => {
-            let Some(Node {
-                value: Value::Array(items),
-                ..
-            }) = tree.get_mut(parts[0])
-            else {
+            let Some(Node { value: Value::Array(items), .. }) = tree.get_mut(parts[0]) else {
                 return Err(missing(
                     &parts[0][..parts[0].len() - 1],
                     parts.get(1).copied().unwrap_or(""),
@@ -512,27 +445,15 @@ fn apply_set(tree: &mut Table, arg: &str) -> Result<(), Diagnostic> {
                     return Err(Diagnostic::new(origin, format!("`{path}` is not a link path"))
                         .help("a link's weight is set as links.<from>.<to>.<kind>, e.g. links.us.ukraine.aid=0.5"));
                 }
-                (
-                    format!("{}>{}>{}", parts[1], parts[2], parts[3]),
-                    vec!["weight"],
-                )
+                (format!("{}>{}>{}", parts[1], parts[2], parts[3]), vec!["weight"])
             } else {
                 if parts.len() < 3 {
-                    return Err(Diagnostic::new(
-                        origin,
-                        format!("`{path}` is not a parameter path"),
-                    )
-                    .help(format!(
-                        "write {}.<id>.<key>, e.g. events.us_midterms.probability=0.5",
-                        parts[0]
-                    )));
+                    return Err(Diagnostic::new(origin, format!("`{path}` is not a parameter path"))
+                        .help(format!("write {}.<id>.<key>, e.g. events.us_midterms.probability=0.5", parts[0])));
                 }
                 (parts[1].to_string(), parts[2..].to_vec())
             };
-            let ids: Vec<String> = items
-                .iter()
-                .filter_map(|n| identity_of(parts[0], n))
-                .collect();
+            let ids: Vec<String> = items.iter().filter_map(|n| identity_of(parts[0], n)).collect();
             let Some(pos) = ids.iter().position(|i| *i == id) else {
                 let shown: Vec<String> = ids.iter().map(|i| i.replace('>', ".")).collect();
                 let kind = match parts[0] {
@@ -540,12 +461,7 @@ fn apply_set(tree: &mut Table, arg: &str) -> Result<(), Diagnostic> {
                     "proposals" => "proposal",
                     _ => "link",
                 };
-                return Err(missing(
-                    kind,
-                    &id.replace('>', "."),
-                    shown,
-                    &format!("{}.", parts[0]),
-                ));
+                return Err(missing(kind, &id.replace('>', "."), shown, &format!("{}.", parts[0])));
             };
             let Value::Table(t) = &mut items[pos].value else {
                 return Ok(());
@@ -558,26 +474,16 @@ fn apply_set(tree: &mut Table, arg: &str) -> Result<(), Diagnostic> {
                 _ => vec![],
             };
             if !ids.iter().any(|i| i == parts[1]) {
-                let what = if parts[0] == "actors" {
-                    "actor"
-                } else {
-                    "issue"
-                };
+                let what = if parts[0] == "actors" { "actor" } else { "issue" };
                 return Err(missing(what, parts[1], ids, &format!("{}.", parts[0])));
             }
-            if parts[0] == "actors" && parts.len() >= 4 && matches!(parts[2], "ideal" | "salience")
-            {
+            if parts[0] == "actors" && parts.len() >= 4 && matches!(parts[2], "ideal" | "salience") {
                 let issues: Vec<String> = match tree.get("issues").map(|n| &n.value) {
                     Some(Value::Table(t)) => t.keys().map(String::from).collect(),
                     _ => vec![],
                 };
                 if !issues.iter().any(|i| i == parts[3]) {
-                    return Err(missing(
-                        "issue",
-                        parts[3],
-                        issues,
-                        &format!("actors.{}.{}.", parts[1], parts[2]),
-                    ));
+                    return Err(missing("issue", parts[3], issues, &format!("actors.{}.{}.", parts[1], parts[2])));
                 }
             }
             set_in(tree, &parts, value, &origin, path)
@@ -595,23 +501,12 @@ fn identity_of(kind: &str, node: &Node) -> Option<String> {
         _ => None,
     };
     match kind {
-        "links" => Some(format!(
-            "{}>{}>{}",
-            text("from")?,
-            text("to")?,
-            text("kind")?
-        )),
+        "links" => Some(format!("{}>{}>{}", text("from")?, text("to")?, text("kind")?)),
         _ => text("id"),
     }
 }
 
-fn set_in(
-    table: &mut Table,
-    parts: &[&str],
-    value: Node,
-    origin: &Origin,
-    path: &str,
-) -> Result<(), Diagnostic> {
+fn set_in(table: &mut Table, parts: &[&str], value: Node, origin: &Origin, path: &str) -> Result<(), Diagnostic> {
     let (last, inner) = parts.split_last().expect("paths are non-empty");
     let mut t = table;
     let mut walked = String::new();
@@ -621,27 +516,14 @@ fn set_in(
         }
         walked.push_str(part);
         if t.get(part).is_none() {
-            t.insert(
-                part.to_string(),
-                origin.clone(),
-                Node {
-                    value: Value::Table(Table::default()),
-                    origin: origin.clone(),
-                },
-            );
+            t.insert(part.to_string(), origin.clone(), Node { value: Value::Table(Table::default()), origin: origin.clone() });
         }
         let node = t.get_mut(part).expect("inserted above");
         match &mut node.value {
             Value::Table(inner) => t = inner,
             other => {
-                return Err(Diagnostic::new(
-                    origin.clone(),
-                    format!(
-                        "`--set {path}`: `{walked}` is {}, not a table",
-                        other.type_name()
-                    ),
-                )
-                .help(format!("set `{walked}` itself, e.g. --set {walked}=VALUE")));
+                return Err(Diagnostic::new(origin.clone(), format!("`--set {path}`: `{walked}` is {}, not a table", other.type_name()))
+                    .help(format!("set `{walked}` itself, e.g. --set {walked}=VALUE")));
             }
         }
     }

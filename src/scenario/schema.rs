@@ -27,259 +27,49 @@ pub struct FieldDef {
 
 const INF: f64 = f64::INFINITY;
 
-const fn f(
-    key: &'static str,
-    default: f64,
-    min: f64,
-    max: f64,
-    unit: &'static str,
-    doc: &'static str,
-) -> FieldDef {
-    FieldDef {
-        key,
-        default,
-        min,
-        max,
-        unit,
-        applies: AppliesTo::All,
-        doc,
-    }
+const fn f(key: &'static str, default: f64, min: f64, max: f64, unit: &'static str, doc: &'static str) -> FieldDef {
+    FieldDef { key, default, min, max, unit, applies: AppliesTo::All, doc }
 }
 
-const fn a(
-    key: &'static str,
-    default: f64,
-    min: f64,
-    max: f64,
-    unit: &'static str,
-    applies: AppliesTo,
-    doc: &'static str,
-) -> FieldDef {
-    FieldDef {
-        key,
-        default,
-        min,
-        max,
-        unit,
-        applies,
-        doc,
-    }
+const fn a(key: &'static str, default: f64, min: f64, max: f64, unit: &'static str, applies: AppliesTo, doc: &'static str) -> FieldDef {
+    FieldDef { key, default, min, max, unit, applies, doc }
 }
 
 use AppliesTo::*;
 
 /// `[actors.<id>]` numeric parameters (besides `ideal.<issue>` and `salience.<issue>`).
+#[rustfmt::skip]
 pub const ACTOR: &[FieldDef] = &[
-    a(
-        "capability",
-        1.0,
-        0.0,
-        INF,
-        "",
-        All,
-        "bargaining weight in the compromise; for belligerents also fighting strength",
-    ),
-    a(
-        "patience",
-        0.95,
-        0.0,
-        0.999,
-        "per month",
-        All,
-        "monthly discount factor; its planning horizon is 1/(1 − patience) months",
-    ),
-    a(
-        "risk",
-        1.0,
-        0.1,
-        10.0,
-        "",
-        All,
-        "exponent of its loss in distance from its ideal (1 linear, 2 quadratic: averse to large losses)",
-    ),
-    a(
-        "endurance",
-        1.0,
-        0.0,
-        INF,
-        "endurance units",
-        All,
-        "resolve: the stock of endurance it starts with; at zero a belligerent gives way, a patron stops aiding",
-    ),
-    a(
-        "drain",
-        0.01,
-        0.0,
-        INF,
-        "per month",
-        All,
-        "endurance used per month of fighting at intensity 1 (belligerents) or per unit of aid (patrons)",
-    ),
-    a(
-        "cost_weight",
-        1.0,
-        0.0,
-        INF,
-        "",
-        All,
-        "how heavily the monthly cost of fighting on (drain as a share of remaining endurance) weighs against a deal",
-    ),
-    a(
-        "bias",
-        0.0,
-        -10.0,
-        10.0,
-        "sd of monthly gains",
-        All,
-        "misperception of the battlefield trend (+ sees Russia gaining faster than it is)",
-    ),
-    a(
-        "noise",
-        0.5,
-        0.0,
-        10.0,
-        "sd of monthly gains",
-        All,
-        "noise in its reading of each month's front change",
-    ),
-    a(
-        "prior_weight",
-        6.0,
-        0.0,
-        1000.0,
-        "months",
-        All,
-        "how many months of evidence its prior belief about the trend is worth (larger learns slower)",
-    ),
-    a(
-        "volatility",
-        0.02,
-        0.0,
-        INF,
-        "utility",
-        All,
-        "sd of a random swing in its acceptance margin each time it decides (erratic choices)",
-    ),
-    a(
-        "commitment_doubt",
-        0.1,
-        0.0,
-        1.0,
-        "probability",
-        All,
-        "perceived chance that a deal it signs will not be honoured; discounts any deal",
-    ),
-    a(
-        "demand_rate",
-        0.05,
-        0.0,
-        1.0,
-        "per month",
-        All,
-        "how fast its demands rise with battlefield success and fall with cost",
-    ),
-    a(
-        "aid",
-        0.0,
-        0.0,
-        10.0,
-        "× 2024 flow",
-        Patrons,
-        "military aid and intelligence to its client (1 = its 2024 average monthly flow)",
-    ),
-    a(
-        "aid_effect",
-        0.5,
-        0.0,
-        10.0,
-        "",
-        Patrons,
-        "fighting strength one unit of aid adds to the client, relative to the client's own capability",
-    ),
-    a(
-        "fatigue",
-        0.0,
-        0.0,
-        10.0,
-        "per year of aid",
-        Patrons,
-        "aid fatigue: effective aid = aid / (1 + fatigue × years of aid given)",
-    ),
-    a(
-        "sanctions",
-        0.0,
-        0.0,
-        1.0,
-        "0–1",
-        NotAttacker,
-        "sanctions it applies to the attacker",
-    ),
-    a(
-        "sanction_effect",
-        0.002,
-        0.0,
-        1.0,
-        "per month",
-        NotAttacker,
-        "extra monthly endurance drain of the attacker per unit of its sanctions",
-    ),
-    a(
-        "offensive",
-        1.0,
-        0.0,
-        5.0,
-        "× 2024 tempo",
-        Attacker,
-        "offensive intensity",
-    ),
-    a(
-        "mobilisation",
-        1.0,
-        0.0,
-        5.0,
-        "× 2024 level",
-        Defender,
-        "mobilisation: multiplies fighting strength and drain",
-    ),
-    a(
-        "pressure",
-        0.0,
-        0.0,
-        10.0,
-        "utility",
-        All,
-        "how hard it presses others along its links when it wants a deal they refuse",
-    ),
-    a(
-        "followthrough",
-        0.3,
-        0.0,
-        1.0,
-        "probability",
-        All,
-        "chance it carries out a threat (aid pause, secondary sanctions) after a refusal",
-    ),
+    a("capability", 1.0, 0.0, INF, "", All, "bargaining weight in the compromise; for belligerents also fighting strength"),
+    a("patience", 0.95, 0.0, 0.999, "per month", All, "monthly discount factor; its planning horizon is 1/(1 − patience) months"),
+    a("risk", 1.0, 0.1, 10.0, "", All, "exponent of its loss in distance from its ideal (1 linear, 2 quadratic: averse to large losses)"),
+    a("endurance", 1.0, 0.0, INF, "endurance units", All, "resolve: the stock of endurance it starts with; at zero a belligerent gives way, a patron stops aiding"),
+    a("drain", 0.01, 0.0, INF, "per month", All, "endurance used per month of fighting at intensity 1 (belligerents) or per unit of aid (patrons)"),
+    a("cost_weight", 1.0, 0.0, INF, "", All, "how heavily the monthly cost of fighting on (drain as a share of remaining endurance) weighs against a deal"),
+    a("bias", 0.0, -10.0, 10.0, "sd of monthly gains", All, "misperception of the battlefield trend (+ sees Russia gaining faster than it is)"),
+    a("noise", 0.5, 0.0, 10.0, "sd of monthly gains", All, "noise in its reading of each month's front change"),
+    a("prior_weight", 6.0, 0.0, 1000.0, "months", All, "how many months of evidence its prior belief about the trend is worth (larger learns slower)"),
+    a("volatility", 0.02, 0.0, INF, "utility", All, "sd of a random swing in its acceptance margin each time it decides (erratic choices)"),
+    a("commitment_doubt", 0.1, 0.0, 1.0, "probability", All, "perceived chance that a deal it signs will not be honoured; discounts any deal"),
+    a("demand_rate", 0.05, 0.0, 1.0, "per month", All, "how fast its demands rise with battlefield success and fall with cost"),
+    a("aid", 0.0, 0.0, 10.0, "× 2024 flow", Patrons, "military aid and intelligence to its client (1 = its 2024 average monthly flow)"),
+    a("aid_effect", 0.5, 0.0, 10.0, "", Patrons, "fighting strength one unit of aid adds to the client, relative to the client's own capability"),
+    a("fatigue", 0.0, 0.0, 10.0, "per year of aid", Patrons, "aid fatigue: effective aid = aid / (1 + fatigue × years of aid given)"),
+    a("sanctions", 0.0, 0.0, 1.0, "0–1", NotAttacker, "sanctions it applies to the attacker"),
+    a("sanction_effect", 0.002, 0.0, 1.0, "per month", NotAttacker, "extra monthly endurance drain of the attacker per unit of its sanctions"),
+    a("offensive", 1.0, 0.0, 5.0, "× 2024 tempo", Attacker, "offensive intensity"),
+    a("mobilisation", 1.0, 0.0, 5.0, "× 2024 level", Defender, "mobilisation: multiplies fighting strength and drain"),
+    a("pressure", 0.0, 0.0, 10.0, "utility", All, "how hard it presses others along its links when it wants a deal they refuse"),
+    a("followthrough", 0.3, 0.0, 1.0, "probability", All, "chance it carries out a threat (aid pause, secondary sanctions) after a refusal"),
 ];
 
 /// Per-issue actor parameters: `actors.<id>.ideal.<issue>` and `actors.<id>.salience.<issue>`.
-pub const IDEAL: FieldDef = f(
-    "ideal",
-    0.5,
-    0.0,
-    1.0,
-    "0–1",
-    "its most preferred position on the issue (1 = Russia's maximal demand)",
-);
-pub const SALIENCE: FieldDef = f(
-    "salience",
-    1.0,
-    0.0,
-    INF,
-    "weight",
-    "how much it cares about the issue; an actor's saliences are normalised to sum to 1",
-);
+pub const IDEAL: FieldDef = f("ideal", 0.5, 0.0, 1.0, "0–1", "its most preferred position on the issue (1 = Russia's maximal demand)");
+pub const SALIENCE: FieldDef =
+    f("salience", 1.0, 0.0, INF, "weight", "how much it cares about the issue; an actor's saliences are normalised to sum to 1");
 
 /// `[issues.<id>]`.
+#[rustfmt::skip]
 pub const ISSUE: &[FieldDef] = &[f(
     "status_quo",
     0.0,
@@ -289,283 +79,58 @@ pub const ISSUE: &[FieldDef] = &[f(
     "the issue's value while it is unresolved (the territory issue uses the line of control instead)",
 )];
 
+#[rustfmt::skip]
 pub const TERRITORY: &[FieldDef] = &[
-    f(
-        "ukraine_km2",
-        603_628.0,
-        1.0,
-        INF,
-        "km²",
-        "area of Ukraine within its 1991 borders",
-    ),
-    f(
-        "claimed_km2",
-        135_800.0,
-        1.0,
-        INF,
-        "km²",
-        "area Russia claims (Crimea and the four oblasts); the territory issue's 1",
-    ),
-    f(
-        "start_km2",
-        116_505.0,
-        0.0,
-        INF,
-        "km²",
-        "Russian-held area at the start",
-    ),
+    f("ukraine_km2", 603_628.0, 1.0, INF, "km²", "area of Ukraine within its 1991 borders"),
+    f("claimed_km2", 135_800.0, 1.0, INF, "km²", "area Russia claims (Crimea and the four oblasts); the territory issue's 1"),
+    f("start_km2", 116_505.0, 0.0, INF, "km²", "Russian-held area at the start"),
 ];
 
+#[rustfmt::skip]
 pub const BATTLEFIELD: &[FieldDef] = &[
-    f(
-        "gain_mean",
-        312.0,
-        -INF,
-        INF,
-        "km²/month",
-        "mean monthly net Russian gain when the balance of strength is 1",
-    ),
-    f(
-        "gain_sd",
-        207.0,
-        0.0,
-        INF,
-        "km²/month",
-        "standard deviation of the monthly net gain",
-    ),
-    f(
-        "gain_ar",
-        0.3,
-        0.0,
-        0.99,
-        "",
-        "month-to-month autocorrelation of the gain's random part",
-    ),
-    f(
-        "elasticity",
-        1.0,
-        0.0,
-        10.0,
-        "",
-        "how the mean gain scales with the balance of strength: gain_mean × balance^elasticity",
-    ),
-    f(
-        "breakthrough_hazard",
-        0.005,
-        0.0,
-        1.0,
-        "per month",
-        "chance of an attacker breakthrough per month at balance 1 and full defender endurance",
-    ),
-    f(
-        "breakthrough_km2",
-        3000.0,
-        0.0,
-        INF,
-        "km²",
-        "area gained in a breakthrough",
-    ),
-    f(
-        "breakthrough_shock",
-        0.1,
-        0.0,
-        INF,
-        "endurance units",
-        "defender endurance lost in a breakthrough",
-    ),
-    f(
-        "fragility",
-        2.0,
-        0.0,
-        100.0,
-        "",
-        "how much faster breakthroughs come as the defender's endurance runs down",
-    ),
-    f(
-        "counter_hazard",
-        0.003,
-        0.0,
-        1.0,
-        "per month",
-        "chance of a successful defender counter-offensive per month at balance 1",
-    ),
-    f(
-        "counter_km2",
-        2500.0,
-        0.0,
-        INF,
-        "km²",
-        "area retaken in a counter-offensive",
-    ),
-    f(
-        "counter_shock",
-        0.05,
-        0.0,
-        INF,
-        "endurance units",
-        "attacker endurance lost in a counter-offensive",
-    ),
-    f(
-        "peace_drain",
-        0.2,
-        0.0,
-        1.0,
-        "share",
-        "share of the wartime drain that goes on under a ceasefire or settlement",
-    ),
+    f("gain_mean", 312.0, -INF, INF, "km²/month", "mean monthly net Russian gain when the balance of strength is 1"),
+    f("gain_sd", 207.0, 0.0, INF, "km²/month", "standard deviation of the monthly net gain"),
+    f("gain_ar", 0.3, 0.0, 0.99, "", "month-to-month autocorrelation of the gain's random part"),
+    f("elasticity", 1.0, 0.0, 10.0, "", "how the mean gain scales with the balance of strength: gain_mean × balance^elasticity"),
+    f("breakthrough_hazard", 0.005, 0.0, 1.0, "per month", "chance of an attacker breakthrough per month at balance 1 and full defender endurance"),
+    f("breakthrough_km2", 3000.0, 0.0, INF, "km²", "area gained in a breakthrough"),
+    f("breakthrough_shock", 0.1, 0.0, INF, "endurance units", "defender endurance lost in a breakthrough"),
+    f("fragility", 2.0, 0.0, 100.0, "", "how much faster breakthroughs come as the defender's endurance runs down"),
+    f("counter_hazard", 0.003, 0.0, 1.0, "per month", "chance of a successful defender counter-offensive per month at balance 1"),
+    f("counter_km2", 2500.0, 0.0, INF, "km²", "area retaken in a counter-offensive"),
+    f("counter_shock", 0.05, 0.0, INF, "endurance units", "attacker endurance lost in a counter-offensive"),
+    f("peace_drain", 0.2, 0.0, 1.0, "share", "share of the wartime drain that goes on under a ceasefire or settlement"),
 ];
 
+#[rustfmt::skip]
 pub const HAZARDS: &[FieldDef] = &[
-    f(
-        "escalation",
-        0.0005,
-        0.0,
-        1.0,
-        "per month",
-        "base monthly chance of a direct NATO–Russia military clash while at war",
-    ),
-    f(
-        "escalation_per_aid",
-        0.5,
-        0.0,
-        100.0,
-        "per unit aid",
-        "relative rise of the escalation hazard per unit of total aid",
-    ),
+    f("escalation", 0.0005, 0.0, 1.0, "per month", "base monthly chance of a direct NATO–Russia military clash while at war"),
+    f("escalation_per_aid", 0.5, 0.0, 100.0, "per unit aid", "relative rise of the escalation hazard per unit of total aid"),
 ];
 
+#[rustfmt::skip]
 pub const NEGOTIATION: &[FieldDef] = &[
-    f(
-        "talks_rate",
-        0.4,
-        0.0,
-        1.0,
-        "per month",
-        "chance that a round of talks is held in a month",
-    ),
-    f(
-        "proposal_noise",
-        0.05,
-        0.0,
-        1.0,
-        "0–1",
-        "sd of the noise added to each term of a proposal",
-    ),
-    f(
-        "proposer_pull",
-        0.2,
-        0.0,
-        1.0,
-        "share",
-        "how far a proposal is pulled from the compromise toward the proposer's ideal",
-    ),
-    f(
-        "ceasefire_fallback",
-        0.3,
-        0.0,
-        1.0,
-        "probability",
-        "under `package`, chance a failed package is followed the same month by a ceasefire offer",
-    ),
-    f(
-        "blame",
-        1.0,
-        0.0,
-        10.0,
-        "",
-        "extra pressure (multiplier − 1) the mediator puts on the side it blames for the deadlock",
-    ),
-    f(
-        "mediator_patience",
-        6.0,
-        1.0,
-        600.0,
-        "months",
-        "rounds without progress the mediator tolerates before it may walk away",
-    ),
-    f(
-        "walkaway",
-        0.3,
-        0.0,
-        1.0,
-        "probability",
-        "chance the mediator walks away once its patience is exhausted (checked each further failed round)",
-    ),
-    f(
-        "abandon",
-        0.3,
-        0.0,
-        1.0,
-        "probability",
-        "chance that walking away carries the abandonment of its client (its aid stops for good)",
-    ),
-    f(
-        "rate_after_walkaway",
-        0.25,
-        0.0,
-        1.0,
-        "share",
-        "talks_rate is multiplied by this once the mediator has walked away",
-    ),
-    f(
-        "cut_months",
-        2.0,
-        0.0,
-        120.0,
-        "months",
-        "how long an aid pause carried out as a threat lasts",
-    ),
-    f(
-        "sanction_step",
-        0.1,
-        0.0,
-        1.0,
-        "0–1",
-        "rise of a patron's sanctions when it carries out a secondary-sanctions threat",
-    ),
+    f("talks_rate", 0.4, 0.0, 1.0, "per month", "chance that a round of talks is held in a month"),
+    f("proposal_noise", 0.05, 0.0, 1.0, "0–1", "sd of the noise added to each term of a proposal"),
+    f("proposer_pull", 0.2, 0.0, 1.0, "share", "how far a proposal is pulled from the compromise toward the proposer's ideal"),
+    f("ceasefire_fallback", 0.3, 0.0, 1.0, "probability", "under `package`, chance a failed package is followed the same month by a ceasefire offer"),
+    f("blame", 1.0, 0.0, 10.0, "", "extra pressure (multiplier − 1) the mediator puts on the side it blames for the deadlock"),
+    f("mediator_patience", 6.0, 1.0, 600.0, "months", "rounds without progress the mediator tolerates before it may walk away"),
+    f("walkaway", 0.3, 0.0, 1.0, "probability", "chance the mediator walks away once its patience is exhausted (checked each further failed round)"),
+    f("abandon", 0.3, 0.0, 1.0, "probability", "chance that walking away carries the abandonment of its client (its aid stops for good)"),
+    f("rate_after_walkaway", 0.25, 0.0, 1.0, "share", "talks_rate is multiplied by this once the mediator has walked away"),
+    f("cut_months", 2.0, 0.0, 120.0, "months", "how long an aid pause carried out as a threat lasts"),
+    f("sanction_step", 0.1, 0.0, 1.0, "0–1", "rise of a patron's sanctions when it carries out a secondary-sanctions threat"),
 ];
 
+#[rustfmt::skip]
 pub const POSTDEAL: &[FieldDef] = &[
-    f(
-        "ceasefire_hazard",
-        0.03,
-        0.0,
-        1.0,
-        "per month",
-        "base monthly chance that a ceasefire breaks down",
-    ),
-    f(
-        "settlement_hazard",
-        0.005,
-        0.0,
-        1.0,
-        "per month",
-        "base monthly chance that a settlement breaks down",
-    ),
-    f(
-        "unresolved_effect",
-        1.0,
-        0.0,
-        100.0,
-        "",
-        "relative rise of the hazard with the salience-weighted share of issues left open",
-    ),
-    f(
-        "guarantee_effect",
-        0.5,
-        0.0,
-        1.0,
-        "share",
-        "relative fall of the hazard with strong guarantees (guarantees term 0)",
-    ),
-    f(
-        "reversal_hazard",
-        0.1,
-        0.0,
-        1.0,
-        "probability",
-        "extra chance of breakdown in a month listed in `reversal_dates` (a US policy reversal)",
-    ),
+    f("ceasefire_hazard", 0.03, 0.0, 1.0, "per month", "base monthly chance that a ceasefire breaks down"),
+    f("settlement_hazard", 0.005, 0.0, 1.0, "per month", "base monthly chance that a settlement breaks down"),
+    f("unresolved_effect", 1.0, 0.0, 100.0, "", "relative rise of the hazard with the salience-weighted share of issues left open"),
+    f("guarantee_effect", 0.5, 0.0, 1.0, "share", "relative fall of the hazard with strong guarantees (guarantees term 0)"),
+    f("relapse_to_war", 0.5, 0.0, 1.0, "probability", "chance that a settlement that breaks down means war again; otherwise its political terms lapse and a ceasefire on the line remains"),
+    f("reversal_hazard", 0.1, 0.0, 1.0, "probability", "extra chance of breakdown in a month listed in `reversal_dates` (a US policy reversal)"),
 ];
 
 /// Named values of enumerated settings; stored as their index in the parameter vector so that
@@ -576,55 +141,22 @@ pub const LINK_KINDS: &[&str] = &["aid", "intelligence", "sanctions", "leverage"
 pub const DEAL_KINDS: &[&str] = &["package", "ceasefire"];
 
 /// Sections with a fixed list of numeric keys, by name.
-pub const SECTIONS: &[(&str, &[FieldDef])] = &[
-    ("territory", TERRITORY),
-    ("battlefield", BATTLEFIELD),
-    ("hazards", HAZARDS),
-    ("negotiation", NEGOTIATION),
-    ("postdeal", POSTDEAL),
-];
+pub const SECTIONS: &[(&str, &[FieldDef])] =
+    &[("territory", TERRITORY), ("battlefield", BATTLEFIELD), ("hazards", HAZARDS), ("negotiation", NEGOTIATION), ("postdeal", POSTDEAL)];
 
 /// Keys of each table that are not numeric parameters.
-pub const SCENARIO_KEYS: &[&str] = &[
-    "name",
-    "title",
-    "description",
-    "start",
-    "horizon_months",
-    "extends",
-];
+pub const SCENARIO_KEYS: &[&str] = &["name", "title", "description", "start", "horizon_months", "extends"];
 pub const ACTOR_TEXT_KEYS: &[&str] = &["name", "role", "patron_of", "ideal", "salience"];
 pub const ISSUE_TEXT_KEYS: &[&str] = &["label0", "label1"];
 pub const NEGOTIATION_TEXT_KEYS: &[&str] = &["protocol", "mediator", "signatories"];
 pub const POSTDEAL_TEXT_KEYS: &[&str] = &["reversal_dates"];
 pub const TERRITORY_TEXT_KEYS: &[&str] = &["history"];
-pub const EVENT_KEYS: &[&str] = &[
-    "id",
-    "label",
-    "date",
-    "month",
-    "probability",
-    "recurring",
-    "until",
-    "when",
-    "effects",
-];
+pub const EVENT_KEYS: &[&str] = &["id", "label", "date", "month", "probability", "recurring", "until", "when", "effects"];
 pub const EFFECT_KEYS: &[&str] = &["set", "scale", "add", "value", "by"];
 pub const PROPOSAL_KEYS: &[&str] = &["id", "label", "date", "month", "by", "kind", "terms"];
 pub const LINK_KEYS: &[&str] = &["from", "to", "kind", "weight"];
-pub const TOP_KEYS: &[&str] = &[
-    "scenario",
-    "territory",
-    "issues",
-    "actors",
-    "links",
-    "negotiation",
-    "battlefield",
-    "hazards",
-    "postdeal",
-    "events",
-    "proposals",
-];
+pub const TOP_KEYS: &[&str] =
+    &["scenario", "territory", "issues", "actors", "links", "negotiation", "battlefield", "hazards", "postdeal", "events", "proposals"];
 
 /// Paths of model state that event conditions may read besides parameters.
 pub const STATE_PATHS: &[&str] = &[

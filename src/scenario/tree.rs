@@ -47,10 +47,7 @@ impl Table {
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.entries
-            .iter_mut()
-            .find(|e| e.key == key)
-            .map(|e| &mut e.node)
+        self.entries.iter_mut().find(|e| e.key == key).map(|e| &mut e.node)
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
@@ -60,11 +57,7 @@ impl Table {
     pub fn insert(&mut self, key: String, key_origin: Origin, node: Node) {
         match self.entries.iter_mut().find(|e| e.key == key) {
             Some(e) => e.node = node,
-            None => self.entries.push(Entry {
-                key,
-                key_origin,
-                node,
-            }),
+            None => self.entries.push(Entry { key, key_origin, node }),
         }
     }
 
@@ -94,11 +87,8 @@ pub fn parse(text: &str, file: FileId) -> Result<Table, Diagnostic> {
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim().trim_end_matches('.').to_string();
-            Err(Diagnostic::new(
-                Origin::File { file, span },
-                format!("invalid TOML: {message}"),
-            )
-            .help("check the quoting, brackets and `key = value` syntax on this line"))
+            Err(Diagnostic::new(Origin::File { file, span }, format!("invalid TOML: {message}"))
+                .help("check the quoting, brackets and `key = value` syntax on this line"))
         }
     }
 }
@@ -118,9 +108,7 @@ pub fn parse_value(text: &str, arg: &str) -> Result<Node, Diagnostic> {
 fn is_bare_word(text: &str) -> bool {
     let mut chars = text.chars();
     matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && text
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+        && text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
         && !matches!(text, "true" | "false" | "inf" | "nan")
 }
 
@@ -130,11 +118,7 @@ fn convert_table(table: DeTable<'_>, file: FileId) -> Table {
     for (key, value) in table {
         let key_origin = at(key.span());
         let node = convert_spanned(value, file);
-        out.entries.push(Entry {
-            key: key.into_inner().into_owned(),
-            key_origin,
-            node,
-        });
+        out.entries.push(Entry { key: key.into_inner().into_owned(), key_origin, node });
     }
     out
 }
@@ -144,13 +128,7 @@ fn convert_spanned(value: Spanned<DeValue<'_>>, file: FileId) -> Node {
     let origin = Origin::File { file, span };
     let value = match value.into_inner() {
         DeValue::Table(t) => Value::Table(convert_table(t, file)),
-        DeValue::Array(items) => Value::Array(
-            items
-                .iter()
-                .cloned()
-                .map(|v| convert_spanned(v, file))
-                .collect(),
-        ),
+        DeValue::Array(items) => Value::Array(items.iter().cloned().map(|v| convert_spanned(v, file)).collect()),
         other => scalar(other),
     };
     Node { value, origin }
@@ -163,27 +141,14 @@ fn convert_with(value: DeValue<'_>, origin: &dyn Fn(()) -> Origin) -> Node {
             let mut out = Table::default();
             for (key, v) in t {
                 let node = convert_with(v.into_inner(), origin);
-                out.entries.push(Entry {
-                    key: key.into_inner().into_owned(),
-                    key_origin: origin(()),
-                    node,
-                });
+                out.entries.push(Entry { key: key.into_inner().into_owned(), key_origin: origin(()), node });
             }
             Value::Table(out)
         }
-        DeValue::Array(items) => Value::Array(
-            items
-                .iter()
-                .cloned()
-                .map(|v| convert_with(v.into_inner(), origin))
-                .collect(),
-        ),
+        DeValue::Array(items) => Value::Array(items.iter().cloned().map(|v| convert_with(v.into_inner(), origin)).collect()),
         other => scalar(other),
     };
-    Node {
-        value,
-        origin: origin(()),
-    }
+    Node { value, origin: origin(()) }
 }
 
 fn scalar(value: DeValue<'_>) -> Value {
@@ -191,26 +156,14 @@ fn scalar(value: DeValue<'_>) -> Value {
         DeValue::String(s) => Value::Str(Cow::into_owned(s)),
         DeValue::Integer(i) => {
             let digits = i.as_str().replace('_', "");
-            let parsed = i64::from_str_radix(
-                digits
-                    .trim_start_matches("0x")
-                    .trim_start_matches("0o")
-                    .trim_start_matches("0b"),
-                i.radix(),
-            );
+            let parsed = i64::from_str_radix(digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b"), i.radix());
             match parsed {
-                Ok(n) => Value::Num {
-                    value: n as f64,
-                    is_int: true,
-                },
+                Ok(n) => Value::Num { value: n as f64, is_int: true },
                 Err(_) => Value::Other("an integer too large"),
             }
         }
         DeValue::Float(f) => match f.as_str().replace('_', "").parse::<f64>() {
-            Ok(v) => Value::Num {
-                value: v,
-                is_int: false,
-            },
+            Ok(v) => Value::Num { value: v, is_int: false },
             Err(_) => Value::Other("a malformed number"),
         },
         DeValue::Boolean(b) => Value::Bool(b),
@@ -233,12 +186,7 @@ fn identity(array_key: &str, node: &Node) -> Option<String> {
     };
     match array_key {
         "events" | "proposals" => text("id"),
-        "links" => Some(format!(
-            "{}>{}>{}",
-            text("from")?,
-            text("to")?,
-            text("kind")?
-        )),
+        "links" => Some(format!("{}>{}>{}", text("from")?, text("to")?, text("kind")?)),
         _ => None,
     }
 }
@@ -248,18 +196,10 @@ fn identity(array_key: &str, node: &Node) -> Option<String> {
 /// child replaces the base value.
 pub fn merge(base: &mut Table, child: Table) {
     for entry in child.entries {
-        let Entry {
-            key,
-            key_origin,
-            node,
-        } = entry;
+        let Entry { key, key_origin, node } = entry;
         match base.get_mut(&key) {
             Some(existing) => merge_node(&key, existing, node),
-            None => base.entries.push(Entry {
-                key,
-                key_origin,
-                node,
-            }),
+            None => base.entries.push(Entry { key, key_origin, node }),
         }
     }
 }
@@ -270,21 +210,13 @@ fn merge_node(key: &str, base: &mut Node, child: Node) {
         (Value::Array(b), Value::Array(c)) if matches!(key, "events" | "proposals" | "links") => {
             for item in c {
                 let id = identity(key, &item);
-                match id.and_then(|id| {
-                    b.iter()
-                        .position(|x| identity(key, x).as_deref() == Some(id.as_str()))
-                }) {
+                match id.and_then(|id| b.iter().position(|x| identity(key, x).as_deref() == Some(id.as_str()))) {
                     Some(i) => b[i] = item,
                     None => b.push(item),
                 }
             }
         }
-        (_, value) => {
-            *base = Node {
-                value,
-                origin: child.origin,
-            }
-        }
+        (_, value) => *base = Node { value, origin: child.origin },
     }
 }
 
@@ -299,9 +231,7 @@ mod tests {
     fn num(t: &Table, path: &[&str]) -> f64 {
         let mut node = t.get(path[0]).unwrap();
         for k in &path[1..] {
-            let Value::Table(tt) = &node.value else {
-                panic!()
-            };
+            let Value::Table(tt) = &node.value else { panic!() };
             node = tt.get(k).unwrap();
         }
         match node.value {
@@ -313,43 +243,22 @@ mod tests {
     #[test]
     fn merge_overrides_and_appends() {
         let mut base = table("[a]\nx = 1\ny = 2\n[[events]]\nid = \"e1\"\nprobability = 0.5\n");
-        let child = table(
-            "[a]\ny = 3\nz = 4\n[[events]]\nid = \"e1\"\nprobability = 0.9\n[[events]]\nid = \"e2\"\n",
-        );
+        let child = table("[a]\ny = 3\nz = 4\n[[events]]\nid = \"e1\"\nprobability = 0.9\n[[events]]\nid = \"e2\"\n");
         merge(&mut base, child);
         assert_eq!(num(&base, &["a", "x"]), 1.0);
         assert_eq!(num(&base, &["a", "y"]), 3.0);
         assert_eq!(num(&base, &["a", "z"]), 4.0);
-        let Value::Array(events) = &base.get("events").unwrap().value else {
-            panic!()
-        };
+        let Value::Array(events) = &base.get("events").unwrap().value else { panic!() };
         assert_eq!(events.len(), 2);
-        let Value::Table(e1) = &events[0].value else {
-            panic!()
-        };
-        assert_eq!(
-            e1.get("probability").unwrap().value,
-            Value::Num {
-                value: 0.9,
-                is_int: false
-            }
-        );
+        let Value::Table(e1) = &events[0].value else { panic!() };
+        assert_eq!(e1.get("probability").unwrap().value, Value::Num { value: 0.9, is_int: false });
     }
 
     #[test]
     fn set_values() {
-        assert!(matches!(
-            parse_value("0.5", "k=0.5").unwrap().value,
-            Value::Num { value: 0.5, .. }
-        ));
-        assert!(matches!(
-            parse_value("stepwise", "k=stepwise").unwrap().value,
-            Value::Str(_)
-        ));
-        assert!(matches!(
-            parse_value("{uniform = [1, 2]}", "k").unwrap().value,
-            Value::Table(_)
-        ));
+        assert!(matches!(parse_value("0.5", "k=0.5").unwrap().value, Value::Num { value: 0.5, .. }));
+        assert!(matches!(parse_value("stepwise", "k=stepwise").unwrap().value, Value::Str(_)));
+        assert!(matches!(parse_value("{uniform = [1, 2]}", "k").unwrap().value, Value::Table(_)));
         assert!(parse_value("[1, ", "k").is_err());
     }
 }

@@ -16,45 +16,26 @@ struct Walker {
     settings: Vec<Setting>,
 }
 
-static EMPTY: Table = Table {
-    entries: Vec::new(),
-};
+static EMPTY: Table = Table { entries: Vec::new() };
 
-pub(super) fn build(
-    tree: &Table,
-    sources: SourceMap,
-    files: Vec<FileId>,
-) -> Result<Scenario, ScenarioError> {
-    let mut w = Walker {
-        diags: Vec::new(),
-        warnings: Vec::new(),
-        params: Vec::new(),
-        settings: Vec::new(),
-    };
+pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Result<Scenario, ScenarioError> {
+    let mut w = Walker { diags: Vec::new(), warnings: Vec::new(), params: Vec::new(), settings: Vec::new() };
     w.unknown_keys(tree, "", schema::TOP_KEYS);
 
     // [scenario]
     let sc = w.section(tree, "scenario");
     let name = w.required_text(sc, "scenario", "name", tree_origin(tree, "scenario"));
     if let Some(n) = &name
-        && !n
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        let origin = sc
-            .get("name")
-            .map(|n| n.origin.clone())
-            .unwrap_or(Origin::Derived);
-        w.diags.push(Diagnostic::new(origin, format!("`scenario.name` = \"{n}\" cannot be a folder name"))
-            .help("use letters, digits, `_`, `-` and `.` only (the title may hold any text), e.g. name = \"endgame\""));
+        let origin = sc.get("name").map(|n| n.origin.clone()).unwrap_or(Origin::Derived);
+        w.diags.push(
+            Diagnostic::new(origin, format!("`scenario.name` = \"{n}\" cannot be a folder name"))
+                .help("use letters, digits, `_`, `-` and `.` only (the title may hold any text), e.g. name = \"endgame\""),
+        );
     }
-    let title = w
-        .optional_text(sc, "scenario", "title")
-        .or_else(|| name.clone())
-        .unwrap_or_default();
-    let description = w
-        .optional_text(sc, "scenario", "description")
-        .unwrap_or_default();
+    let title = w.optional_text(sc, "scenario", "title").or_else(|| name.clone()).unwrap_or_default();
+    let description = w.optional_text(sc, "scenario", "description").unwrap_or_default();
     let start = match w.required_text(sc, "scenario", "start", tree_origin(tree, "scenario")) {
         Some(s) => w.date(&s, sc.get("start").unwrap(), "scenario.start"),
         None => None,
@@ -71,25 +52,19 @@ pub(super) fn build(
         let Some(t) = w.table(&entry.node, &path) else {
             continue;
         };
-        let label0 = w
-            .optional_text(t, &path, "label0")
-            .unwrap_or_else(|| "0".into());
-        let label1 = w
-            .optional_text(t, &path, "label1")
-            .unwrap_or_else(|| "1".into());
+        let label0 = w.optional_text(t, &path, "label0").unwrap_or_else(|| "0".into());
+        let label1 = w.optional_text(t, &path, "label1").unwrap_or_else(|| "1".into());
         let mut keys: Vec<&str> = schema::ISSUE_TEXT_KEYS.to_vec();
         keys.extend(schema::ISSUE.iter().map(|d| d.key));
         w.unknown_keys(t, &path, &keys);
-        issues.push(Issue {
-            id: entry.key.clone(),
-            label0,
-            label1,
-        });
+        issues.push(Issue { id: entry.key.clone(), label0, label1 });
     }
     let territory_issue = issues.iter().position(|i| i.id == "territory");
     if territory_issue.is_none() {
-        w.diags.push(Diagnostic::new(tree_origin(tree, "issues"), "the scenario has no issue `territory`")
-            .help("add [issues.territory] with label0/label1: the battlefield moves the territory issue"));
+        w.diags.push(
+            Diagnostic::new(tree_origin(tree, "issues"), "the scenario has no issue `territory`")
+                .help("add [issues.territory] with label0/label1: the battlefield moves the territory issue"),
+        );
     }
     let issue_ids: Vec<&str> = issues.iter().map(|i| i.id.as_str()).collect();
 
@@ -101,9 +76,7 @@ pub(super) fn build(
         let path = format!("actors.{}", entry.key);
         w.id(&entry.key, &entry.key_origin, "actor");
         let t = w.table(&entry.node, &path).unwrap_or(&EMPTY);
-        let name = w
-            .optional_text(t, &path, "name")
-            .unwrap_or_else(|| entry.key.clone());
+        let name = w.optional_text(t, &path, "name").unwrap_or_else(|| entry.key.clone());
         let role = match w.choice(t, &path, "role", schema::ROLES) {
             Some(0) => Role::Attacker,
             Some(1) => Role::Defender,
@@ -117,40 +90,25 @@ pub(super) fn build(
         if role == Role::Patron && patron_of.is_none() && t.get("patron_of").is_none() {
             w.diags.push(
                 Diagnostic::new(
-                    t.get("role")
-                        .map(|n| n.origin.clone())
-                        .unwrap_or(entry.key_origin.clone()),
+                    t.get("role").map(|n| n.origin.clone()).unwrap_or(entry.key_origin.clone()),
                     format!("actor `{}` is a patron but names no client", entry.key),
                 )
-                .help(format!(
-                    "add patron_of = \"<actor>\" to [{path}], e.g. patron_of = \"ukraine\""
-                )),
+                .help(format!("add patron_of = \"<actor>\" to [{path}], e.g. patron_of = \"ukraine\"")),
             );
         }
-        actors.push(Actor {
-            id: entry.key.clone(),
-            name,
-            role,
-            patron_of,
-        });
+        actors.push(Actor { id: entry.key.clone(), name, role, patron_of });
     }
     let attacker = w.unique_role(&actors, Role::Attacker, "attacker", actors_table);
     let defender = w.unique_role(&actors, Role::Defender, "defender", actors_table);
     if actors.len() < 2 && actors_table.entries.is_empty() {
         w.diags.push(
-            Diagnostic::new(tree_origin(tree, "actors"), "the scenario has no actors").help(
-                "add at least an attacker and a defender, e.g. [actors.russia] role = \"attacker\"",
-            ),
+            Diagnostic::new(tree_origin(tree, "actors"), "the scenario has no actors")
+                .help("add at least an attacker and a defender, e.g. [actors.russia] role = \"attacker\""),
         );
     }
 
     // Numeric parameters, in a fixed order: territory, issues, actors, links, sections, events, proposals.
-    w.fixed_section(
-        tree,
-        "territory",
-        schema::TERRITORY,
-        schema::TERRITORY_TEXT_KEYS,
-    );
+    w.fixed_section(tree, "territory", schema::TERRITORY, schema::TERRITORY_TEXT_KEYS);
     let history = w.history(tree);
     for issue in &issues {
         let t = match issues_table.get(&issue.id).map(|n| &n.value) {
@@ -184,7 +142,7 @@ pub(super) fn build(
             };
             w.unknown_keys(sub, &sub_path, &issue_ids);
             for issue in &issues {
-                w.param(sub, &def, format!("{sub_path}.{}", issue.id));
+                w.param_at(sub, &issue.id, &def, format!("{sub_path}.{}", issue.id));
             }
         }
     }
@@ -198,15 +156,19 @@ pub(super) fn build(
         w.fixed_section(tree, name, defs, text_keys);
         if *name == "negotiation" {
             let t = w.section(tree, "negotiation");
-            w.enum_param(t, "protocol", "negotiation.protocol", schema::PROTOCOLS, 0, "the negotiation protocol: `package` (all issues at once) or `stepwise` (ceasefire first)");
+            w.enum_param(
+                t,
+                "protocol",
+                "negotiation.protocol",
+                schema::PROTOCOLS,
+                0,
+                "the negotiation protocol: `package` (all issues at once) or `stepwise` (ceasefire first)",
+            );
         }
     }
     let neg = w.section(tree, "negotiation");
     let mediator = match neg.get("mediator") {
-        Some(Node {
-            value: Value::Str(s),
-            ..
-        }) if s.is_empty() => None,
+        Some(Node { value: Value::Str(s), .. }) if s.is_empty() => None,
         Some(node) => w.reference(node, "negotiation.mediator", &actor_ids, "actor"),
         None => None,
     };
@@ -224,10 +186,7 @@ pub(super) fn build(
                 w.diags.push(
                     Diagnostic::new(
                         neg.get("signatories").unwrap().origin.clone(),
-                        format!(
-                            "the {who} `{}` is not among `negotiation.signatories`",
-                            actors[idx].id
-                        ),
+                        format!("the {who} `{}` is not among `negotiation.signatories`", actors[idx].id),
                     )
                     .help("a deal ends the war only if both belligerents sign: add it to the list"),
                 );
@@ -249,58 +208,31 @@ pub(super) fn build(
     };
 
     // References inside events were recorded by path; resolve them now that every parameter exists.
-    let index: HashMap<String, usize> = w
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.path.clone(), i))
-        .collect();
+    let index: HashMap<String, usize> = w.params.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
     let events = w.resolve_events(events, &index);
 
     for (i, actor) in actors.iter().enumerate() {
-        let total: f64 = issues
-            .iter()
-            .map(|is| w.params[index[&format!("actors.{}.salience.{}", actor.id, is.id)]].central())
-            .sum();
+        let total: f64 = issues.iter().map(|is| w.params[index[&format!("actors.{}.salience.{}", actor.id, is.id)]].central()).sum();
         if total <= 0.0 && !issues.is_empty() {
-            w.warnings.push(format!(
-                "actors.{}: every salience is 0, so it is indifferent to every deal",
-                actor.id
-            ));
+            w.warnings.push(format!("actors.{}: every salience is 0, so it is indifferent to every deal", actor.id));
         } else if (total - 1.0).abs() > 1e-6 && has_explicit_salience(&w.params, &actors[i].id) {
-            w.warnings.push(format!(
-                "actors.{}: saliences sum to {} and are normalised to 1",
-                actor.id,
-                format_number(total)
-            ));
+            w.warnings.push(format!("actors.{}: saliences sum to {} and are normalised to 1", actor.id, format_number(total)));
         }
     }
     if let Some(m) = mediator
         && !signatories.contains(&m)
         && actors[m].patron_of.is_none()
     {
-        w.warnings.push(format!(
-            "negotiation.mediator `{}` neither signs nor aids anyone, so its pressure has no lever",
-            actors[m].id
-        ));
+        w.warnings.push(format!("negotiation.mediator `{}` neither signs nor aids anyone, so its pressure has no lever", actors[m].id));
     }
 
     if !w.diags.is_empty() {
         return Err(ScenarioError::new(w.diags, &sources));
     }
-    let (
-        Some(name),
-        Some(start),
-        Some(horizon),
-        Some(territory_issue),
-        Some(attacker),
-        Some(defender),
-    ) = (name, start, horizon, territory_issue, attacker, defender)
+    let (Some(name), Some(start), Some(horizon), Some(territory_issue), Some(attacker), Some(defender)) =
+        (name, start, horizon, territory_issue, attacker, defender)
     else {
-        return Err(ScenarioError::plain(
-            "the scenario is incomplete",
-            Some("see docs/scenarios.md for the required keys".into()),
-        ));
+        return Err(ScenarioError::plain("the scenario is incomplete", Some("see docs/scenarios.md for the required keys".into())));
     };
     Ok(Scenario {
         sources,
@@ -332,16 +264,11 @@ pub(super) fn build(
 
 fn has_explicit_salience(params: &[Param], actor: &str) -> bool {
     let prefix = format!("actors.{actor}.salience.");
-    params
-        .iter()
-        .any(|p| p.path.starts_with(&prefix) && p.origin != Origin::Default)
+    params.iter().any(|p| p.path.starts_with(&prefix) && p.origin != Origin::Default)
 }
 
 fn tree_origin(tree: &Table, key: &str) -> Origin {
-    tree.entry(key)
-        .map(|e| e.key_origin.clone())
-        .or_else(|| tree.entries.first().map(|e| e.key_origin.clone()))
-        .unwrap_or(Origin::Derived)
+    tree.entry(key).map(|e| e.key_origin.clone()).or_else(|| tree.entries.first().map(|e| e.key_origin.clone())).unwrap_or(Origin::Derived)
 }
 
 fn range_text(min: f64, max: f64) -> String {
@@ -373,11 +300,8 @@ impl Walker {
                 other => {
                     if !self.diags.iter().any(|d| d.origin == node.origin) {
                         self.diags.push(
-                            Diagnostic::new(
-                                node.origin.clone(),
-                                format!("`{key}` must be a table, found {}", other.type_name()),
-                            )
-                            .help(format!("write it as a section: [{key}]")),
+                            Diagnostic::new(node.origin.clone(), format!("`{key}` must be a table, found {}", other.type_name()))
+                                .help(format!("write it as a section: [{key}]")),
                         );
                     }
                     &EMPTY
@@ -392,13 +316,8 @@ impl Walker {
             Value::Table(t) => Some(t),
             other => {
                 self.diags.push(
-                    Diagnostic::new(
-                        node.origin.clone(),
-                        format!("`{path}` must be a table, found {}", other.type_name()),
-                    )
-                    .help(format!(
-                        "write it as a section [{path}] or an inline table {{ … }}"
-                    )),
+                    Diagnostic::new(node.origin.clone(), format!("`{path}` must be a table, found {}", other.type_name()))
+                        .help(format!("write it as a section [{path}] or an inline table {{ … }}")),
                 );
                 None
             }
@@ -408,37 +327,27 @@ impl Walker {
     fn unknown_keys(&mut self, table: &Table, prefix: &str, allowed: &[&str]) {
         for e in &table.entries {
             if !allowed.contains(&e.key.as_str()) {
-                let full = if prefix.is_empty() {
-                    e.key.clone()
-                } else {
-                    format!("{prefix}.{}", e.key)
-                };
+                let full = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
                 let help = match super::diag::nearest(&e.key, allowed.iter().copied()) {
                     Some(best) if prefix.is_empty() => format!("did you mean `{best}`?"),
                     Some(best) => format!("did you mean `{prefix}.{best}`?"),
                     None => suggest(&e.key, allowed),
                 };
-                let what = if prefix.is_empty() {
-                    "section".to_string()
-                } else {
-                    format!("key in [{prefix}]")
-                };
-                self.diags.push(
-                    Diagnostic::new(e.key_origin.clone(), format!("unknown {what}: `{full}`"))
-                        .help(help),
-                );
+                let what = if prefix.is_empty() { "section".to_string() } else { format!("key in [{prefix}]") };
+                self.diags.push(Diagnostic::new(e.key_origin.clone(), format!("unknown {what}: `{full}`")).help(help));
             }
         }
     }
 
     fn id(&mut self, id: &str, origin: &Origin, what: &str) {
         let ok = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            && id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok {
-            self.diags.push(Diagnostic::new(origin.clone(), format!("`{id}` is not a valid {what} id"))
-                .help("ids are lower-case letters, digits and `_`, starting with a letter (they become parameter paths and CSV columns)"));
+            self.diags.push(
+                Diagnostic::new(origin.clone(), format!("`{id}` is not a valid {what} id")).help(
+                    "ids are lower-case letters, digits and `_`, starting with a letter (they become parameter paths and CSV columns)",
+                ),
+            );
         }
     }
 
@@ -447,14 +356,8 @@ impl Walker {
             Value::Str(s) => Some(s.clone()),
             other => {
                 self.diags.push(
-                    Diagnostic::new(
-                        node.origin.clone(),
-                        format!("`{path}` must be a string, found {}", other.type_name()),
-                    )
-                    .help(format!(
-                        "put the value in quotes: {} = \"…\"",
-                        path.rsplit('.').next().unwrap_or(path)
-                    )),
+                    Diagnostic::new(node.origin.clone(), format!("`{path}` must be a string, found {}", other.type_name()))
+                        .help(format!("put the value in quotes: {} = \"…\"", path.rsplit('.').next().unwrap_or(path))),
                 );
                 None
             }
@@ -465,33 +368,17 @@ impl Walker {
         let path = format!("{prefix}.{key}");
         let node = t.get(key)?;
         let s = self.text_of(node, &path)?;
-        self.settings.push(Setting {
-            path,
-            value: s.clone(),
-            origin: node.origin.clone(),
-        });
+        self.settings.push(Setting { path, value: s.clone(), origin: node.origin.clone() });
         Some(s)
     }
 
-    fn required_text(
-        &mut self,
-        t: &Table,
-        prefix: &str,
-        key: &str,
-        near: Origin,
-    ) -> Option<String> {
+    fn required_text(&mut self, t: &Table, prefix: &str, key: &str, near: Origin) -> Option<String> {
         if t.get(key).is_none() {
-            self.diags.push(
-                Diagnostic::new(near, format!("missing `{prefix}.{key}`")).help(match key {
-                    "name" => {
-                        "add name = \"my_scenario\" to [scenario]: it names the output folder"
-                            .to_string()
-                    }
-                    "start" => "add start = \"2025-05\" to [scenario]: the first simulated month"
-                        .to_string(),
-                    _ => format!("add {key} = … to [{prefix}]"),
-                }),
-            );
+            self.diags.push(Diagnostic::new(near, format!("missing `{prefix}.{key}`")).help(match key {
+                "name" => "add name = \"my_scenario\" to [scenario]: it names the output folder".to_string(),
+                "start" => "add start = \"2025-05\" to [scenario]: the first simulated month".to_string(),
+                _ => format!("add {key} = … to [{prefix}]"),
+            }));
             return None;
         }
         self.optional_text(t, prefix, key)
@@ -502,11 +389,8 @@ impl Walker {
             Some(d) => Some(d),
             None => {
                 self.diags.push(
-                    Diagnostic::new(
-                        node.origin.clone(),
-                        format!("`{path}` = \"{text}\" is not a month"),
-                    )
-                    .help("write the month as \"YYYY-MM\", e.g. \"2026-11\""),
+                    Diagnostic::new(node.origin.clone(), format!("`{path}` = \"{text}\" is not a month"))
+                        .help("write the month as \"YYYY-MM\", e.g. \"2026-11\""),
                 );
                 None
             }
@@ -515,11 +399,7 @@ impl Walker {
 
     fn horizon(&mut self, sc: &Table) -> Option<u32> {
         let Some(node) = sc.get("horizon_months") else {
-            let near = sc
-                .entries
-                .first()
-                .map(|e| e.key_origin.clone())
-                .unwrap_or(Origin::Derived);
+            let near = sc.entries.first().map(|e| e.key_origin.clone()).unwrap_or(Origin::Derived);
             self.diags.push(
                 Diagnostic::new(near, "missing `scenario.horizon_months`")
                     .help("add horizon_months = 48 to [scenario]: how many months to simulate"),
@@ -527,10 +407,7 @@ impl Walker {
             return None;
         };
         match node.value {
-            Value::Num {
-                value,
-                is_int: true,
-            } if (1.0..=1200.0).contains(&value) => {
+            Value::Num { value, is_int: true } if (1.0..=1200.0).contains(&value) => {
                 self.settings.push(Setting {
                     path: "scenario.horizon_months".into(),
                     value: format_number(value),
@@ -539,8 +416,13 @@ impl Walker {
                 Some(value as u32)
             }
             ref other => {
-                self.diags.push(Diagnostic::new(node.origin.clone(), format!("`scenario.horizon_months` must be a whole number of months from 1 to 1200, found {}", describe(other)))
-                    .help("e.g. horizon_months = 48"));
+                self.diags.push(
+                    Diagnostic::new(
+                        node.origin.clone(),
+                        format!("`scenario.horizon_months` must be a whole number of months from 1 to 1200, found {}", describe(other)),
+                    )
+                    .help("e.g. horizon_months = 48"),
+                );
                 None
             }
         }
@@ -552,21 +434,12 @@ impl Walker {
         let s = self.text_of(node, &path)?;
         match names.iter().position(|n| *n == s) {
             Some(i) => {
-                self.settings.push(Setting {
-                    path,
-                    value: s,
-                    origin: node.origin.clone(),
-                });
+                self.settings.push(Setting { path, value: s, origin: node.origin.clone() });
                 Some(i)
             }
             None => {
-                self.diags.push(
-                    Diagnostic::new(
-                        node.origin.clone(),
-                        format!("`{path}` = \"{s}\" is not allowed"),
-                    )
-                    .help(suggest(&s, names)),
-                );
+                self.diags
+                    .push(Diagnostic::new(node.origin.clone(), format!("`{path}` = \"{s}\" is not allowed")).help(suggest(&s, names)));
                 None
             }
         }
@@ -576,11 +449,7 @@ impl Walker {
         let s = self.text_of(node, path)?;
         match ids.iter().position(|i| *i == s) {
             Some(i) => {
-                self.settings.push(Setting {
-                    path: path.to_string(),
-                    value: s,
-                    origin: node.origin.clone(),
-                });
+                self.settings.push(Setting { path: path.to_string(), value: s, origin: node.origin.clone() });
                 Some(i)
             }
             None => {
@@ -589,11 +458,8 @@ impl Walker {
                     None => format!("the {what}s are: {}", ids.join(", ")),
                 };
                 self.diags.push(
-                    Diagnostic::new(
-                        node.origin.clone(),
-                        format!("`{path}` names {what} `{s}`, which the scenario does not have"),
-                    )
-                    .help(help),
+                    Diagnostic::new(node.origin.clone(), format!("`{path}` names {what} `{s}`, which the scenario does not have"))
+                        .help(help),
                 );
                 None
             }
@@ -603,14 +469,8 @@ impl Walker {
     fn references(&mut self, node: &Node, path: &str, ids: &[&str]) -> Vec<usize> {
         let Value::Array(items) = &node.value else {
             self.diags.push(
-                Diagnostic::new(
-                    node.origin.clone(),
-                    format!(
-                        "`{path}` must be an array of actor ids, found {}",
-                        node.value.type_name()
-                    ),
-                )
-                .help("e.g. signatories = [\"russia\", \"ukraine\", \"us\", \"europe\"]"),
+                Diagnostic::new(node.origin.clone(), format!("`{path}` must be an array of actor ids, found {}", node.value.type_name()))
+                    .help("e.g. signatories = [\"russia\", \"ukraine\", \"us\", \"europe\"]"),
             );
             return Vec::new();
         };
@@ -619,11 +479,7 @@ impl Walker {
             if let Some(i) = self.reference(item, path, ids, "actor") {
                 if out.contains(&i) {
                     self.diags.push(
-                        Diagnostic::new(
-                            item.origin.clone(),
-                            format!("`{path}` names `{}` twice", ids[i]),
-                        )
-                        .help("list each actor once"),
+                        Diagnostic::new(item.origin.clone(), format!("`{path}` names `{}` twice", ids[i])).help("list each actor once"),
                     );
                 }
                 out.push(i);
@@ -632,28 +488,15 @@ impl Walker {
         out
     }
 
-    fn unique_role(
-        &mut self,
-        actors: &[Actor],
-        role: Role,
-        name: &str,
-        table: &Table,
-    ) -> Option<usize> {
-        let found: Vec<usize> = (0..actors.len())
-            .filter(|&i| actors[i].role == role)
-            .collect();
+    fn unique_role(&mut self, actors: &[Actor], role: Role, name: &str, table: &Table) -> Option<usize> {
+        let found: Vec<usize> = (0..actors.len()).filter(|&i| actors[i].role == role).collect();
         match found.len() {
             1 => Some(found[0]),
             0 => {
                 if !table.entries.is_empty() {
                     self.diags.push(
-                        Diagnostic::new(
-                            table.entries[0].key_origin.clone(),
-                            format!("no actor has role = \"{name}\""),
-                        )
-                        .help(format!(
-                            "exactly one actor must be the {name}: add role = \"{name}\" to it"
-                        )),
+                        Diagnostic::new(table.entries[0].key_origin.clone(), format!("no actor has role = \"{name}\""))
+                            .help(format!("exactly one actor must be the {name}: add role = \"{name}\" to it")),
                     );
                 }
                 None
@@ -665,22 +508,16 @@ impl Walker {
                     _ => None,
                 }
                 .unwrap_or(Origin::Derived);
-                self.diags.push(Diagnostic::new(origin, format!("both `{}` and `{second}` have role = \"{name}\"", actors[found[0]].id))
-                    .help(format!("the model has exactly one {name}; make the other a \"patron\" or an \"observer\"")));
+                self.diags.push(
+                    Diagnostic::new(origin, format!("both `{}` and `{second}` have role = \"{name}\"", actors[found[0]].id))
+                        .help(format!("the model has exactly one {name}; make the other a \"patron\" or an \"observer\"")),
+                );
                 None
             }
         }
     }
 
-    fn check_applies(
-        &mut self,
-        def: &FieldDef,
-        actor: &Actor,
-        ai: usize,
-        attacker: Option<usize>,
-        path: &str,
-        node: &Node,
-    ) {
+    fn check_applies(&mut self, def: &FieldDef, actor: &Actor, ai: usize, attacker: Option<usize>, path: &str, node: &Node) {
         let ok = match def.applies {
             AppliesTo::All => true,
             AppliesTo::Belligerents => matches!(actor.role, Role::Attacker | Role::Defender),
@@ -691,44 +528,28 @@ impl Walker {
         };
         if !ok {
             let _ = node;
-            self.warnings.push(format!(
-                "{path}.{} has no effect on a {} actor",
-                def.key,
-                schema::ROLES[actor.role as usize]
-            ));
+            self.warnings.push(format!("{path}.{} has no effect on a {} actor", def.key, schema::ROLES[actor.role as usize]));
         }
     }
 
     /// A numeric parameter: a number or a distribution, checked against its range.
     fn param(&mut self, t: &Table, def: &FieldDef, path: String) {
-        let (value, origin) = match t.get(def.key) {
+        self.param_at(t, def.key, def, path)
+    }
+
+    /// A numeric parameter stored under `key` (which differs from `def.key` for per-issue maps).
+    fn param_at(&mut self, t: &Table, key: &str, def: &FieldDef, path: String) {
+        let (value, origin) = match t.get(key) {
             None => (ParamValue::Fixed(def.default), Origin::Default),
             Some(node) => match self.number_or_dist(node, &path, def.min, def.max) {
                 Some(v) => (v, node.origin.clone()),
                 None => (ParamValue::Fixed(def.default), node.origin.clone()),
             },
         };
-        self.params.push(Param {
-            path,
-            value,
-            min: def.min,
-            max: def.max,
-            unit: def.unit,
-            doc: def.doc,
-            names: None,
-            origin,
-        });
+        self.params.push(Param { path, value, min: def.min, max: def.max, unit: def.unit, doc: def.doc, names: None, origin });
     }
 
-    fn enum_param(
-        &mut self,
-        t: &Table,
-        key: &str,
-        path: &str,
-        names: &'static [&'static str],
-        default: usize,
-        doc: &'static str,
-    ) {
+    fn enum_param(&mut self, t: &Table, key: &str, path: &str, names: &'static [&'static str], default: usize, doc: &'static str) {
         let (value, origin) = match t.get(key) {
             None => (default, Origin::Default),
             Some(node) => {
@@ -737,26 +558,17 @@ impl Walker {
                         Some(i) => i,
                         None => {
                             self.diags.push(
-                                Diagnostic::new(
-                                    node.origin.clone(),
-                                    format!("`{path}` = \"{s}\" is not allowed"),
-                                )
-                                .help(suggest(s, names)),
+                                Diagnostic::new(node.origin.clone(), format!("`{path}` = \"{s}\" is not allowed")).help(suggest(s, names)),
                             );
                             default
                         }
                     },
                     other => {
-                        let quoted: Vec<String> =
-                            names.iter().map(|n| format!("\"{n}\"")).collect();
+                        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
                         self.diags.push(
                             Diagnostic::new(
                                 node.origin.clone(),
-                                format!(
-                                    "`{path}` must be one of {}, found {}",
-                                    quoted.join(", "),
-                                    other.type_name()
-                                ),
+                                format!("`{path}` must be one of {}, found {}", quoted.join(", "), other.type_name()),
                             )
                             .help(format!("e.g. {key} = \"{}\"", names[0])),
                         );
@@ -779,22 +591,13 @@ impl Walker {
         });
     }
 
-    fn number_or_dist(
-        &mut self,
-        node: &Node,
-        path: &str,
-        min: f64,
-        max: f64,
-    ) -> Option<ParamValue> {
+    fn number_or_dist(&mut self, node: &Node, path: &str, min: f64, max: f64) -> Option<ParamValue> {
         match &node.value {
             Value::Num { value, .. } => {
                 if !value.is_finite() || *value < min || *value > max {
                     self.diags.push(
-                        Diagnostic::new(
-                            node.origin.clone(),
-                            format!("`{path}` = {} is out of range", format_number(*value)),
-                        )
-                        .help(format!("`{path}` must be {}", range_text(min, max))),
+                        Diagnostic::new(node.origin.clone(), format!("`{path}` = {} is out of range", format_number(*value)))
+                            .help(format!("`{path}` must be {}", range_text(min, max))),
                     );
                     return None;
                 }
@@ -802,8 +605,16 @@ impl Walker {
             }
             Value::Table(t) => self.dist(t, node, path, min, max).map(ParamValue::Dist),
             other => {
-                self.diags.push(Diagnostic::new(node.origin.clone(), format!("`{path}` must be a number or a distribution, found {}", other.type_name()))
-                    .help(format!("write a number, e.g. {0} = 0.5, or a distribution, e.g. {0} = {{ uniform = [0.4, 0.6] }}", path.rsplit('.').next().unwrap_or(path))));
+                self.diags.push(
+                    Diagnostic::new(
+                        node.origin.clone(),
+                        format!("`{path}` must be a number or a distribution, found {}", other.type_name()),
+                    )
+                    .help(format!(
+                        "write a number, e.g. {0} = 0.5, or a distribution, e.g. {0} = {{ uniform = [0.4, 0.6] }}",
+                        path.rsplit('.').next().unwrap_or(path)
+                    )),
+                );
                 None
             }
         }
@@ -812,14 +623,8 @@ impl Walker {
     fn numbers(&mut self, node: &Node, path: &str) -> Option<Vec<f64>> {
         let Value::Array(items) = &node.value else {
             self.diags.push(
-                Diagnostic::new(
-                    node.origin.clone(),
-                    format!(
-                        "`{path}` must be an array of numbers, found {}",
-                        node.value.type_name()
-                    ),
-                )
-                .help("e.g. uniform = [0.2, 0.4]"),
+                Diagnostic::new(node.origin.clone(), format!("`{path}` must be an array of numbers, found {}", node.value.type_name()))
+                    .help("e.g. uniform = [0.2, 0.4]"),
             );
             return None;
         };
@@ -829,11 +634,8 @@ impl Walker {
                 Value::Num { value, .. } if value.is_finite() => out.push(value),
                 ref other => {
                     self.diags.push(
-                        Diagnostic::new(
-                            item.origin.clone(),
-                            format!("`{path}` must hold numbers, found {}", describe(other)),
-                        )
-                        .help("e.g. uniform = [0.2, 0.4]"),
+                        Diagnostic::new(item.origin.clone(), format!("`{path}` must hold numbers, found {}", describe(other)))
+                            .help("e.g. uniform = [0.2, 0.4]"),
                     );
                     return None;
                 }
@@ -850,16 +652,9 @@ impl Walker {
         if self.diags.len() > before {
             return None;
         }
-        let shapes: Vec<&super::tree::Entry> = t
-            .entries
-            .iter()
-            .filter(|e| SHAPES.contains(&e.key.as_str()))
-            .collect();
+        let shapes: Vec<&super::tree::Entry> = t.entries.iter().filter(|e| SHAPES.contains(&e.key.as_str())).collect();
         if shapes.len() != 1 {
-            let origin = shapes
-                .get(1)
-                .map(|e| e.key_origin.clone())
-                .unwrap_or(node.origin.clone());
+            let origin = shapes.get(1).map(|e| e.key_origin.clone()).unwrap_or(node.origin.clone());
             self.diags.push(Diagnostic::new(origin, format!("`{path}` must name exactly one distribution, found {}", shapes.len()))
                 .help("write one of: { uniform = [lo, hi] }, { triangular = [lo, mode, hi] }, { normal = [mean, sd] }, { beta = [a, b] }, { lognormal = [mu, sigma] }"));
             return None;
@@ -869,7 +664,10 @@ impl Walker {
         let shape = match Shape::new(&entry.key, &args) {
             Ok(s) => s,
             Err(msg) => {
-                self.diags.push(Diagnostic::new(entry.node.origin.clone(), format!("`{path}`: {msg}")).help("fix the distribution's parameters; see docs/scenarios.md, \"Uncertain parameters\""));
+                self.diags.push(
+                    Diagnostic::new(entry.node.origin.clone(), format!("`{path}`: {msg}"))
+                        .help("fix the distribution's parameters; see docs/scenarios.md, \"Uncertain parameters\""),
+                );
                 return None;
             }
         };
@@ -878,11 +676,8 @@ impl Walker {
                 let v = self.numbers(c, &format!("{path}.clamp"))?;
                 if v.len() != 2 || !(v[0] < v[1]) {
                     self.diags.push(
-                        Diagnostic::new(
-                            c.origin.clone(),
-                            format!("`{path}.clamp` must be [lo, hi] with lo < hi"),
-                        )
-                        .help("e.g. clamp = [0.0, 1.0]"),
+                        Diagnostic::new(c.origin.clone(), format!("`{path}.clamp` must be [lo, hi] with lo < hi"))
+                            .help("e.g. clamp = [0.0, 1.0]"),
                     );
                     return None;
                 }
@@ -891,26 +686,20 @@ impl Walker {
             None => None,
         };
         let (lo, hi) = clamp.unwrap_or(shape.support());
-        let bounded =
-            matches!(shape, Shape::Uniform { .. } | Shape::Triangular { .. }) || clamp.is_some();
+        let bounded = matches!(shape, Shape::Uniform { .. } | Shape::Triangular { .. }) || clamp.is_some();
         if bounded && (lo < min || hi > max) {
             self.diags.push(
-                Diagnostic::new(
-                    node.origin.clone(),
-                    format!(
-                        "`{path}` can take values outside its range {}",
-                        range_text(min, max)
-                    ),
-                )
-                .help(format!(
-                    "keep the distribution's bounds within {}",
-                    range_text(min, max)
-                )),
+                Diagnostic::new(node.origin.clone(), format!("`{path}` can take values outside its range {}", range_text(min, max)))
+                    .help(format!("keep the distribution's bounds within {}", range_text(min, max))),
             );
             return None;
         }
         if !bounded && (lo < min || hi > max) {
-            self.warnings.push(format!("{path}: draws of {} outside {} are clamped; add clamp = [lo, hi] to make this explicit", format_dist(&shape), range_text(min, max)));
+            self.warnings.push(format!(
+                "{path}: draws of {} outside {} are clamped; add clamp = [lo, hi] to make this explicit",
+                format_dist(&shape),
+                range_text(min, max)
+            ));
         }
         Some(Dist { shape, clamp })
     }
@@ -938,27 +727,16 @@ impl Walker {
             let path = format!("territory.history.{}", e.key);
             let Some(month) = YearMonth::parse(&e.key) else {
                 self.diags.push(
-                    Diagnostic::new(
-                        e.key_origin.clone(),
-                        format!("`{}` in [territory.history] is not a month", e.key),
-                    )
-                    .help("write each entry as \"YYYY-MM\" = km², e.g. \"2025-04\" = 116505"),
+                    Diagnostic::new(e.key_origin.clone(), format!("`{}` in [territory.history] is not a month", e.key))
+                        .help("write each entry as \"YYYY-MM\" = km², e.g. \"2025-04\" = 116505"),
                 );
                 continue;
             };
             match e.node.value {
-                Value::Num { value, .. } if value >= 0.0 && value.is_finite() => {
-                    out.push((month, value))
-                }
+                Value::Num { value, .. } if value >= 0.0 && value.is_finite() => out.push((month, value)),
                 ref other => self.diags.push(
-                    Diagnostic::new(
-                        e.node.origin.clone(),
-                        format!(
-                            "`{path}` must be an area in km² (≥ 0), found {}",
-                            describe(other)
-                        ),
-                    )
-                    .help("e.g. \"2025-04\" = 116505"),
+                    Diagnostic::new(e.node.origin.clone(), format!("`{path}` must be an area in km² (≥ 0), found {}", describe(other)))
+                        .help("e.g. \"2025-04\" = 116505"),
                 ),
             }
         }
@@ -993,9 +771,7 @@ impl Walker {
                     None
                 }
             };
-            let (Some(from), Some(to), Some(kind), Some(weight)) =
-                (get("from"), get("to"), get("kind"), get("weight"))
-            else {
+            let (Some(from), Some(to), Some(kind), Some(weight)) = (get("from"), get("to"), get("kind"), get("weight")) else {
                 continue;
             };
             let from = self.reference(from, "links.from", ids, "actor");
@@ -1005,11 +781,8 @@ impl Walker {
                     Some(i) => Some(i),
                     None => {
                         self.diags.push(
-                            Diagnostic::new(
-                                kind.origin.clone(),
-                                format!("`links.kind` = \"{s}\" is not a kind of link"),
-                            )
-                            .help(suggest(&s, schema::LINK_KINDS)),
+                            Diagnostic::new(kind.origin.clone(), format!("`links.kind` = \"{s}\" is not a kind of link"))
+                                .help(suggest(&s, schema::LINK_KINDS)),
                         );
                         None
                     }
@@ -1021,29 +794,16 @@ impl Walker {
             };
             if from == to {
                 self.diags.push(
-                    Diagnostic::new(
-                        item.origin.clone(),
-                        format!("a link from `{}` to itself", ids[from]),
-                    )
-                    .help("links join two different actors"),
+                    Diagnostic::new(item.origin.clone(), format!("a link from `{}` to itself", ids[from]))
+                        .help("links join two different actors"),
                 );
                 continue;
             }
-            let kind = [
-                LinkKind::Aid,
-                LinkKind::Intelligence,
-                LinkKind::Sanctions,
-                LinkKind::Leverage,
-                LinkKind::Alignment,
-            ][kind_i];
+            let kind = [LinkKind::Aid, LinkKind::Intelligence, LinkKind::Sanctions, LinkKind::Leverage, LinkKind::Alignment][kind_i];
             let path = format!("links.{}.{}.{}", ids[from], ids[to], kind.name());
-            if out
-                .iter()
-                .any(|l| l.from == from && l.to == to && l.kind == kind)
-            {
+            if out.iter().any(|l| l.from == from && l.to == to && l.kind == kind) {
                 self.diags.push(
-                    Diagnostic::new(item.origin.clone(), format!("`{path}` is given twice"))
-                        .help("keep one link per (from, to, kind)"),
+                    Diagnostic::new(item.origin.clone(), format!("`{path}` is given twice")).help("keep one link per (from, to, kind)"),
                 );
                 continue;
             }
@@ -1057,30 +817,14 @@ impl Walker {
                 doc: "weight of the link: how much pressure or influence flows along it",
             };
             let mut holder = Table::default();
-            holder.entries.push(super::tree::Entry {
-                key: "weight".into(),
-                key_origin: weight.origin.clone(),
-                node: weight.clone(),
-            });
+            holder.entries.push(super::tree::Entry { key: "weight".into(), key_origin: weight.origin.clone(), node: weight.clone() });
             self.param(&holder, &def, path);
-            out.push(Link {
-                from,
-                to,
-                kind,
-                weight: self.params.len() - 1,
-            });
+            out.push(Link { from, to, kind, weight: self.params.len() - 1 });
         }
         out
     }
 
-    fn month_of(
-        &mut self,
-        t: &Table,
-        prefix: &str,
-        start: YearMonth,
-        required: bool,
-        near: &Origin,
-    ) -> Option<i32> {
+    fn month_of(&mut self, t: &Table, prefix: &str, start: YearMonth, required: bool, near: &Origin) -> Option<i32> {
         match (t.get("date"), t.get("month")) {
             (Some(d), None) => {
                 let s = self.text_of(d, &format!("{prefix}.date"))?;
@@ -1088,23 +832,21 @@ impl Walker {
                 Some(start.months_until(ym))
             }
             (None, Some(m)) => match m.value {
-                Value::Num {
-                    value,
-                    is_int: true,
-                } if value >= 0.0 => Some(value as i32),
+                Value::Num { value, is_int: true } if value >= 0.0 => Some(value as i32),
                 ref other => {
-                    self.diags.push(Diagnostic::new(m.origin.clone(), format!("`{prefix}.month` must be a whole number of months from the start (≥ 0), found {}", describe(other))).help("e.g. month = 6, or use date = \"YYYY-MM\""));
+                    self.diags.push(
+                        Diagnostic::new(
+                            m.origin.clone(),
+                            format!("`{prefix}.month` must be a whole number of months from the start (≥ 0), found {}", describe(other)),
+                        )
+                        .help("e.g. month = 6, or use date = \"YYYY-MM\""),
+                    );
                     None
                 }
             },
             (Some(_), Some(m)) => {
-                self.diags.push(
-                    Diagnostic::new(
-                        m.origin.clone(),
-                        format!("`{prefix}` has both `date` and `month`"),
-                    )
-                    .help("give one of them"),
-                );
+                self.diags
+                    .push(Diagnostic::new(m.origin.clone(), format!("`{prefix}` has both `date` and `month`")).help("give one of them"));
                 None
             }
             (None, None) => {
@@ -1122,11 +864,8 @@ impl Walker {
     fn month_list(&mut self, node: &Node, path: &str, start: YearMonth) -> Vec<i32> {
         let Value::Array(items) = &node.value else {
             self.diags.push(
-                Diagnostic::new(
-                    node.origin.clone(),
-                    format!("`{path}` must be an array of months"),
-                )
-                .help("e.g. reversal_dates = [\"2026-11\", \"2029-01\"]"),
+                Diagnostic::new(node.origin.clone(), format!("`{path}` must be an array of months"))
+                    .help("e.g. reversal_dates = [\"2026-11\", \"2029-01\"]"),
             );
             return Vec::new();
         };
@@ -1138,68 +877,37 @@ impl Walker {
                 out.push(start.months_until(ym));
             }
         }
-        let shown: Vec<String> = items
-            .iter()
-            .filter_map(|n| {
-                if let Value::Str(s) = &n.value {
-                    Some(s.clone())
-                } else {
-                    None
-                }
-            })
-            .collect();
-        self.settings.push(Setting {
-            path: path.into(),
-            value: shown.join(", "),
-            origin: node.origin.clone(),
-        });
+        let shown: Vec<String> = items.iter().filter_map(|n| if let Value::Str(s) = &n.value { Some(s.clone()) } else { None }).collect();
+        self.settings.push(Setting { path: path.into(), value: shown.join(", "), origin: node.origin.clone() });
         out
     }
 
     fn array_items<'t>(&mut self, tree: &'t Table, key: &str) -> &'t [Node] {
         match tree.get(key) {
             None => &[],
-            Some(Node {
-                value: Value::Array(items),
-                ..
-            }) => items,
+            Some(Node { value: Value::Array(items), .. }) => items,
             Some(node) => {
                 self.diags.push(
-                    Diagnostic::new(
-                        node.origin.clone(),
-                        format!("`{key}` must be an array of tables"),
-                    )
-                    .help(format!("write each one as [[{key}]]")),
+                    Diagnostic::new(node.origin.clone(), format!("`{key}` must be an array of tables"))
+                        .help(format!("write each one as [[{key}]]")),
                 );
                 &[]
             }
         }
     }
 
-    fn item_id(
-        &mut self,
-        t: &Table,
-        item: &Node,
-        kind: &str,
-        seen: &mut Vec<String>,
-    ) -> Option<String> {
+    fn item_id(&mut self, t: &Table, item: &Node, kind: &str, seen: &mut Vec<String>) -> Option<String> {
         let Some(node) = t.get("id") else {
             self.diags.push(
-                Diagnostic::new(item.origin.clone(), format!("this {kind} has no `id`")).help(
-                    format!(
-                        "add id = \"a_name\": it names the {kind} in paths such as {kind}s.a_name.…"
-                    ),
-                ),
+                Diagnostic::new(item.origin.clone(), format!("this {kind} has no `id`"))
+                    .help(format!("add id = \"a_name\": it names the {kind} in paths such as {kind}s.a_name.…")),
             );
             return None;
         };
         let id = self.text_of(node, &format!("{kind}s.id"))?;
         self.id(&id, &node.origin, kind);
         if seen.contains(&id) {
-            self.diags.push(
-                Diagnostic::new(node.origin.clone(), format!("two {kind}s have id `{id}`"))
-                    .help("give each a different id"),
-            );
+            self.diags.push(Diagnostic::new(node.origin.clone(), format!("two {kind}s have id `{id}`")).help("give each a different id"));
             return None;
         }
         seen.push(id.clone());
@@ -1219,22 +927,14 @@ impl Walker {
                 continue;
             };
             let path = format!("events.{id}");
-            let label = self
-                .optional_text(t, &path, "label")
-                .unwrap_or_else(|| id.clone());
+            let label = self.optional_text(t, &path, "label").unwrap_or_else(|| id.clone());
             let month = self.month_of(t, &path, start, true, &item.origin);
             let recurring = match t.get("recurring") {
-                Some(Node {
-                    value: Value::Bool(b),
-                    ..
-                }) => *b,
+                Some(Node { value: Value::Bool(b), .. }) => *b,
                 Some(n) => {
                     self.diags.push(
-                        Diagnostic::new(
-                            n.origin.clone(),
-                            format!("`{path}.recurring` must be true or false"),
-                        )
-                        .help("recurring = true makes it a monthly hazard from `date` on"),
+                        Diagnostic::new(n.origin.clone(), format!("`{path}.recurring` must be true or false"))
+                            .help("recurring = true makes it a monthly hazard from `date` on"),
                     );
                     false
                 }
@@ -1248,9 +948,7 @@ impl Walker {
                 None => None,
             };
             if until.is_some() && !recurring {
-                self.warnings.push(format!(
-                    "{path}.until has no effect: the event is not recurring"
-                ));
+                self.warnings.push(format!("{path}.until has no effect: the event is not recurring"));
             }
             let def = FieldDef {
                 key: "probability",
@@ -1273,17 +971,17 @@ impl Walker {
                     if let Some(text) = self.text_of(c, &format!("{path}.when")) {
                         match parse_condition(&text) {
                             Ok((p, op, v)) => when.push((p, op, v, text, c.origin.clone())),
-                            Err(msg) => self.diags.push(Diagnostic::new(c.origin.clone(), format!("`{path}.when`: {msg}")).help("write a comparison such as \"state.line >= 0.9\" or \"actors.us.aid > 0\"")),
+                            Err(msg) => self.diags.push(
+                                Diagnostic::new(c.origin.clone(), format!("`{path}.when`: {msg}"))
+                                    .help("write a comparison such as \"state.line >= 0.9\" or \"actors.us.aid > 0\""),
+                            ),
                         }
                     }
                 }
             }
             let mut effects = Vec::new();
             match t.get("effects") {
-                Some(Node {
-                    value: Value::Array(items),
-                    ..
-                }) => {
+                Some(Node { value: Value::Array(items), .. }) => {
                     for e in items {
                         if let Some(eff) = self.effect(e, &path) {
                             effects.push(eff);
@@ -1291,30 +989,14 @@ impl Walker {
                     }
                 }
                 Some(n) => self.diags.push(
-                    Diagnostic::new(
-                        n.origin.clone(),
-                        format!("`{path}.effects` must be an array of inline tables"),
-                    )
-                    .help("e.g. effects = [{ set = \"actors.us.aid\", value = 0.0 }]"),
+                    Diagnostic::new(n.origin.clone(), format!("`{path}.effects` must be an array of inline tables"))
+                        .help("e.g. effects = [{ set = \"actors.us.aid\", value = 0.0 }]"),
                 ),
                 None => self.warnings.push(format!("{path} has no effects")),
             }
             let Some(month) = month else { continue };
-            let event = Event {
-                id,
-                label,
-                month,
-                recurring,
-                until,
-                probability,
-                when: Vec::new(),
-                effects: Vec::new(),
-            };
-            out.push(RawEvent {
-                event,
-                when,
-                effects,
-            });
+            let event = Event { id, label, month, recurring, until, probability, when: Vec::new(), effects: Vec::new() };
+            out.push(RawEvent { event, when, effects });
         }
         out
     }
@@ -1326,14 +1008,11 @@ impl Walker {
         if self.diags.len() > before {
             return None;
         }
-        let ops: Vec<(EffectOp, &str, &str)> = [
-            (EffectOp::Set, "set", "value"),
-            (EffectOp::Scale, "scale", "by"),
-            (EffectOp::Add, "add", "value"),
-        ]
-        .into_iter()
-        .filter(|(_, k, _)| t.get(k).is_some())
-        .collect();
+        let ops: Vec<(EffectOp, &str, &str)> =
+            [(EffectOp::Set, "set", "value"), (EffectOp::Scale, "scale", "by"), (EffectOp::Add, "add", "value")]
+                .into_iter()
+                .filter(|(_, k, _)| t.get(k).is_some())
+                .collect();
         if ops.len() != 1 {
             self.diags.push(Diagnostic::new(node.origin.clone(), format!("an effect of `{path}` must have exactly one of `set`, `scale`, `add`"))
                 .help("e.g. { set = \"actors.us.aid\", value = 0.0 }, { scale = \"actors.europe.aid\", by = 0.5 }, { add = \"actors.us.sanctions\", value = 0.2 }"));
@@ -1343,11 +1022,8 @@ impl Walker {
         let target = self.text_of(t.get(key).unwrap(), &format!("{path}.effects.{key}"))?;
         let Some(vnode) = t.get(arg) else {
             self.diags.push(
-                Diagnostic::new(
-                    node.origin.clone(),
-                    format!("the `{key}` effect of `{path}` has no `{arg}`"),
-                )
-                .help(format!("add {arg} = <number>")),
+                Diagnostic::new(node.origin.clone(), format!("the `{key}` effect of `{path}` has no `{arg}`"))
+                    .help(format!("add {arg} = <number>")),
             );
             return None;
         };
@@ -1355,7 +1031,10 @@ impl Walker {
             Value::Num { value, .. } => RawValue::Num(*value),
             Value::Str(s) if op == EffectOp::Set => RawValue::Name(s.clone()),
             other => {
-                self.diags.push(Diagnostic::new(vnode.origin.clone(), format!("`{arg}` of an effect must be a number, found {}", other.type_name())).help("effects take plain numbers (a string only to set a named setting such as the protocol)"));
+                self.diags.push(
+                    Diagnostic::new(vnode.origin.clone(), format!("`{arg}` of an effect must be a number, found {}", other.type_name()))
+                        .help("effects take plain numbers (a string only to set a named setting such as the protocol)"),
+                );
                 return None;
             }
         };
@@ -1371,18 +1050,9 @@ impl Walker {
             }
             let help = match super::diag::nearest(path, candidates.iter().copied()) {
                 Some(best) => format!("did you mean `{best}`?"),
-                None => {
-                    "use a parameter path such as actors.us.aid, or a state path such as state.line"
-                        .to_string()
-                }
+                None => "use a parameter path such as actors.us.aid, or a state path such as state.line".to_string(),
             };
-            w.push(
-                Diagnostic::new(
-                    origin.clone(),
-                    format!("`{path}` in an event {what} is not a parameter path"),
-                )
-                .help(help),
-            );
+            w.push(Diagnostic::new(origin.clone(), format!("`{path}` in an event {what} is not a parameter path")).help(help));
         };
         let mut out = Vec::new();
         for r in raw {
@@ -1393,12 +1063,7 @@ impl Walker {
                     None => index.get(&path).map(|&i| Target::Param(i)),
                 };
                 match target {
-                    Some(target) => event.when.push(Condition {
-                        target,
-                        op,
-                        value,
-                        text,
-                    }),
+                    Some(target) => event.when.push(Condition { target, op, value, text }),
                     None => unknown(&mut self.diags, &path, &origin, "condition"),
                 }
             }
@@ -1412,81 +1077,43 @@ impl Walker {
                     (RawValue::Name(s), Some(names)) => match names.iter().position(|n| *n == s) {
                         Some(k) => k as f64,
                         None => {
-                            self.diags.push(
-                                Diagnostic::new(
-                                    origin,
-                                    format!("`{path}` cannot be set to \"{s}\""),
-                                )
-                                .help(suggest(&s, names)),
-                            );
+                            self.diags.push(Diagnostic::new(origin, format!("`{path}` cannot be set to \"{s}\"")).help(suggest(&s, names)));
                             continue;
                         }
                     },
                     (RawValue::Name(s), None) => {
                         self.diags.push(
-                            Diagnostic::new(
-                                origin,
-                                format!("`{path}` is a number; it cannot be set to \"{s}\""),
-                            )
-                            .help("write value = <number>"),
+                            Diagnostic::new(origin, format!("`{path}` is a number; it cannot be set to \"{s}\""))
+                                .help("write value = <number>"),
                         );
                         continue;
                     }
-                    (RawValue::Num(v), Some(names))
-                        if op != EffectOp::Set
-                            || v.fract() != 0.0
-                            || v < 0.0
-                            || v as usize >= names.len() =>
-                    {
+                    (RawValue::Num(v), Some(names)) if op != EffectOp::Set || v.fract() != 0.0 || v < 0.0 || v as usize >= names.len() => {
                         self.diags.push(
-                            Diagnostic::new(
-                                origin,
-                                format!(
-                                    "`{path}` is a named setting; it can only be set to a name"
-                                ),
-                            )
-                            .help(format!(
-                                "e.g. {{ set = \"{path}\", value = \"{}\" }}",
-                                names[names.len() - 1]
-                            )),
+                            Diagnostic::new(origin, format!("`{path}` is a named setting; it can only be set to a name"))
+                                .help(format!("e.g. {{ set = \"{path}\", value = \"{}\" }}", names[names.len() - 1])),
                         );
                         continue;
                     }
                     (RawValue::Num(v), _) => {
                         if op == EffectOp::Set && (v < p.min || v > p.max) {
                             self.diags.push(
-                                Diagnostic::new(
-                                    origin,
-                                    format!(
-                                        "setting `{path}` to {} puts it out of range",
-                                        format_number(v)
-                                    ),
-                                )
-                                .help(format!("`{path}` must be {}", range_text(p.min, p.max))),
+                                Diagnostic::new(origin, format!("setting `{path}` to {} puts it out of range", format_number(v)))
+                                    .help(format!("`{path}` must be {}", range_text(p.min, p.max))),
                             );
                             continue;
                         }
                         v
                     }
                 };
-                event.effects.push(Effect {
-                    op,
-                    param: i,
-                    value: v,
-                });
+                event.effects.push(Effect { op, param: i, value: v });
             }
             out.push(event);
         }
         out
     }
 
-    fn proposals(
-        &mut self,
-        tree: &Table,
-        start: YearMonth,
-        actor_ids: &[&str],
-        issues: &[Issue],
-    ) -> Vec<Proposal> {
+    fn proposals(&mut self, tree: &Table, start: YearMonth, actor_ids: &[&str], issues: &[Issue]) -> Vec<Proposal> {
         let mut out = Vec::new();
         let mut seen = Vec::new();
         for item in self.array_items(tree, "proposals") {
@@ -1498,13 +1125,9 @@ impl Walker {
                 continue;
             };
             let path = format!("proposals.{id}");
-            let label = self
-                .optional_text(t, &path, "label")
-                .unwrap_or_else(|| id.clone());
+            let label = self.optional_text(t, &path, "label").unwrap_or_else(|| id.clone());
             let month = self.month_of(t, &path, start, true, &item.origin);
-            let by = t
-                .get("by")
-                .and_then(|n| self.reference(n, &format!("{path}.by"), actor_ids, "actor"));
+            let by = t.get("by").and_then(|n| self.reference(n, &format!("{path}.by"), actor_ids, "actor"));
             let kind = match self.choice(t, &path, "kind", schema::DEAL_KINDS) {
                 Some(1) => DealKind::Ceasefire,
                 _ => DealKind::Package,
@@ -1512,7 +1135,10 @@ impl Walker {
             let terms_t = match t.get("terms") {
                 Some(n) => self.table(n, &format!("{path}.terms")).unwrap_or(&EMPTY),
                 None => {
-                    self.diags.push(Diagnostic::new(item.origin.clone(), format!("`{path}` has no `terms`")).help("add terms = { territory = 0.9, nato = 1.0, … } with a value in [0, 1] per issue"));
+                    self.diags.push(
+                        Diagnostic::new(item.origin.clone(), format!("`{path}` has no `terms`"))
+                            .help("add terms = { territory = 0.9, nato = 1.0, … } with a value in [0, 1] per issue"),
+                    );
                     &EMPTY
                 }
             };
@@ -1520,10 +1146,7 @@ impl Walker {
             self.unknown_keys(terms_t, &format!("{path}.terms"), &ids);
             let mut terms = Vec::new();
             for issue in issues {
-                if terms_t.get(&issue.id).is_none()
-                    && kind == DealKind::Package
-                    && t.get("terms").is_some()
-                {
+                if terms_t.get(&issue.id).is_none() && kind == DealKind::Package && t.get("terms").is_some() {
                     self.diags.push(
                         Diagnostic::new(
                             t.get("terms").unwrap().origin.clone(),
@@ -1543,24 +1166,13 @@ impl Walker {
                 };
                 let mut holder = Table::default();
                 if let Some(e) = terms_t.entry(&issue.id) {
-                    holder.entries.push(super::tree::Entry {
-                        key: "terms".into(),
-                        key_origin: e.key_origin.clone(),
-                        node: e.node.clone(),
-                    });
+                    holder.entries.push(super::tree::Entry { key: "terms".into(), key_origin: e.key_origin.clone(), node: e.node.clone() });
                 }
                 self.param(&holder, &def, format!("{path}.terms.{}", issue.id));
                 terms.push(self.params.len() - 1);
             }
             if let Some(month) = month {
-                out.push(Proposal {
-                    id,
-                    label,
-                    month,
-                    by,
-                    kind,
-                    terms,
-                });
+                out.push(Proposal { id, label, month, by, kind, terms });
             }
         }
         out
@@ -1568,11 +1180,7 @@ impl Walker {
 }
 
 fn format_dist(shape: &Shape) -> String {
-    Dist {
-        shape: shape.clone(),
-        clamp: None,
-    }
-    .to_string()
+    Dist { shape: shape.clone(), clamp: None }.to_string()
 }
 
 fn describe(v: &Value) -> String {
@@ -1600,28 +1208,16 @@ fn state_var(path: &str) -> Option<StateVar> {
 
 /// Parses `PATH OP NUMBER` (OP one of < <= > >= == !=).
 fn parse_condition(text: &str) -> Result<(String, CmpOp, f64), String> {
-    let ops = [
-        ("<=", CmpOp::Le),
-        (">=", CmpOp::Ge),
-        ("==", CmpOp::Eq),
-        ("!=", CmpOp::Ne),
-        ("<", CmpOp::Lt),
-        (">", CmpOp::Gt),
-    ];
+    let ops = [("<=", CmpOp::Le), (">=", CmpOp::Ge), ("==", CmpOp::Eq), ("!=", CmpOp::Ne), ("<", CmpOp::Lt), (">", CmpOp::Gt)];
     for (sym, op) in ops {
         if let Some((lhs, rhs)) = text.split_once(sym) {
             let path = lhs.trim().to_string();
-            let value: f64 = rhs
-                .trim()
-                .parse()
-                .map_err(|_| format!("`{}` is not a number", rhs.trim()))?;
+            let value: f64 = rhs.trim().parse().map_err(|_| format!("`{}` is not a number", rhs.trim()))?;
             if path.is_empty() || path.contains(char::is_whitespace) {
                 return Err(format!("`{}` is not a path", lhs.trim()));
             }
             return Ok((path, op, value));
         }
     }
-    Err(format!(
-        "\"{text}\" has no comparison (<, <=, >, >=, ==, !=)"
-    ))
+    Err(format!("\"{text}\" has no comparison (<, <=, >, >=, ==, !=)"))
 }
