@@ -16,7 +16,7 @@ impl Scratch {
             let due = if event.recurring {
                 month >= event.month && event.until.is_none_or(|u| month <= u)
             } else {
-                month == event.month.max(1) && !self.fired[e]
+                event.month >= 0 && month == event.month.max(1) && !self.fired[e]
             };
             if !due {
                 continue;

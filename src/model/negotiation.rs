@@ -68,7 +68,7 @@ impl Scratch {
         let sl = &model.slots;
         let ni = model.n_issues();
         for prop in &sc.proposals {
-            if prop.month != self.month as i32 || !matches!(self.phase, Phase::War | Phase::Ceasefire) {
+            if prop.month < 0 || prop.month.max(1) != self.month as i32 || !matches!(self.phase, Phase::War | Phase::Ceasefire) {
                 continue;
             }
             if prop.kind == DealKind::Ceasefire && self.phase == Phase::Ceasefire {

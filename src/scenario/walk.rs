@@ -210,6 +210,16 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
     // References inside events were recorded by path; resolve them now that every parameter exists.
     let index: HashMap<String, usize> = w.params.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
     let events = w.resolve_events(events, &index);
+    for e in events.iter().filter(|e| e.month < 0 && e.until.is_none_or(|u| u < 0)) {
+        w.warnings.push(format!(
+            "events.{} is dated before the start ({}) and never fires",
+            e.id,
+            start.map(|s| s.plus(e.month).to_string()).unwrap_or_default()
+        ));
+    }
+    for p in proposals.iter().filter(|p| p.month < 0) {
+        w.warnings.push(format!("proposals.{} is dated before the start and is never tabled", p.id));
+    }
 
     for (i, actor) in actors.iter().enumerate() {
         let total: f64 = issues.iter().map(|is| w.params[index[&format!("actors.{}.salience.{}", actor.id, is.id)]].central()).sum();
@@ -694,6 +704,12 @@ impl Walker {
             );
             return None;
         }
+        // Unbounded shapes warn only when more than a sliver of their mass (beyond 3 sd) is cut.
+        let (lo, hi) = match shape {
+            Shape::Normal { mean, sd } if clamp.is_none() => (mean - 3.0 * sd, mean + 3.0 * sd),
+            Shape::LogNormal { mu, sigma } if clamp.is_none() => ((mu - 3.0 * sigma).exp(), (mu + 3.0 * sigma).exp()),
+            _ => (lo, hi),
+        };
         if !bounded && (lo < min || hi > max) {
             self.warnings.push(format!(
                 "{path}: draws of {} outside {} are clamped; add clamp = [lo, hi] to make this explicit",

@@ -1,0 +1,305 @@
+//! The engine: required behaviour of the shipped scenarios, calibration of the battlefield,
+//! reproducibility, overrides, and the run folder.
+
+use std::fs;
+
+use truce::model::{Model, MonthView, Observer, Outcome, Scratch, run_rollout};
+use truce::runner::{self, RunConfig};
+use truce::summary::Summary;
+
+use crate::common::{load, root, tempdir, tol_p, truce};
+
+const SHIPPED: &[&str] = &[
+    "scenarios/baseline.toml",
+    "scenarios/endgame.toml",
+    "scenarios/fight_and_talk.toml",
+    "scenarios/istanbul_2025-05.toml",
+    "scenarios/plan28_2025-12.toml",
+];
+
+/// Outcome probabilities of a scenario at N rollouts (seed fixed).
+fn outcomes(path: &str, sets: &[&str], n: u64, seed: u64) -> (Summary, Model) {
+    let model = Model::new(load(path, sets));
+    let mut summary = Summary::new(&model);
+    let cfg = RunConfig { n, seed, threads: 2, first: 0 };
+    runner::run(&model, &cfg, |c| -> Result<(), ()> { Ok(summary.add(c)) }, |_| {}).unwrap();
+    (summary, model)
+}
+
+/// The most likely outcome must beat the runner-up by more than 4 sd of their difference
+/// (multinomial: var(p̂1 − p̂2) = (p1 + p2 − (p1 − p2)²)/N), and stay below 95% by 4 sd.
+fn assert_most_likely(path: &str, expected: Outcome, n: u64) {
+    let (s, _) = outcomes(path, &[], n, 1);
+    let mut ranked: Vec<(Outcome, f64)> = Outcome::ALL.iter().map(|&o| (o, s.p(o))).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (top, p1) = ranked[0];
+    let (_, p2) = ranked[1];
+    let sd_diff = ((p1 + p2 - (p1 - p2).powi(2)) / n as f64).sqrt();
+    assert_eq!(top, expected, "{path}: most likely is {top:?} ({p1}), expected {expected:?}; all: {ranked:?}");
+    assert!(p1 - p2 > 4.0 * sd_diff, "{path}: {top:?} {p1} is not clearly above the runner-up {p2}");
+    assert!(p1 + tol_p(p1, n) < 0.95, "{path}: {top:?} has p = {p1}, not below 95%");
+}
+
+#[test]
+fn endgame_makes_settlement_most_likely_but_not_certain() {
+    assert_most_likely("scenarios/endgame.toml", Outcome::Settlement, 10_000);
+}
+
+#[test]
+fn fight_and_talk_makes_war_at_the_horizon_most_likely_but_not_certain() {
+    assert_most_likely("scenarios/fight_and_talk.toml", Outcome::FightAndTalk, 10_000);
+}
+
+/// Each shipped scenario gives at least three outcomes p ≥ 1%, each established with 4 sd to spare.
+#[test]
+fn every_shipped_scenario_has_three_outcomes_of_one_percent() {
+    let n = 20_000;
+    for path in SHIPPED {
+        let (s, _) = outcomes(path, &[], n, 2);
+        let clear: Vec<(Outcome, f64)> = Outcome::ALL.iter().map(|&o| (o, s.p(o))).filter(|&(_, p)| p - tol_p(p, n) >= 0.01).collect();
+        assert!(clear.len() >= 3, "{path}: only {clear:?} are clearly at 1% or more");
+    }
+}
+
+/// Records the area each month and whether the month was fought.
+struct Front {
+    changes: Vec<f64>,
+    last: Option<(f64, bool)>,
+}
+
+impl Observer for Front {
+    fn month(&mut self, v: &MonthView<'_>) {
+        if let Some((area, _)) = self.last
+            && v.at_war
+        {
+            self.changes.push(v.area_km2 - area);
+        }
+        self.last = Some((v.area_km2, v.at_war));
+    }
+}
+
+/// Baseline, months still at war: the monthly net change of Russian-held area has a mean in
+/// 250–400 km² and a standard deviation in 120–300 km² (data: 2024 mean 312, sd 207).
+/// Tolerances come from the spread of per-rollout means (batch means), which respects the
+/// month-to-month autocorrelation of gains.
+#[test]
+fn baseline_front_matches_the_observed_monthly_gains() {
+    let model = Model::new(load("scenarios/baseline.toml", &[]));
+    let mut scratch = Scratch::new(&model);
+    let n = 5_000;
+    let (mut means, mut sds) = (Vec::new(), Vec::new());
+    let mut all = Vec::new();
+    for i in 0..n {
+        let mut f = Front { changes: Vec::new(), last: None };
+        run_rollout(&model, 3, i, &mut scratch, &mut f);
+        if f.changes.len() >= 2 {
+            let m = f.changes.iter().sum::<f64>() / f.changes.len() as f64;
+            let var = f.changes.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (f.changes.len() - 1) as f64;
+            means.push(m);
+            sds.push(var.sqrt());
+        }
+        all.extend(f.changes);
+    }
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
+    let sd = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (all.len() - 1) as f64).sqrt();
+    let spread = |v: &[f64]| {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt() / (v.len() as f64).sqrt()
+    };
+    let (tm, ts) = (4.0 * spread(&means), 4.0 * spread(&sds));
+    assert!(mean - tm >= 250.0 && mean + tm <= 400.0, "mean monthly change {mean:.1} ± {tm:.1} km² outside 250–400");
+    assert!(sd - ts >= 120.0 && sd + ts <= 300.0, "sd of monthly change {sd:.1} ± {ts:.1} km² outside 120–300");
+}
+
+fn read(dir: &std::path::Path, file: &str) -> String {
+    fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(file).display()))
+}
+
+#[test]
+fn outputs_are_identical_for_1_2_and_4_threads() {
+    let tmp = tempdir();
+    let mut outputs = Vec::new();
+    for t in ["1", "2", "4"] {
+        let out = tmp.path().join(format!("t{t}"));
+        truce().args(["run", "scenarios/endgame.toml", "-n", "3000", "--threads", t, "--no-charts", "--out"]).arg(&out).assert().success();
+        outputs.push(["runs.csv", "timeseries.csv", "summary.json", "summary.csv", "scenario.resolved.toml"].map(|f| read(&out, f)));
+    }
+    assert_eq!(outputs[0], outputs[1], "1 vs 2 threads");
+    assert_eq!(outputs[0], outputs[2], "1 vs 4 threads");
+    let manifest: serde_json::Value = serde_json::from_str(&read(&tmp.path().join("t4"), "manifest.json")).unwrap();
+    assert_eq!(manifest["threads"], 4);
+    assert_eq!(manifest["seed"], 20250516);
+}
+
+#[test]
+fn different_seeds_give_different_rollouts() {
+    let model = Model::new(load("scenarios/fight_and_talk.toml", &[]));
+    let mut s = Scratch::new(&model);
+    let a: Vec<f64> = (0..50).map(|i| run_rollout(&model, 1, i, &mut s, &mut truce::model::Quiet).final_area_km2).collect();
+    let b: Vec<f64> = (0..50).map(|i| run_rollout(&model, 2, i, &mut s, &mut truce::model::Quiet).final_area_km2).collect();
+    let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+    assert!(same < 5, "{same} of 50 rollouts identical across seeds");
+    // And the same (seed, index) gives the same rollout, whatever ran before on this scratch.
+    let again = run_rollout(&model, 1, 7, &mut s, &mut truce::model::Quiet);
+    assert_eq!(again.final_area_km2, a[7]);
+}
+
+/// An override is recorded in the manifest, and moves results the way the model says: without
+/// US pressure, fewer endgame packages are signed (pressure adds to a refusing side's margin).
+#[test]
+fn override_is_recorded_and_moves_results() {
+    let tmp = tempdir();
+    let (base, with) = (tmp.path().join("base"), tmp.path().join("with"));
+    let n = "10000";
+    truce().args(["run", "scenarios/endgame.toml", "-n", n, "--no-charts", "--out"]).arg(&base).assert().success();
+    truce()
+        .args(["run", "scenarios/endgame.toml", "-n", n, "--no-charts", "--set", "actors.us.pressure=0", "--out"])
+        .arg(&with)
+        .assert()
+        .success();
+    let manifest: serde_json::Value = serde_json::from_str(&read(&with, "manifest.json")).unwrap();
+    assert_eq!(manifest["overrides"][0], "--set actors.us.pressure=0");
+    let entry = manifest["params"].as_array().unwrap().iter().find(|p| p["path"] == "actors.us.pressure").unwrap();
+    assert_eq!(entry["value"], "0");
+    assert!(entry["source"].as_str().unwrap().starts_with("--set"));
+    let p = |dir: &std::path::Path| {
+        let s: serde_json::Value = serde_json::from_str(&read(dir, "summary.json")).unwrap();
+        s["outcomes"]["settlement"]["p"].as_f64().unwrap()
+    };
+    let (p0, p1) = (p(&base), p(&with));
+    let tol = tol_p(p0, 10_000) + tol_p(p1, 10_000);
+    assert!(p0 - p1 > tol, "settlement without pressure {p1} is not clearly below {p0}");
+}
+
+#[test]
+fn trace_reproduces_the_row_of_run() {
+    let tmp = tempdir();
+    let out = tmp.path().join("run");
+    truce().args(["run", "scenarios/endgame.toml", "-n", "300", "--seed", "11", "--no-charts", "--out"]).arg(&out).assert().success();
+    let runs = read(&out, "runs.csv");
+    let mut rdr = csv::Reader::from_reader(runs.as_bytes());
+    let header = rdr.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for k in [0usize, 17, 123] {
+        let row = rdr.records().nth(0).map(|_| ()).and(None::<()>);
+        let _ = row;
+        let mut rdr = csv::Reader::from_reader(runs.as_bytes());
+        let row = rdr.records().nth(k).unwrap().unwrap();
+        let json =
+            truce().args(["trace", "scenarios/endgame.toml", "--seed", "11", "--json", "--rollout", &k.to_string()]).output().unwrap();
+        assert!(json.status.success());
+        let t: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(t["outcome"], row[col("outcome")], "rollout {k}");
+        assert_eq!(format!("{:.1}", t["final_area_km2"].as_f64().unwrap()), row[col("final_area_km2")], "rollout {k}");
+        let month = |v: &serde_json::Value| v.as_u64().map(|m| m.to_string()).unwrap_or_default();
+        assert_eq!(month(&t["settlement_month"]), row[col("settlement_month")], "rollout {k}");
+    }
+}
+
+#[test]
+fn the_resolved_scenario_repeats_the_run() {
+    let tmp = tempdir();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    truce()
+        .args(["run", "scenarios/fight_and_talk.toml", "-n", "500", "--no-charts", "--set", "actors.europe.aid=1.1", "--out"])
+        .arg(&a)
+        .assert()
+        .success();
+    truce().args(["run", "-n", "500", "--no-charts", "--out"]).arg(&b).arg(a.join("scenario.resolved.toml")).assert().success();
+    assert_eq!(read(&a, "runs.csv"), read(&b, "runs.csv"));
+    assert_eq!(read(&a, "timeseries.csv"), read(&b, "timeseries.csv"));
+}
+
+#[test]
+fn bad_input_leaves_the_previous_output_untouched() {
+    let tmp = tempdir();
+    let out = tmp.path().join("run");
+    truce().args(["run", "scenarios/baseline.toml", "-n", "100", "--no-charts", "--out"]).arg(&out).assert().success();
+    let before = read(&out, "runs.csv");
+    truce().args(["run", "scenarios/baseline.toml", "-n", "100", "--set", "actors.us.aid=-1", "--out"]).arg(&out).assert().code(2);
+    assert_eq!(read(&out, "runs.csv"), before);
+    // A second good run replaces the folder whole, and nothing temporary is left beside it.
+    truce().args(["run", "scenarios/baseline.toml", "-n", "50", "--no-charts", "--out"]).arg(&out).assert().success();
+    assert_eq!(read(&out, "runs.csv").lines().count(), 51);
+    let names: Vec<String> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, vec!["run".to_string()]);
+}
+
+#[test]
+fn runs_csv_has_the_documented_columns() {
+    let tmp = tempdir();
+    let out = tmp.path().join("run");
+    truce().args(["run", "scenarios/endgame.toml", "-n", "20", "--no-charts", "--out"]).arg(&out).assert().success();
+    let runs = read(&out, "runs.csv");
+    let header = runs.lines().next().unwrap();
+    for col in [
+        "rollout",
+        "outcome",
+        "ceasefire_month",
+        "settlement_month",
+        "terms.territory",
+        "final_area_km2",
+        "final_area_pct",
+        "final_line",
+        "cost.russia",
+        "utility.us",
+        "walked_away",
+        "abandoned",
+        "breakdowns",
+        "p.actors.russia.bias",
+        "p.actors.ukraine.ideal.territory",
+    ] {
+        assert!(header.split(',').any(|h| h == col), "runs.csv lacks {col}: {header}");
+    }
+    let ts = read(&out, "timeseries.csv");
+    for metric in ["area_km2", "p_at_war", "p_ceasefire", "p_settled", "cost.europe"] {
+        assert!(ts.lines().any(|l| l.split(',').nth(2) == Some(metric)), "timeseries.csv lacks {metric}");
+    }
+    let summary: serde_json::Value = serde_json::from_str(&read(&out, "summary.json")).unwrap();
+    let keys: Vec<&str> = summary["outcomes"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    assert_eq!(keys.len(), 6);
+    let total: f64 = summary["outcomes"].as_object().unwrap().values().map(|o| o["p"].as_f64().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn every_shipped_scenario_passes_check_and_prints_its_table() {
+    for path in SHIPPED {
+        let out = truce().args(["check", path]).output().unwrap();
+        assert!(out.status.success(), "{path}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("actor parameter") && text.contains("actors.russia.patience"), "{path}: no table");
+        assert!(text.contains(".toml:"), "{path}: the table names no source lines");
+    }
+    // A --set shows as the source of the value it sets.
+    let out = truce().args(["check", "scenarios/baseline.toml", "--set", "actors.us.patience=0.9"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().find(|l| l.starts_with("actors.us.patience ")).unwrap();
+    assert!(line.contains("0.9") && line.contains("--set actors.us.patience=0.9"), "{line}");
+}
+
+#[test]
+fn preferences_are_read_per_actor() {
+    // Guards a bug where every actor silently got the default ideal and salience.
+    let sc = load("scenarios/baseline.toml", &[]);
+    let v = |p: &str| sc.param(p).unwrap().central();
+    assert_eq!(v("actors.russia.ideal.territory"), 1.0);
+    assert_eq!(v("actors.ukraine.ideal.territory"), 0.15);
+    assert_eq!(v("actors.russia.salience.nato"), 0.25);
+}
+
+#[test]
+fn graph_prints_dot() {
+    let out = truce().args(["graph", "scenarios/baseline.toml"]).output().unwrap();
+    assert!(out.status.success());
+    let dot = String::from_utf8(out.stdout).unwrap();
+    assert!(dot.contains("digraph") && dot.contains("United States") && dot.contains("sanctions"), "{dot}");
+    assert_eq!(dot.matches("->").count(), 4);
+}
+
+#[test]
+fn shipped_scenarios_live_in_the_repo() {
+    for path in SHIPPED {
+        assert!(root().join(path).exists(), "{path} missing");
+    }
+}
