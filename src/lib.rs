@@ -3,6 +3,7 @@
 //! The library is the whole product; the binary is thin glue. See ARCHITECTURE.md for the map.
 
 pub mod calendar;
+pub mod charts;
 pub mod cli;
 pub mod graph;
 pub mod model;

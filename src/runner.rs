@@ -31,6 +31,8 @@ pub fn series_width(model: &Model) -> usize {
 pub struct Chunk {
     pub records: Vec<Record>,
     pub series: Vec<f64>,
+    /// Sums of `series` over the chunk's rollouts, `[month][metric]`, added in rollout order.
+    pub sums: Vec<f64>,
 }
 
 struct SeriesWriter<'a> {
@@ -59,12 +61,32 @@ fn simulate_chunk(model: &Model, cfg: &RunConfig, start: u64, len: usize, scratc
         let mut obs = SeriesWriter { row, width };
         records.push(run_rollout(model, cfg.seed, start + i as u64, scratch, &mut obs));
     }
-    Chunk { records, series }
+    let per_month = width;
+    let mut sums = vec![0.0; per_rollout];
+    for row in series.chunks(per_rollout) {
+        for (s, v) in sums.iter_mut().zip(row) {
+            *s += v;
+        }
+    }
+    let _ = per_month;
+    Chunk { records, series, sums }
 }
 
 /// Runs `cfg.n` rollouts and hands each chunk, in rollout order, to `sink`. `tick` is called
 /// with the number of rollouts finished so far (for a progress bar).
-pub fn run<E>(model: &Model, cfg: &RunConfig, mut sink: impl FnMut(&Chunk) -> Result<(), E>, mut tick: impl FnMut(u64)) -> Result<(), E> {
+pub fn run<E>(model: &Model, cfg: &RunConfig, sink: impl FnMut(&Chunk) -> Result<(), E>, tick: impl FnMut(u64)) -> Result<(), E> {
+    run_with(model, cfg, &|_| {}, sink, tick)
+}
+
+/// As `run`, and also hands every chunk to `parallel` on the worker that simulated it, in no
+/// particular order: for work whose result does not depend on order (integer histograms).
+pub fn run_with<E>(
+    model: &Model,
+    cfg: &RunConfig,
+    parallel: &(dyn Fn(&Chunk) + Sync),
+    mut sink: impl FnMut(&Chunk) -> Result<(), E>,
+    mut tick: impl FnMut(u64),
+) -> Result<(), E> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads.max(1)).build().expect("a thread pool can be built");
     let n_chunks = cfg.n.div_ceil(CHUNK as u64) as usize;
     let wave = (cfg.threads.max(1) * 4).max(1);
@@ -79,7 +101,9 @@ pub fn run<E>(model: &Model, cfg: &RunConfig, mut sink: impl FnMut(&Chunk) -> Re
                     |scratch, c| {
                         let start = c as u64 * CHUNK as u64;
                         let len = (cfg.n - start).min(CHUNK as u64) as usize;
-                        simulate_chunk(model, cfg, cfg.first + start, len, scratch)
+                        let chunk = simulate_chunk(model, cfg, cfg.first + start, len, scratch);
+                        parallel(&chunk);
+                        chunk
                     },
                 )
                 .collect()

@@ -30,6 +30,16 @@ impl Histogram {
         }
     }
 
+    /// Adds another histogram's counts (same range and bins).
+    pub fn merge(&mut self, other: &Histogram) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        self.below += other.below;
+        self.above += other.above;
+        self.total += other.total;
+    }
+
     pub fn total(&self) -> u64 {
         self.total
     }

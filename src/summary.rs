@@ -1,6 +1,8 @@
 //! Summaries across rollouts, accumulated chunk by chunk in rollout order: outcome counts,
 //! cumulative ceasefire and settlement curves, monthly means and quantile bands.
 
+use std::sync::Mutex;
+
 use serde::Serialize;
 
 use crate::model::{Model, Outcome};
@@ -21,12 +23,50 @@ pub struct Summary {
     pub settlement_at: Vec<u64>,
     /// Monthly sums per metric, month-major: `[month][metric]`.
     sums: Vec<f64>,
-    area: Vec<Histogram>,
-    costs: Vec<Histogram>,
-    final_area: Histogram,
+    /// Quantile histograms, sharded so that workers can fill them in parallel: counts are
+    /// integers, so the merged result does not depend on the order chunks arrive in.
+    merged: Option<Hists>,
     width: usize,
     months: usize,
     n_actors: usize,
+}
+
+#[derive(Clone)]
+struct Hists {
+    area: Vec<Histogram>,
+    costs: Vec<Histogram>,
+    final_area: Histogram,
+}
+
+impl Hists {
+    fn merge(&mut self, other: &Hists) {
+        for (a, b) in self.area.iter_mut().zip(&other.area) {
+            a.merge(b);
+        }
+        for (a, b) in self.costs.iter_mut().zip(&other.costs) {
+            a.merge(b);
+        }
+        self.final_area.merge(&other.final_area);
+    }
+}
+
+const SHARDS: usize = 8;
+
+/// The quantile histograms of a `Summary`, split into shards for filling from worker threads.
+/// Counts are integers, so the merged result does not depend on the order chunks arrive in.
+pub struct Shards {
+    shards: Vec<Mutex<Hists>>,
+    months: usize,
+    width: usize,
+    n_actors: usize,
+}
+
+impl Shards {
+    pub fn add(&self, chunk: &Chunk) {
+        let shard = chunk.records.first().map(|r| (r.index as usize / crate::runner::CHUNK) % self.shards.len()).unwrap_or(0);
+        let mut h = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+        Summary::fill(&mut h, chunk, self.months, self.width, self.n_actors);
+    }
 }
 
 impl Summary {
@@ -46,18 +86,45 @@ impl Summary {
             ceasefire_at: vec![0; months],
             settlement_at: vec![0; months],
             sums: vec![0.0; months * width],
-            area: vec![area_h.clone(); months],
-            costs: vec![Histogram::new(0.0, COST_MAX, cost_bins); months * model.n_actors()],
-            final_area: area_h,
+            merged: Some(Hists {
+                area: vec![area_h.clone(); months],
+                costs: vec![Histogram::new(0.0, COST_MAX, cost_bins); months * model.n_actors()],
+                final_area: area_h,
+            }),
             width,
             months,
             n_actors: model.n_actors(),
         }
     }
 
+    /// Adds a chunk, all of it, on the calling thread. Chunks must arrive in rollout order.
     pub fn add(&mut self, chunk: &Chunk) {
-        let per = self.months * self.width;
-        for (r, rec) in chunk.records.iter().enumerate() {
+        self.add_ordered(chunk);
+        let mut h = self.merged.take().expect("add is not mixed with add_parallel");
+        Self::fill(&mut h, chunk, self.months, self.width, self.n_actors);
+        self.merged = Some(h);
+    }
+
+    /// Moves the histograms out into shards that workers can fill in parallel (`Shards::add`);
+    /// `join` brings them back. Meanwhile only `add_ordered` may be called.
+    pub fn split(&mut self) -> Shards {
+        let h = self.merged.take().expect("histograms are not already split");
+        Shards { shards: (0..SHARDS).map(|_| Mutex::new(h.clone())).collect(), months: self.months, width: self.width, n_actors: self.n_actors }
+    }
+
+    pub fn join(&mut self, shards: Shards) {
+        let mut it = shards.shards.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
+        if let Some(mut first) = it.next() {
+            for s in it {
+                first.merge(&s);
+            }
+            self.merged = Some(first);
+        }
+    }
+
+    /// The ordered part: counts and the floating-point sums, which must be added in rollout order.
+    pub fn add_ordered(&mut self, chunk: &Chunk) {
+        for rec in &chunk.records {
             self.n += 1;
             let o = Outcome::ALL.iter().position(|x| *x == rec.outcome).unwrap_or(0);
             self.counts[o] += 1;
@@ -67,20 +134,29 @@ impl Summary {
             if let Some(m) = rec.settlement_month {
                 self.settlement_at[m as usize] += 1;
             }
-            self.final_area.add(rec.final_area_km2);
+        }
+        for (s, v) in self.sums.iter_mut().zip(&chunk.sums) {
+            *s += v;
+        }
+    }
+
+    fn fill(h: &mut Hists, chunk: &Chunk, months: usize, width: usize, n_actors: usize) {
+        let per = months * width;
+        for (r, rec) in chunk.records.iter().enumerate() {
+            h.final_area.add(rec.final_area_km2);
             let rows = &chunk.series[r * per..(r + 1) * per];
-            for m in 0..self.months {
-                let row = &rows[m * self.width..(m + 1) * self.width];
-                let sums = &mut self.sums[m * self.width..(m + 1) * self.width];
-                for (s, v) in sums.iter_mut().zip(row) {
-                    *s += v;
-                }
-                self.area[m].add(row[0]);
-                for a in 0..self.n_actors {
-                    self.costs[m * self.n_actors + a].add(row[SERIES_FIXED + a]);
+            for m in 0..months {
+                let row = &rows[m * width..(m + 1) * width];
+                h.area[m].add(row[0]);
+                for a in 0..n_actors {
+                    h.costs[m * n_actors + a].add(row[SERIES_FIXED + a]);
                 }
             }
         }
+    }
+
+    fn hists(&self) -> &Hists {
+        self.merged.as_ref().expect("histograms are merged before they are read")
     }
 
     pub fn p(&self, o: Outcome) -> f64 {
@@ -93,15 +169,15 @@ impl Summary {
     }
 
     pub fn area_quantile(&self, month: usize, q: f64) -> Option<f64> {
-        self.area[month].quantile(q)
+        self.hists().area[month].quantile(q)
     }
 
     pub fn cost_quantile(&self, month: usize, actor: usize, q: f64) -> Option<f64> {
-        self.costs[month * self.n_actors + actor].quantile(q)
+        self.hists().costs[month * self.n_actors + actor].quantile(q)
     }
 
     pub fn final_area_quantile(&self, q: f64) -> Option<f64> {
-        self.final_area.quantile(q)
+        self.hists().final_area.quantile(q)
     }
 
     pub fn months(&self) -> usize {

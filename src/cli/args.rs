@@ -36,6 +36,9 @@ pub enum Command {
     /// Print the influence graph as Graphviz DOT
     #[command(after_help = "Example:\n  truce graph scenarios/baseline.toml | dot -Tsvg > influence.svg")]
     Graph(ScenarioArgs),
+    /// Redraw every chart of a run folder from its CSV and JSON, without re-running
+    #[command(after_help = "Examples:\n  truce plot output/endgame --lang zh\n  truce plot output/endgame --size 800x500 --font /usr/share/fonts/truetype/wqy/wqy-microhei.ttc")]
+    Plot(PlotArgs),
     /// Tell one rollout month by month: events, offers, decisions, pressure, the front, the end
     #[command(
         after_help = "Examples:\n  truce trace scenarios/endgame.toml --rollout 7\n  truce trace scenarios/fight_and_talk.toml --find ukraine_collapse\n  truce trace scenarios/baseline.toml --rollout 3 --json > rollout3.json"
@@ -77,6 +80,36 @@ pub struct RunArgs {
     /// Do not draw charts
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+/// How charts are drawn.
+#[derive(Args, Debug, Clone)]
+pub struct ChartArgs {
+    /// Language of chart labels: en or zh
+    #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+    pub lang: String,
+    /// Chart size in pixels, WIDTHxHEIGHT
+    #[arg(long, default_value = "1600x1000", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// A font file (.ttf/.otf/.ttc) that covers Chinese, if none is installed
+    #[arg(long, value_name = "PATH")]
+    pub font: Option<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let err = || format!("`{s}` is not a size; write WIDTHxHEIGHT, e.g. 1600x1000");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
+    Ok((w.trim().parse().map_err(|_| err())?, h.trim().parse().map_err(|_| err())?))
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PlotArgs {
+    /// A run folder written by `truce run`
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -61,6 +61,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Graph(a) => graph(&a),
         Command::Bench(a) => bench(&a),
         Command::Trace(a) => trace(&a),
+        Command::Plot(a) => plot(&a),
     }
 }
 
@@ -90,22 +91,33 @@ fn progress(n: u64) -> indicatif::ProgressBar {
 }
 
 /// Runs a scenario into a folder and returns what was written (used by `run` and its tests).
-pub fn run_to_folder(model: &Model, n: u64, seed: u64, threads: usize, out: &PathBuf, show_progress: bool) -> Result<(PathBuf, Summary)> {
+pub fn run_to_folder(
+    model: &Model,
+    n: u64,
+    seed: u64,
+    threads: usize,
+    out: &PathBuf,
+    show_progress: bool,
+    charts: Option<&crate::charts::ChartOptions>,
+) -> Result<(PathBuf, Summary)> {
     let started = Instant::now();
     let mut folder = RunFolder::create(out, model, true)?;
     let mut summary = Summary::new(model);
     let bar = if show_progress { progress(n) } else { indicatif::ProgressBar::hidden() };
     let cfg = RunConfig { n, seed, threads, first: 0 };
-    runner::run(
+    let shards = summary.split();
+    runner::run_with(
         model,
         &cfg,
+        &|chunk| shards.add(chunk),
         |chunk| -> Result<()> {
             folder.add(model, chunk)?;
-            summary.add(chunk);
+            summary.add_ordered(chunk);
             Ok(())
         },
         |done| bar.set_position(done),
     )?;
+    summary.join(shards);
     bar.finish_and_clear();
     let report = summary.report(model, seed);
     folder.write_text("timeseries.csv", &output::timeseries_csv(model, &summary)?)?;
@@ -114,6 +126,14 @@ pub fn run_to_folder(model: &Model, n: u64, seed: u64, threads: usize, out: &Pat
     folder.write_text("scenario.resolved.toml", &output::to_toml(model))?;
     let manifest = output::manifest(model, seed, n, threads, started.elapsed().as_secs_f64());
     folder.write_json("manifest.json", &manifest)?;
+    folder.close_runs()?;
+    if let Some(opts) = charts {
+        // Charts are drawn inside the temporary folder, so they land atomically with the rest.
+        let report = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts).context("cannot draw the charts")?;
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     let path = folder.finish()?;
     Ok((path, summary))
 }
@@ -127,7 +147,8 @@ fn run(a: &RunArgs) -> Result<()> {
     let model = Model::new(scenario);
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
     let started = Instant::now();
-    let (path, summary) = run_to_folder(&model, a.n, a.seed, threads, &out, true)?;
+    let chart_opts = chart_options(&a.charts);
+    let (path, summary) = run_to_folder(&model, a.n, a.seed, threads, &out, true, (!a.no_charts).then_some(&chart_opts))?;
     let report = summary.report(&model, a.seed);
     let mut stdout = std::io::stdout().lock();
     print_report(&mut stdout, &model, &report)?;
@@ -138,7 +159,6 @@ fn run(a: &RunArgs) -> Result<()> {
         started.elapsed().as_secs_f64(),
         path.display()
     )?;
-    let _ = a.no_charts;
     Ok(())
 }
 
@@ -203,15 +223,9 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
         let cfg = RunConfig { n: a.n, seed: a.seed, threads: t, first: 0 };
         let mut summary = Summary::new(&model);
         let started = Instant::now();
-        runner::run(
-            &model,
-            &cfg,
-            |c| -> Result<()> {
-                summary.add(c);
-                Ok(())
-            },
-            |_| {},
-        )?;
+        let shards = summary.split();
+        runner::run_with(&model, &cfg, &|c| shards.add(c), |c| -> Result<()> { Ok(summary.add_ordered(c)) }, |_| {})?;
+        summary.join(shards);
         let secs = started.elapsed().as_secs_f64();
         let months = a.n as f64 * model.horizon() as f64;
         writeln!(
@@ -253,5 +267,28 @@ fn trace(a: &args::TraceArgs) -> Result<()> {
         crate::trace::to_text(&model, a.seed, &record, &tracer)
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+fn chart_options(a: &args::ChartArgs) -> crate::charts::ChartOptions {
+    crate::charts::ChartOptions {
+        lang: if a.lang == "zh" { crate::charts::Lang::Zh } else { crate::charts::Lang::En },
+        width: a.size.0,
+        height: a.size.1,
+        font: a.font.clone(),
+    }
+}
+
+fn plot(a: &args::PlotArgs) -> Result<()> {
+    if !a.dir.join("summary.json").exists() {
+        return Err(UsageError(format!("`{}` is not a run folder (it has no summary.json); give a folder written by `truce run`", a.dir.display())).into());
+    }
+    let opts = chart_options(&a.charts);
+    let out = a.dir.join("charts");
+    let report = crate::charts::draw_run(&a.dir, &out, &opts).context("cannot draw the charts")?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!("{} charts written to {}", report.files.len(), out.display());
     Ok(())
 }

@@ -72,11 +72,17 @@ impl RunFolder {
         fs::write(self.tmp.join(name), text).with_context(|| format!("cannot write {name}"))
     }
 
-    /// Flushes everything and moves the folder into place, replacing an earlier run.
-    pub fn finish(mut self) -> Result<PathBuf> {
+    /// Finishes runs.csv (flushes and closes it), so that it can be read back, e.g. for charts.
+    pub fn close_runs(&mut self) -> Result<()> {
         if let Some(mut w) = self.runs.take() {
             w.flush().context("cannot write runs.csv")?;
         }
+        Ok(())
+    }
+
+    /// Flushes everything and moves the folder into place, replacing an earlier run.
+    pub fn finish(mut self) -> Result<PathBuf> {
+        self.close_runs()?;
         let old = self.target.with_file_name(format!(
             ".{}.old-{}",
             self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),

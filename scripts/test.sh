@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs truce's whole test suite on a fresh machine with Rust: installs what the tests need
+# (a CJK font for the Chinese chart test; Python packages for the notebook test, in a venv under
+# target/), then runs every test in release mode (the statistical tests are much faster so).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A font that covers Chinese, for the chart test that checks Chinese glyphs are drawn.
+if ! ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing fonts-wqy-microhei (Chinese chart labels)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
+  else
+    echo "test.sh: warning: fonts-wqy-microhei is not installed and cannot be installed here; the Chinese chart test will fail" >&2
+  fi
+fi
+
+# The notebook's Python packages, in a venv keyed by the requirements file.
+req_hash=$(sha256sum notebooks/requirements.txt | cut -c1-12)
+venv="target/nbvenv-$req_hash"
+if [ ! -x "$venv/bin/python" ]; then
+  echo "test.sh: creating $venv for the notebook test"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r notebooks/requirements.txt
+fi
+export TRUCE_PYTHON="$PWD/$venv/bin/python"
+
+cargo test --release "$@"

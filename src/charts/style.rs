@@ -1,0 +1,152 @@
+//! The one visual style of every chart: the Okabe–Ito colour-blind-safe palette, font sizes
+//! and line widths that scale with the canvas, and the text styles built from the chosen font.
+//!
+//! Sizes are set for a 1600×1000 PNG shrunk to half a page (~8 cm): there a 40 px title and
+//! 26 px tick labels are still readable. Sizes here are plotters text sizes, whose em is
+//! size / 1.24 px (the SVG `font-size`): 52 → 42 px titles, 33 → 26.6 px ticks. Everything
+//! scales with `min(width / 1600, height / 1000)`, i.e. with the width at the default aspect,
+//! and never so far down that a wide, short canvas squeezes text out of its band.
+
+use plotters::style::{
+    text_anchor::{HPos, Pos, VPos},
+    Color, FontDesc, FontFamily, FontStyle, RGBAColor, RGBColor, TextStyle,
+};
+
+// Okabe & Ito (2008), "Color Universal Design".
+pub const OI_BLACK: RGBColor = RGBColor(0x00, 0x00, 0x00);
+pub const OI_ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+pub const OI_SKY_BLUE: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
+pub const OI_BLUISH_GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+pub const OI_YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
+pub const OI_BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+pub const OI_VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+pub const OI_REDDISH_PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
+
+/// Text and axes: not pure black, which looks heavy next to the palette.
+pub const INK: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
+/// Footer and secondary text.
+pub const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
+/// Grid lines.
+pub const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+/// Neutral fill (nodes, unknown categories).
+pub const NEUTRAL: RGBColor = RGBColor(0x99, 0x99, 0x99);
+pub const BACKGROUND: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
+
+/// Opacity of a 90% band, of a 50% band (drawn on top, so the core reads darker), and of a
+/// confidence band around a curve.
+pub const ALPHA_BAND90: f64 = 0.18;
+pub const ALPHA_BAND50: f64 = 0.35;
+pub const ALPHA_CI: f64 = 0.22;
+
+/// Colours for series that are not outcomes: runs in a comparison, actors. Yellow comes last
+/// because thin yellow lines vanish on white.
+pub const SERIES: [RGBColor; 8] = [OI_BLUE, OI_VERMILLION, OI_BLUISH_GREEN, OI_ORANGE, OI_REDDISH_PURPLE, OI_SKY_BLUE, OI_BLACK, OI_YELLOW];
+
+pub fn series_colour(i: usize) -> RGBColor {
+    SERIES[i % SERIES.len()]
+}
+
+/// One fixed colour per outcome (index in [`super::labels::OUTCOME_IDS`]), so that a reader
+/// who learnt "green = settlement" on one chart can rely on it on the next.
+pub fn outcome_colour(i: usize) -> RGBColor {
+    [
+        OI_BLUISH_GREEN,   // settlement
+        OI_SKY_BLUE,       // ceasefire
+        OI_ORANGE,         // fight_and_talk
+        OI_VERMILLION,     // ukraine_collapse
+        OI_BLUE,           // russia_exhaustion
+        OI_REDDISH_PURPLE, // escalation
+    ]
+    .get(i)
+    .copied()
+    .unwrap_or(NEUTRAL)
+}
+
+/// Influence-graph edge colour by kind; unknown kinds are grey.
+pub fn edge_colour(kind: &str) -> RGBColor {
+    match kind {
+        "aid" => OI_BLUISH_GREEN,
+        "intelligence" => OI_SKY_BLUE,
+        "sanctions" => OI_VERMILLION,
+        "leverage" => OI_ORANGE,
+        "alignment" => OI_REDDISH_PURPLE,
+        _ => NEUTRAL,
+    }
+}
+
+pub fn with_alpha(c: RGBColor, a: f64) -> RGBAColor {
+    c.mix(a)
+}
+
+/// Marker shapes for points that need a second cue beside colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marker {
+    Circle,
+    Triangle,
+    Square,
+    Diamond,
+    InvTriangle,
+}
+
+pub fn series_marker(i: usize) -> Marker {
+    [Marker::Circle, Marker::Triangle, Marker::Square, Marker::Diamond, Marker::InvTriangle][i % 5]
+}
+
+/// Pixel sizes for one canvas.
+#[derive(Clone, Debug)]
+pub struct Sizes {
+    pub scale: f64,
+    pub title: f64,
+    pub axis_desc: f64,
+    pub tick: f64,
+    pub legend: f64,
+    pub value: f64,
+    pub footer: f64,
+    pub margin: i32,
+    pub pad: i32,
+    pub line: u32,
+    pub thin: u32,
+    pub marker: i32,
+}
+
+impl Sizes {
+    pub fn for_canvas(width: u32, height: u32) -> Sizes {
+        let scale = (width as f64 / 1600.0).min(height as f64 / 1000.0).max(0.2);
+        let px = |v: f64| (v * scale).round().max(1.0);
+        Sizes {
+            scale,
+            title: px(52.0),
+            axis_desc: px(36.0),
+            tick: px(33.0),
+            legend: px(33.0),
+            value: px(32.0),
+            footer: px(30.0),
+            margin: px(24.0) as i32,
+            pad: px(10.0) as i32,
+            line: px(4.0) as u32,
+            thin: px(2.0) as u32,
+            marker: px(11.0) as i32,
+        }
+    }
+}
+
+/// The font every text of one chart is drawn with (see `fonts.rs` for how it is chosen).
+#[derive(Clone, Copy, Debug)]
+pub struct TextFont {
+    pub family: &'static str,
+}
+
+impl TextFont {
+    pub fn desc(&self, size: f64) -> FontDesc<'static> {
+        FontDesc::new(FontFamily::Name(self.family), size, FontStyle::Normal)
+    }
+
+    /// Text of `size` px in `colour`, anchored at its top-left.
+    pub fn style(&self, size: f64, colour: RGBColor) -> TextStyle<'static> {
+        TextStyle { font: self.desc(size), color: colour.to_backend_color(), pos: Pos::default() }
+    }
+
+    pub fn anchored(&self, size: f64, colour: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+        self.style(size, colour).pos(Pos::new(h, v))
+    }
+}
