@@ -109,7 +109,12 @@ impl Summary {
     /// `join` brings them back. Meanwhile only `add_ordered` may be called.
     pub fn split(&mut self) -> Shards {
         let h = self.merged.take().expect("histograms are not already split");
-        Shards { shards: (0..SHARDS).map(|_| Mutex::new(h.clone())).collect(), months: self.months, width: self.width, n_actors: self.n_actors }
+        Shards {
+            shards: (0..SHARDS).map(|_| Mutex::new(h.clone())).collect(),
+            months: self.months,
+            width: self.width,
+            n_actors: self.n_actors,
+        }
     }
 
     pub fn join(&mut self, shards: Shards) {

@@ -7,11 +7,11 @@
 use std::ops::Range;
 
 use plotters::chart::DualCoordChartContext;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 
-use super::canvas::{text_size, Ctx, DResult};
+use super::canvas::{Ctx, DResult, text_size};
 use super::data::month_label;
 use super::style::{GRID, INK};
 
@@ -42,11 +42,7 @@ impl Ranged for Ticked {
 
     fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
         // Only bold points: the style has no light grid lines.
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
+        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
     }
 
     fn range(&self) -> Range<f64> {
@@ -178,11 +174,7 @@ pub fn build<'a, DB: DrawingBackend>(
     let s = &ctx.s;
     let widest = |a: &Axis| a.labels.iter().map(|l| text_size(area, ctx, l, s.tick).0).max().unwrap_or(0);
     let desc_h = |a: &Axis| {
-        if a.desc.is_empty() {
-            0
-        } else {
-            (s.axis_desc * 1.25) as u32
-        }
+        if a.desc.is_empty() { 0 } else { (s.axis_desc * 1.25) as u32 }
     };
     let tick_gap = (s.pad * 2) as u32;
     let left = widest(y) + tick_gap + desc_h(y) + s.pad as u32;

@@ -11,7 +11,7 @@ use super::fonts::LoadedFont;
 use super::glyphs::Crisp;
 use super::labels::Labels;
 use super::marks;
-use super::style::{self, Marker, Sizes, TextFont, BACKGROUND, GRID, INK, MUTED};
+use super::style::{self, BACKGROUND, GRID, INK, MUTED, Marker, Sizes, TextFont};
 use super::{ChartError, Lang};
 
 /// A drawing failure inside a chart, as text; `render` adds the file name.

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::{self, Axis};
-use super::canvas::{frame, legend, message, text_size, Chart, Ctx, DResult, LegendItem, Swatch};
+use super::canvas::{Chart, Ctx, DResult, LegendItem, Swatch, frame, legend, message, text_size};
 use super::data::{MonthProb, RunData};
 use super::marks;
 use super::style::{self, ALPHA_CI};

@@ -6,12 +6,12 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas::{frame, legend, Chart, Ctx, DResult, LegendItem, Swatch};
-use super::ceasefire::{draw_curves, Curve};
+use super::canvas::{Chart, Ctx, DResult, LegendItem, Swatch, frame, legend};
+use super::ceasefire::{Curve, draw_curves};
 use super::data::RunData;
-use super::outcomes::{draw_outcome_bars, OutcomeSeries};
+use super::outcomes::{OutcomeSeries, draw_outcome_bars};
 use super::style::{self, INK, NEUTRAL};
-use super::territory::{draw_fans, AreaContext, Fan};
+use super::territory::{AreaContext, Fan, draw_fans};
 
 pub struct Compare<'a> {
     pub runs: &'a [RunData],

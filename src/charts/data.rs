@@ -10,8 +10,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::labels::OUTCOME_IDS;
 use super::ChartError;
+use super::labels::OUTCOME_IDS;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Summary {

@@ -302,11 +302,7 @@ fn be16(d: &[u8], at: usize) -> Option<u16> {
 
 /// Number of faces: a TrueType collection ("ttcf") says so in its header; anything else has one.
 fn face_count(bytes: &[u8]) -> u32 {
-    if bytes.starts_with(b"ttcf") {
-        be32(bytes, 8).unwrap_or(1).clamp(1, 64)
-    } else {
-        1
-    }
+    if bytes.starts_with(b"ttcf") { be32(bytes, 8).unwrap_or(1).clamp(1, 64) } else { 1 }
 }
 
 /// Face `index` of a collection as a stand-alone font.

@@ -10,7 +10,7 @@
 //! Sizes follow plotters' convention, which the SVG backend writes out: a text style of size
 //! `s` has an em of `s / 1.24` pixels.
 
-use ab_glyph::{point, Font, Glyph, PxScale, ScaleFont};
+use ab_glyph::{Font, Glyph, PxScale, ScaleFont, point};
 use plotters::prelude::*;
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};

@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::canvas::{frame, legend, message, text_size, Chart, Ctx, DResult, LegendItem, Swatch};
+use super::canvas::{Chart, Ctx, DResult, LegendItem, Swatch, frame, legend, message, text_size};
 use super::data::{Edge, RunData};
 use super::labels::EDGE_KINDS;
 use super::names::RunNames;

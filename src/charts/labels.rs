@@ -167,11 +167,7 @@ pub fn labels(lang: Lang) -> &'static Labels {
 
 impl Labels {
     fn lang(&self) -> Lang {
-        if std::ptr::eq(self, &ZH) {
-            Lang::Zh
-        } else {
-            Lang::En
-        }
+        if std::ptr::eq(self, &ZH) { Lang::Zh } else { Lang::En }
     }
 
     /// The display name of an outcome id; the id itself if unknown.

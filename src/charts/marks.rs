@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::axes::Coord;
 use super::canvas::{Ctx, DResult};
-use super::style::{self, Marker, INK};
+use super::style::{self, INK, Marker};
 
 pub type Plot<'a, DB> = ChartContext<'a, DB, Coord>;
 

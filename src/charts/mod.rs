@@ -30,9 +30,9 @@ mod territory;
 
 use std::path::{Path, PathBuf};
 
-pub use fonts::{find_cjk_font, FontSearch};
+pub use fonts::{FontSearch, find_cjk_font};
 
-use canvas::{render, Ctx};
+use canvas::{Ctx, render};
 use data::RunData;
 use names::RunNames;
 

@@ -6,10 +6,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::axes::{self, category_centre, Axis};
-use super::canvas::{frame, legend, Chart, Ctx, DResult, LegendItem, Swatch};
+use super::axes::{self, Axis, category_centre};
+use super::canvas::{Chart, Ctx, DResult, LegendItem, Swatch, frame, legend};
 use super::data::RunData;
-use super::labels::{percent, OUTCOME_IDS};
+use super::labels::{OUTCOME_IDS, percent};
 use super::marks;
 use super::style;
 

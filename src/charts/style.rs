@@ -8,8 +8,8 @@
 //! and never so far down that a wide, short canvas squeezes text out of its band.
 
 use plotters::style::{
-    text_anchor::{HPos, Pos, VPos},
     Color, FontDesc, FontFamily, FontStyle, RGBAColor, RGBColor, TextStyle,
+    text_anchor::{HPos, Pos, VPos},
 };
 
 // Okabe & Ito (2008), "Color Universal Design".

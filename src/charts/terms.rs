@@ -10,8 +10,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::axes::{self, category_centre, Axis};
-use super::canvas::{ellipsize, frame, legend, message, Chart, Ctx, DResult, LegendItem, Swatch};
+use super::axes::{self, Axis, category_centre};
+use super::canvas::{Chart, Ctx, DResult, LegendItem, Swatch, ellipsize, frame, legend, message};
 use super::data::{RunData, TermsDist};
 use super::marks;
 use super::names::RunNames;
@@ -65,11 +65,7 @@ impl Chart for Terms<'_> {
             1.04,
             6,
             |v| {
-                if v == 0.0 || v == 1.0 {
-                    format!("{v:.0}")
-                } else {
-                    format!("{v}")
-                }
+                if v == 0.0 || v == 1.0 { format!("{v:.0}") } else { format!("{v}") }
             },
             l.ax_terms,
         );

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::axes::{self, Axis};
-use super::canvas::{frame, legend, message, text_size, Chart, Ctx, DResult, LegendItem, Swatch};
+use super::canvas::{Chart, Ctx, DResult, LegendItem, Swatch, frame, legend, message, text_size};
 use super::data::{Quantiles, RunData};
 use super::labels::thousands;
 use super::marks;

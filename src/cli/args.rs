@@ -37,7 +37,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  truce graph scenarios/baseline.toml | dot -Tsvg > influence.svg")]
     Graph(ScenarioArgs),
     /// Redraw every chart of a run folder from its CSV and JSON, without re-running
-    #[command(after_help = "Examples:\n  truce plot output/endgame --lang zh\n  truce plot output/endgame --size 800x500 --font /usr/share/fonts/truetype/wqy/wqy-microhei.ttc")]
+    #[command(
+        after_help = "Examples:\n  truce plot output/endgame --lang zh\n  truce plot output/endgame --size 800x500 --font /usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+    )]
     Plot(PlotArgs),
     /// Tell one rollout month by month: events, offers, decisions, pressure, the front, the end
     #[command(

@@ -281,7 +281,11 @@ fn chart_options(a: &args::ChartArgs) -> crate::charts::ChartOptions {
 
 fn plot(a: &args::PlotArgs) -> Result<()> {
     if !a.dir.join("summary.json").exists() {
-        return Err(UsageError(format!("`{}` is not a run folder (it has no summary.json); give a folder written by `truce run`", a.dir.display())).into());
+        return Err(UsageError(format!(
+            "`{}` is not a run folder (it has no summary.json); give a folder written by `truce run`",
+            a.dir.display()
+        ))
+        .into());
     }
     let opts = chart_options(&a.charts);
     let out = a.dir.join("charts");

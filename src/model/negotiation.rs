@@ -323,7 +323,7 @@ impl Scratch {
                 self.area = (self.area + (self.offer[t] - self.line) * claimed).clamp(0.0, self.p[model.slots.ukraine_km2]);
                 self.line = self.offer[t];
                 self.phase = Phase::Settled;
-                self.settlement_month = Some(self.month);
+                self.settlement_month.get_or_insert(self.month);
             }
         }
         self.terms.copy_from_slice(&self.offer);

@@ -245,7 +245,7 @@ impl Scratch {
             index,
             outcome,
             ceasefire_month: self.first_ceasefire,
-            settlement_month: if outcome == Outcome::Settlement { self.settlement_month } else { None },
+            settlement_month: self.settlement_month,
             terms,
             final_area_km2: self.area,
             final_line: self.line,

@@ -382,7 +382,11 @@ fn read_file(path: &Path, from: Option<&Origin>, sources: &mut SourceMap) -> Res
         Ok(t) => t,
         Err(e) => {
             let message = format!("cannot read scenario file `{}`: {}", path.display(), io_reason(&e));
-            let help = "check the path; `extends` paths are relative to the file that names them".to_string();
+            let help = match from {
+                Some(_) => "check the path: `extends` paths are relative to the file that names them".to_string(),
+                None if e.kind() == std::io::ErrorKind::InvalidData => "save the file as UTF-8 text".to_string(),
+                None => "check the path of the file, relative to the current folder (e.g. scenarios/endgame.toml)".to_string(),
+            };
             return Err(match from {
                 Some(origin) => ScenarioError::new(vec![Diagnostic::new(origin.clone(), message).help(help)], sources),
                 None => ScenarioError::plain(message, Some(help)),
@@ -416,6 +420,10 @@ fn apply_set(tree: &mut Table, arg: &str) -> Result<(), Diagnostic> {
         );
     };
     let path = path.trim();
+    if path == "scenario.extends" {
+        return Err(Diagnostic::new(origin, "`--set scenario.extends` cannot change what a scenario extends")
+            .help("run the other scenario file instead, or lay your overrides over it with --with FILE"));
+    }
     let value = tree::parse_value(text.trim(), arg)?;
     let parts: Vec<&str> = path.split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {

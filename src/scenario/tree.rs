@@ -87,8 +87,14 @@ pub fn parse(text: &str, file: FileId) -> Result<Table, Diagnostic> {
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim().trim_end_matches('.').to_string();
-            Err(Diagnostic::new(Origin::File { file, span }, format!("invalid TOML: {message}"))
-                .help("check the quoting, brackets and `key = value` syntax on this line"))
+            let help = if message.contains("date") || message.contains("time") {
+                "months are quoted strings: write start = \"2025-05\", not start = 2025-05"
+            } else if message.contains("duplicate key") {
+                "a key may appear once per table: remove one of them"
+            } else {
+                "check the quoting, brackets and `key = value` syntax on this line"
+            };
+            Err(Diagnostic::new(Origin::File { file, span }, format!("invalid TOML: {message}")).help(help))
         }
     }
 }
@@ -106,6 +112,10 @@ pub fn parse_value(text: &str, arg: &str) -> Result<Node, Diagnostic> {
 }
 
 fn is_bare_word(text: &str) -> bool {
+    // A month written without quotes (`--set scenario.start=2025-06`) is meant as a string.
+    if crate::calendar::YearMonth::parse(text).is_some() {
+        return true;
+    }
     let mut chars = text.chars();
     matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
         && text.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
@@ -204,13 +214,22 @@ pub fn merge(base: &mut Table, child: Table) {
     }
 }
 
+/// A table that holds a distribution (`{ uniform = [...] }`): a child's replaces the parent's
+/// whole, so that a child can change the kind of distribution.
+fn is_distribution(t: &Table) -> bool {
+    t.keys().any(|k| super::dist::SHAPES.contains(&k))
+}
+
 fn merge_node(key: &str, base: &mut Node, child: Node) {
     match (&mut base.value, child.value) {
-        (Value::Table(b), Value::Table(c)) => merge(b, c),
+        (Value::Table(b), Value::Table(c)) if !is_distribution(b) && !is_distribution(&c) => merge(b, c),
         (Value::Array(b), Value::Array(c)) if matches!(key, "events" | "proposals" | "links") => {
+            // Only the parent's items can be replaced: two items with one id in the same file
+            // are both kept, so that the schema walk reports the duplicate.
+            let inherited = b.len();
             for item in c {
                 let id = identity(key, &item);
-                match id.and_then(|id| b.iter().position(|x| identity(key, x).as_deref() == Some(id.as_str()))) {
+                match id.and_then(|id| b[..inherited].iter().position(|x| identity(key, x).as_deref() == Some(id.as_str()))) {
                     Some(i) => b[i] = item,
                     None => b.push(item),
                 }

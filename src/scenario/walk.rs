@@ -20,11 +20,12 @@ static EMPTY: Table = Table { entries: Vec::new() };
 
 pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Result<Scenario, ScenarioError> {
     let mut w = Walker { diags: Vec::new(), warnings: Vec::new(), params: Vec::new(), settings: Vec::new() };
+    let main = files.first().map(|&file| Origin::File { file, span: 0..0 }).unwrap_or(Origin::Derived);
     w.unknown_keys(tree, "", schema::TOP_KEYS);
 
     // [scenario]
     let sc = w.section(tree, "scenario");
-    let name = w.required_text(sc, "scenario", "name", tree_origin(tree, "scenario"));
+    let name = w.required_text(sc, "scenario", "name", tree_origin(tree, "scenario", &main));
     if let Some(n) = &name
         && !n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
@@ -36,11 +37,11 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
     }
     let title = w.optional_text(sc, "scenario", "title").or_else(|| name.clone()).unwrap_or_default();
     let description = w.optional_text(sc, "scenario", "description").unwrap_or_default();
-    let start = match w.required_text(sc, "scenario", "start", tree_origin(tree, "scenario")) {
+    let start = match w.required_text(sc, "scenario", "start", tree_origin(tree, "scenario", &main)) {
         Some(s) => w.date(&s, sc.get("start").unwrap(), "scenario.start"),
         None => None,
     };
-    let horizon = w.horizon(sc);
+    let horizon = w.horizon(sc, tree_origin(tree, "scenario", &main));
     w.unknown_keys(sc, "scenario", schema::SCENARIO_KEYS);
 
     // [issues]
@@ -62,7 +63,7 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
     let territory_issue = issues.iter().position(|i| i.id == "territory");
     if territory_issue.is_none() {
         w.diags.push(
-            Diagnostic::new(tree_origin(tree, "issues"), "the scenario has no issue `territory`")
+            Diagnostic::new(tree_origin(tree, "issues", &main), "the scenario has no issue `territory`")
                 .help("add [issues.territory] with label0/label1: the battlefield moves the territory issue"),
         );
     }
@@ -87,6 +88,18 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
             Some(node) => w.reference(node, &format!("{path}.patron_of"), &actor_ids, "actor"),
             None => None,
         };
+        let role_given_but_invalid = t.get("role").is_some()
+            && role == Role::Observer
+            && !matches!(t.get("role").map(|n| &n.value), Some(Value::Str(r)) if r == "observer");
+        if let Some(node) = t.get("patron_of")
+            && role != Role::Patron
+            && !role_given_but_invalid
+        {
+            w.diags.push(
+                Diagnostic::new(node.origin.clone(), format!("`{path}.patron_of` is only for actors with role = \"patron\""))
+                    .help(format!("set role = \"patron\" on `{}`, or remove patron_of", entry.key)),
+            );
+        }
         if role == Role::Patron && patron_of.is_none() && t.get("patron_of").is_none() {
             w.diags.push(
                 Diagnostic::new(
@@ -102,7 +115,7 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
     let defender = w.unique_role(&actors, Role::Defender, "defender", actors_table);
     if actors.len() < 2 && actors_table.entries.is_empty() {
         w.diags.push(
-            Diagnostic::new(tree_origin(tree, "actors"), "the scenario has no actors")
+            Diagnostic::new(tree_origin(tree, "actors", &main), "the scenario has no actors")
                 .help("add at least an attacker and a defender, e.g. [actors.russia] role = \"attacker\""),
         );
     }
@@ -277,8 +290,10 @@ fn has_explicit_salience(params: &[Param], actor: &str) -> bool {
     params.iter().any(|p| p.path.starts_with(&prefix) && p.origin != Origin::Default)
 }
 
-fn tree_origin(tree: &Table, key: &str) -> Origin {
-    tree.entry(key).map(|e| e.key_origin.clone()).or_else(|| tree.entries.first().map(|e| e.key_origin.clone())).unwrap_or(Origin::Derived)
+/// Where to point when something is missing: the section's key, else the file's first key,
+/// else the start of the main file.
+fn tree_origin(tree: &Table, key: &str, main: &Origin) -> Origin {
+    tree.entry(key).map(|e| e.key_origin.clone()).or_else(|| tree.entries.first().map(|e| e.key_origin.clone())).unwrap_or(main.clone())
 }
 
 fn range_text(min: f64, max: f64) -> String {
@@ -288,6 +303,12 @@ fn range_text(min: f64, max: f64) -> String {
         (false, true) => format!("≤ {}", format_number(max)),
         (false, false) => "any number".into(),
     }
+}
+
+/// "in [0, 1]" or "≥ 0", to follow "must be".
+fn must_be(min: f64, max: f64) -> String {
+    let r = range_text(min, max);
+    if r.starts_with('[') { format!("in {r}") } else { r }
 }
 
 /// A pending event whose parameter references are still paths.
@@ -364,6 +385,13 @@ impl Walker {
     fn text_of(&mut self, node: &Node, path: &str) -> Option<String> {
         match &node.value {
             Value::Str(s) => Some(s.clone()),
+            Value::Other("a date-time") => {
+                self.diags.push(
+                    Diagnostic::new(node.origin.clone(), format!("`{path}` must be a month as a quoted string, found a date"))
+                        .help("write the month in quotes as \"YYYY-MM\", e.g. \"2025-05\""),
+                );
+                None
+            }
             other => {
                 self.diags.push(
                     Diagnostic::new(node.origin.clone(), format!("`{path}` must be a string, found {}", other.type_name()))
@@ -407,9 +435,8 @@ impl Walker {
         }
     }
 
-    fn horizon(&mut self, sc: &Table) -> Option<u32> {
+    fn horizon(&mut self, sc: &Table, near: Origin) -> Option<u32> {
         let Some(node) = sc.get("horizon_months") else {
-            let near = sc.entries.first().map(|e| e.key_origin.clone()).unwrap_or(Origin::Derived);
             self.diags.push(
                 Diagnostic::new(near, "missing `scenario.horizon_months`")
                     .help("add horizon_months = 48 to [scenario]: how many months to simulate"),
@@ -476,6 +503,23 @@ impl Walker {
         }
     }
 
+    /// A string inside an array: the help shows the array form.
+    fn text_item(&mut self, node: &Node, path: &str, example: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            other => {
+                self.diags.push(
+                    Diagnostic::new(
+                        node.origin.clone(),
+                        format!("each element of `{path}` must be a quoted string, found {}", describe(other)),
+                    )
+                    .help(format!("quote every element, e.g. {example}")),
+                );
+                None
+            }
+        }
+    }
+
     fn references(&mut self, node: &Node, path: &str, ids: &[&str]) -> Vec<usize> {
         let Value::Array(items) = &node.value else {
             self.diags.push(
@@ -486,6 +530,9 @@ impl Walker {
         };
         let mut out = Vec::new();
         for item in items {
+            if self.text_item(item, path, "[\"russia\", \"ukraine\"]").is_none() {
+                continue;
+            }
             if let Some(i) = self.reference(item, path, ids, "actor") {
                 if out.contains(&i) {
                     self.diags.push(
@@ -538,7 +585,9 @@ impl Walker {
         };
         if !ok {
             let _ = node;
-            self.warnings.push(format!("{path}.{} has no effect on a {} actor", def.key, schema::ROLES[actor.role as usize]));
+            let role = schema::ROLES[actor.role as usize];
+            let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            self.warnings.push(format!("{path}.{} has no effect on {article} {role} actor", def.key));
         }
     }
 
@@ -603,11 +652,18 @@ impl Walker {
 
     fn number_or_dist(&mut self, node: &Node, path: &str, min: f64, max: f64) -> Option<ParamValue> {
         match &node.value {
+            Value::Num { value, .. } if !value.is_finite() => {
+                self.diags.push(
+                    Diagnostic::new(node.origin.clone(), format!("`{path}` must be a finite number, found {value}"))
+                        .help(format!("`{path}` must be {}", must_be(min, max))),
+                );
+                None
+            }
             Value::Num { value, .. } => {
-                if !value.is_finite() || *value < min || *value > max {
+                if *value < min || *value > max {
                     self.diags.push(
                         Diagnostic::new(node.origin.clone(), format!("`{path}` = {} is out of range", format_number(*value)))
-                            .help(format!("`{path}` must be {}", range_text(min, max))),
+                            .help(format!("`{path}` must be {}", must_be(min, max))),
                     );
                     return None;
                 }
@@ -848,12 +904,15 @@ impl Walker {
                 Some(start.months_until(ym))
             }
             (None, Some(m)) => match m.value {
-                Value::Num { value, is_int: true } if value >= 0.0 => Some(value as i32),
+                Value::Num { value, is_int: true } if (0.0..=1200.0).contains(&value) => Some(value as i32),
                 ref other => {
                     self.diags.push(
                         Diagnostic::new(
                             m.origin.clone(),
-                            format!("`{prefix}.month` must be a whole number of months from the start (≥ 0), found {}", describe(other)),
+                            format!(
+                                "`{prefix}.month` must be a whole number of months after the start, from 0 to 1200, found {}",
+                                describe(other)
+                            ),
                         )
                         .help("e.g. month = 6, or use date = \"YYYY-MM\""),
                     );
@@ -887,7 +946,7 @@ impl Walker {
         };
         let mut out = Vec::new();
         for item in items {
-            if let Some(s) = self.text_of(item, path)
+            if let Some(s) = self.text_item(item, path, "[\"2026-11\", \"2029-01\"]")
                 && let Some(ym) = self.date(&s, item, path)
             {
                 out.push(start.months_until(ym));
@@ -938,11 +997,12 @@ impl Walker {
             let Some(t) = self.table(item, "events") else {
                 continue;
             };
-            self.unknown_keys(t, "events", schema::EVENT_KEYS);
             let Some(id) = self.item_id(t, item, "event", &mut seen) else {
+                self.unknown_keys(t, "events", schema::EVENT_KEYS);
                 continue;
             };
             let path = format!("events.{id}");
+            self.unknown_keys(t, &path, schema::EVENT_KEYS);
             let label = self.optional_text(t, &path, "label").unwrap_or_else(|| id.clone());
             let month = self.month_of(t, &path, start, true, &item.origin);
             let recurring = match t.get("recurring") {
@@ -1115,7 +1175,7 @@ impl Walker {
                         if op == EffectOp::Set && (v < p.min || v > p.max) {
                             self.diags.push(
                                 Diagnostic::new(origin, format!("setting `{path}` to {} puts it out of range", format_number(v)))
-                                    .help(format!("`{path}` must be {}", range_text(p.min, p.max))),
+                                    .help(format!("`{path}` must be {}", must_be(p.min, p.max))),
                             );
                             continue;
                         }
@@ -1136,11 +1196,12 @@ impl Walker {
             let Some(t) = self.table(item, "proposals") else {
                 continue;
             };
-            self.unknown_keys(t, "proposals", schema::PROPOSAL_KEYS);
             let Some(id) = self.item_id(t, item, "proposal", &mut seen) else {
+                self.unknown_keys(t, "proposals", schema::PROPOSAL_KEYS);
                 continue;
             };
             let path = format!("proposals.{id}");
+            self.unknown_keys(t, &path, schema::PROPOSAL_KEYS);
             let label = self.optional_text(t, &path, "label").unwrap_or_else(|| id.clone());
             let month = self.month_of(t, &path, start, true, &item.origin);
             let by = t.get("by").and_then(|n| self.reference(n, &format!("{path}.by"), actor_ids, "actor"));
@@ -1224,6 +1285,14 @@ fn state_var(path: &str) -> Option<StateVar> {
 
 /// Parses `PATH OP NUMBER` (OP one of < <= > >= == !=).
 fn parse_condition(text: &str) -> Result<(String, CmpOp, f64), String> {
+    for (typo, meant) in [("=>", ">="), ("=<", "<="), (">>", ">"), ("<<", "<"), ("<>", "!="), ("===", "==")] {
+        if text.contains(typo) {
+            return Err(format!("`{typo}` is not a comparison; did you mean `{meant}`?"));
+        }
+    }
+    if !text.contains(['<', '>', '!']) && text.matches('=').count() == 1 {
+        return Err("`=` is not a comparison; did you mean `==`?".to_string());
+    }
     let ops = [("<=", CmpOp::Le), (">=", CmpOp::Ge), ("==", CmpOp::Eq), ("!=", CmpOp::Ne), ("<", CmpOp::Lt), (">", CmpOp::Gt)];
     for (sym, op) in ops {
         if let Some((lhs, rhs)) = text.split_once(sym) {

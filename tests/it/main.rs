@@ -3,5 +3,7 @@
 mod common;
 
 mod bad_input;
+mod charts;
 mod docs;
 mod engine;
+mod notebook;

@@ -61,7 +61,8 @@ fn notebook_executes_against_fresh_runs() {
         }
     }
     // The committed notebook stays clean: no stored outputs.
-    let nb: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("notebooks/scenario_report.ipynb")).unwrap()).unwrap();
+    let nb: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("notebooks/scenario_report.ipynb")).unwrap()).unwrap();
     for cell in nb["cells"].as_array().unwrap().iter().filter(|c| c["cell_type"] == "code") {
         assert_eq!(cell["outputs"], serde_json::json!([]), "committed notebook has outputs");
     }
