@@ -2,6 +2,7 @@
 //!
 //! The library is the whole product; the binary is thin glue. See ARCHITECTURE.md for the map.
 
+pub mod analysis;
 pub mod calendar;
 pub mod charts;
 pub mod cli;
@@ -13,3 +14,4 @@ pub mod scenario;
 pub mod stats;
 pub mod summary;
 pub mod trace;
+pub mod validate;

@@ -11,6 +11,7 @@
 //!
 //! Fonts are registered with plotters once per process and never unregistered (see `fonts`).
 
+mod analysis_labels;
 mod axes;
 mod canvas;
 mod ceasefire;
@@ -25,12 +26,16 @@ mod marks;
 mod names;
 mod outcomes;
 mod style;
+mod sweep;
 mod terms;
 mod territory;
+mod tornado;
 
 use std::path::{Path, PathBuf};
 
 pub use fonts::{FontSearch, find_cjk_font};
+pub use sweep::{SweepData, draw_sweep, draw_sweep_with};
+pub use tornado::{TornadoBar, TornadoData, draw_tornado, draw_tornado_with};
 
 use canvas::{Ctx, render};
 use data::RunData;

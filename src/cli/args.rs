@@ -46,9 +46,27 @@ pub enum Command {
         after_help = "Examples:\n  truce trace scenarios/endgame.toml --rollout 7\n  truce trace scenarios/fight_and_talk.toml --find ukraine_collapse\n  truce trace scenarios/baseline.toml --rollout 3 --json > rollout3.json"
     )]
     Trace(TraceArgs),
+    /// Check the engine against special cases with exact answers (MODEL.md §8)
+    #[command(after_help = "Example:\n  truce validate -n 20000")]
+    Validate(ValidateArgs),
     /// Measure rollouts per second on one thread and on all (no files written)
     #[command(after_help = "Example:\n  truce bench scenarios/baseline.toml -n 100000")]
     Bench(BenchArgs),
+    /// Compare scenarios (or variants of one) side by side on common random numbers
+    #[command(
+        after_help = "Examples:\n  truce compare scenarios/endgame.toml scenarios/fight_and_talk.toml\n  truce compare scenarios/baseline.toml --variant 'pressure=actors.us.pressure=0.1'\n  truce compare scenarios/baseline.toml --variant noaid=actors.us.aid=0 --variant noaid=actors.europe.aid=0 -n 20000"
+    )]
+    Compare(CompareArgs),
+    /// Run a grid of one or more parameters' values, N rollouts per point, resumable
+    #[command(
+        after_help = "Examples:\n  truce sweep scenarios/endgame.toml --vary actors.us.pressure=0..0.1:6\n  truce sweep scenarios/baseline.toml --vary actors.us.pressure=0..0.1:6 --vary negotiation.talks_rate=0.2..0.8:4 --metric ceasefire\n  truce sweep scenarios/baseline.toml --vary actors.us.aid=0..2:21 --out output/aid --resume"
+    )]
+    Sweep(SweepArgs),
+    /// Rank the uncertain parameters by their effect on an outcome (tornado, PRCC), or evaluate a design
+    #[command(
+        after_help = "Examples:\n  truce sensitivity scenarios/endgame.toml\n  truce sensitivity scenarios/fight_and_talk.toml --metric ukraine_collapse -n 10000\n  truce sensitivity scenarios/baseline.toml --design saltelli.csv -n 1000 --out output/design"
+    )]
+    Sensitivity(SensitivityArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -127,6 +145,18 @@ pub struct BenchArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct ValidateArgs {
+    /// Rollouts per check
+    #[arg(short = 'n', long, default_value_t = 10_000)]
+    pub n: u64,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Folder of the validation scenarios
+    #[arg(long, default_value = "scenarios/validation")]
+    pub dir: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct TraceArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
@@ -141,4 +171,85 @@ pub struct TraceArgs {
     /// Print the story as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// What a run of an analysis command shares: rollouts, seed, threads, output, charts.
+#[derive(Args, Debug, Clone)]
+pub struct AnalysisRunArgs {
+    /// Master seed; rollout i of every run uses streams derived from (seed, i)
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Do not draw charts
+    #[arg(long)]
+    pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CompareArgs {
+    /// Scenario files; every other one is compared with the first
+    #[arg(required = true, value_name = "SCENARIO")]
+    pub scenarios: Vec<PathBuf>,
+    /// A variant of the first scenario, LABEL=PATH=VALUE; repeat a LABEL to set several values in one variant
+    #[arg(long, value_name = "LABEL=PATH=VALUE", value_parser = crate::analysis::compare::parse_variant)]
+    pub variant: Vec<(String, String)>,
+    /// Override a parameter in every scenario: PATH=VALUE; repeatable
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Lay a TOML file of overrides over every scenario; repeatable, applied before --set
+    #[arg(long = "with", value_name = "FILE")]
+    pub with: Vec<PathBuf>,
+    /// Rollouts per scenario
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: u64,
+    #[command(flatten)]
+    pub run: AnalysisRunArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A parameter and its values: PATH=LO..HI:STEPS (STEPS evenly spaced values, both ends included); repeatable
+    #[arg(long, required = true, value_name = "PATH=LO..HI:STEPS", value_parser = crate::analysis::grid::Vary::parse)]
+    pub vary: Vec<crate::analysis::grid::Vary>,
+    /// Rollouts per point
+    #[arg(short = 'n', long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: u64,
+    /// The outcome a two-parameter heatmap shows
+    #[arg(long, default_value = "settlement", value_parser = parse_metric)]
+    pub metric: crate::model::Outcome,
+    /// Continue an interrupted sweep in the output folder: keep its finished points, run the rest
+    #[arg(long)]
+    pub resume: bool,
+    #[command(flatten)]
+    pub run: AnalysisRunArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The outcome whose probability is analysed
+    #[arg(long, default_value = "settlement", value_parser = parse_metric)]
+    pub metric: crate::model::Outcome,
+    /// Rollouts per run (the tornado makes two runs per uncertain parameter) or per design row
+    #[arg(short = 'n', long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub n: u64,
+    /// Evaluate the rows of a CSV design instead (columns: parameter paths), N rollouts each
+    #[arg(long, value_name = "FILE.csv")]
+    pub design: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: AnalysisRunArgs,
+}
+
+fn parse_metric(s: &str) -> Result<crate::model::Outcome, String> {
+    crate::analysis::parse_metric(s).map_err(|e| e.0)
 }

@@ -62,6 +62,10 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Bench(a) => bench(&a),
         Command::Trace(a) => trace(&a),
         Command::Plot(a) => plot(&a),
+        Command::Validate(a) => validate(&a),
+        Command::Compare(a) => crate::analysis::commands::compare(&a),
+        Command::Sweep(a) => crate::analysis::commands::sweep(&a),
+        Command::Sensitivity(a) => crate::analysis::commands::sensitivity(&a),
     }
 }
 
@@ -267,6 +271,20 @@ fn trace(a: &args::TraceArgs) -> Result<()> {
         crate::trace::to_text(&model, a.seed, &record, &tracer)
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+fn validate(a: &args::ValidateArgs) -> Result<()> {
+    let checks = crate::validate::run_all(&a.dir, a.n, a.seed)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "validation: {} rollouts per check, seed {}; a check passes within 4 standard errors\n", a.n, a.seed)?;
+    out.write_all(crate::validate::table(&checks).as_bytes())?;
+    let failed = checks.iter().filter(|c| !c.pass).count();
+    writeln!(out, "\n{} of {} checks pass", checks.len() - failed, checks.len())?;
+    out.flush()?;
+    if failed > 0 {
+        anyhow::bail!("{failed} validation check(s) failed");
+    }
     Ok(())
 }
 

@@ -12,6 +12,45 @@ use super::{Model, Observer, Outcome, Story};
 impl Scratch {
     /// Fights one month; returns the net change of the Russian-held area (km²).
     pub(crate) fn fight<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) -> f64 {
+        let change = if model.forts() { self.fight_forts(model, rng, obs) } else { self.fight_contest(model, rng, obs) };
+        if matches!(self.phase, Phase::Ended(_)) {
+            self.end_month = Some(self.month);
+        }
+        change
+    }
+
+    /// Smith and Stam's random-walk war: one battle a month, won by the attacker with chance
+    /// `forts_p`; the front moves one position; the war ends at position 0 or N.
+    fn fight_forts<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) -> f64 {
+        let sl = &model.slots;
+        let n = self.p[sl.forts_positions].round() as i64;
+        let won = rng.random::<f64>() < self.p[sl.forts_p];
+        self.forts_pos += if won { 1 } else { -1 };
+        let before = self.area;
+        self.area = self.forts_pos as f64 / n as f64 * self.p[sl.claimed_km2];
+        self.line = (self.area / self.p[sl.claimed_km2]).min(1.0);
+        if obs.wants_story() {
+            obs.story(
+                self.month,
+                Story::Front { change_km2: self.area - before, area_km2: self.area, breakthrough: false, counteroffensive: false },
+            );
+        }
+        let sc = &model.scenario;
+        for i in [sc.attacker, sc.defender] {
+            let a = &sl.actors[i];
+            let base = if i == sc.attacker { self.p[a.offensive] } else { self.p[a.mobilisation] };
+            self.drain(i, self.p[a.drain] * base);
+        }
+        self.pay_for_aid(model, 1.0);
+        if self.forts_pos >= n {
+            self.phase = Phase::Ended(Outcome::UkraineCollapse);
+        } else if self.forts_pos <= 0 {
+            self.phase = Phase::Ended(Outcome::RussiaExhaustion);
+        }
+        self.area - before
+    }
+
+    fn fight_contest<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) -> f64 {
         let sl = &model.slots;
         let sc = &model.scenario;
         let (att, def) = (sc.attacker, sc.defender);

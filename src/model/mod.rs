@@ -57,6 +57,8 @@ pub struct Record {
     pub outcome: Outcome,
     pub ceasefire_month: Option<u32>,
     pub settlement_month: Option<u32>,
+    /// Month the rollout was absorbed (collapse, exhaustion, escalation); `None` if it ran to the horizon.
+    pub end_month: Option<u32>,
     /// Terms of the deal in force at the end (or imposed by a collapse), one per issue.
     pub terms: Option<Vec<f64>>,
     pub final_area_km2: f64,
@@ -94,6 +96,9 @@ pub(crate) struct ActorSlots {
     pub mobilisation: usize,
     pub pressure: usize,
     pub followthrough: usize,
+    pub win_belief: usize,
+    pub war_cost: usize,
+    pub prior_mean: usize,
     /// First slot of `ideal.<issue>`; issues follow in order.
     pub ideal: usize,
     /// First slot of `salience.<issue>`; issues follow in order.
@@ -139,6 +144,14 @@ pub(crate) struct Slots {
     pub guarantee_effect: usize,
     pub reversal_hazard: usize,
     pub relapse_to_war: usize,
+    pub proposer_mode: usize,
+    pub war_value: usize,
+    pub battlefield_model: usize,
+    pub beliefs_model: usize,
+    pub opening_round: usize,
+    pub forts_positions: usize,
+    pub forts_start: usize,
+    pub forts_p: usize,
 }
 
 /// A scenario compiled for fast rollouts: parameters as a flat vector, read through slots.
@@ -189,6 +202,9 @@ impl Model {
                     mobilisation: f("mobilisation"),
                     pressure: f("pressure"),
                     followthrough: f("followthrough"),
+                    win_belief: f("win_belief"),
+                    war_cost: f("war_cost"),
+                    prior_mean: f("prior_mean"),
                     ideal: f(&format!("ideal.{}", s.issues[0].id)),
                     salience: f(&format!("salience.{}", s.issues[0].id)),
                 }
@@ -232,6 +248,14 @@ impl Model {
             guarantee_effect: sec("postdeal.guarantee_effect"),
             reversal_hazard: sec("postdeal.reversal_hazard"),
             relapse_to_war: sec("postdeal.relapse_to_war"),
+            proposer_mode: sec("negotiation.proposer"),
+            war_value: sec("negotiation.war_value"),
+            battlefield_model: sec("battlefield.model"),
+            beliefs_model: sec("battlefield.beliefs"),
+            opening_round: sec("negotiation.opening_round"),
+            forts_positions: sec("battlefield.forts_positions"),
+            forts_start: sec("battlefield.forts_start"),
+            forts_p: sec("battlefield.forts_p"),
         };
         let base = s.params.iter().map(|p| p.central()).collect();
         let uncertain = s.uncertain();
@@ -260,6 +284,14 @@ impl Model {
             }
         }
         Model { slots, base, uncertain, side, patrons, guarantees_issue, is_reversal_month, scenario }
+    }
+
+    pub(crate) fn forts(&self) -> bool {
+        self.base[self.slots.battlefield_model] == 1.0
+    }
+
+    pub(crate) fn beta_beliefs(&self) -> bool {
+        self.base[self.slots.beliefs_model] == 1.0
     }
 
     pub fn n_actors(&self) -> usize {
@@ -296,6 +328,9 @@ pub struct MonthView<'a> {
     pub settled: bool,
     pub costs: &'a [f64],
     pub ended: bool,
+    /// Each actor's current belief: the mean monthly front change (km², `normal` beliefs) or the
+    /// attacker's chance of winning a battle (`beta` beliefs).
+    pub beliefs: &'a [f64],
 }
 
 /// One line of a rollout's story (`truce trace`).

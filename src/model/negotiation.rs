@@ -92,6 +92,14 @@ impl Scratch {
         if rng.random::<f64>() >= rate {
             return;
         }
+        self.hold_round(model, rng, obs);
+    }
+
+    /// One round of talks: the proposer tables what the protocol calls for; a mediator counts
+    /// rounds without progress and may walk away.
+    pub(crate) fn hold_round<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
+        let sc = &model.scenario;
+        let sl = &model.slots;
         let mediating = sc.mediator.filter(|_| !self.walked);
         let proposer = match mediating {
             Some(m) => m,
@@ -135,6 +143,9 @@ impl Scratch {
     /// line of control during a ceasefire.
     fn build_offer(&mut self, model: &Model, proposer: usize, pin_line: bool, rng: &mut ChaCha8Rng) {
         let sl = &model.slots;
+        if self.p[sl.proposer_mode] == 1.0 && self.informed_offer(model, pin_line) {
+            return;
+        }
         self.compute_compromise(model);
         let pull = self.p[sl.proposer_pull];
         let noise = self.p[sl.proposal_noise];
@@ -147,6 +158,71 @@ impl Scratch {
         if pin_line {
             self.offer[model.scenario.territory_issue] = self.line;
         }
+    }
+
+    /// An informed proposer knows every side's threshold. On the line from the defender's ideal
+    /// (t = 0) to the attacker's (t = 1) the attacker's stance rises with t and the defender's
+    /// falls, so the bargaining range is an interval [t_A, t_D], found by bisection; the offer is
+    /// its middle. Returns false when the range is empty (then a compromise is tabled instead).
+    fn informed_offer(&mut self, model: &Model, pin_line: bool) -> bool {
+        let (att, def) = (model.scenario.attacker, model.scenario.defender);
+        let (ia, id) = (model.slots.actors[att].ideal, model.slots.actors[def].ideal);
+        let t_issue = model.scenario.territory_issue;
+        let place = |s: &mut Scratch, t: f64| {
+            for k in 0..model.n_issues() {
+                s.offer[k] = (1.0 - t) * s.p[id + k] + t * s.p[ia + k];
+            }
+            if pin_line {
+                s.offer[t_issue] = s.line;
+            }
+        };
+        let mut stance_at = |s: &mut Scratch, t: f64, i: usize| {
+            place(s, t);
+            s.stance(model, i, DealKind::Package)
+        };
+        if stance_at(self, 1.0, att) < 0.0 || stance_at(self, 0.0, def) < 0.0 {
+            return false;
+        }
+        let bisect = |s: &mut Scratch, i: usize, rising: bool, stance_at: &mut dyn FnMut(&mut Scratch, f64, usize) -> f64| {
+            let (mut lo, mut hi) = (0.0f64, 1.0f64);
+            for _ in 0..60 {
+                let mid = 0.5 * (lo + hi);
+                let ok = stance_at(s, mid, i) >= 0.0;
+                // Rising: find the smallest acceptable t; falling: the largest.
+                if ok == rising {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            if rising { hi } else { lo }
+        };
+        let t_a = if stance_at(self, 0.0, att) >= 0.0 { 0.0 } else { bisect(self, att, true, &mut stance_at) };
+        let t_d = if stance_at(self, 1.0, def) >= 0.0 { 1.0 } else { bisect(self, def, false, &mut stance_at) };
+        if t_a > t_d {
+            return false;
+        }
+        place(self, 0.5 * (t_a + t_d));
+        true
+    }
+
+    /// Actor `i`'s stance on `self.offer`: how much better the deal is than going on without it,
+    /// discounted by its doubt that the deal will be honoured (more doubt when a ceasefire
+    /// leaves core issues open).
+    fn stance(&mut self, model: &Model, i: usize, kind: DealKind) -> f64 {
+        let sc = &model.scenario;
+        let a = &model.slots.actors[i];
+        let mut doubt = self.p[a.commitment_doubt];
+        if kind == DealKind::Ceasefire {
+            let total: f64 = (0..model.n_issues()).map(|k| self.p[a.salience + k]).sum();
+            let open = if total > 0.0 { 1.0 - self.p[a.salience + sc.territory_issue] / total } else { 0.0 };
+            doubt = (doubt * (1.0 + open)).min(1.0);
+        }
+        let alt = self.value_of_no_deal(model, i);
+        let offer = std::mem::take(&mut self.offer);
+        let u = self.utility(model, i, &offer);
+        self.offer = offer;
+        (1.0 - doubt) * (u - alt)
     }
 
     /// A ceasefire on the current line: every other issue stays where it is.
@@ -166,6 +242,25 @@ impl Scratch {
         let cost = self.p[a.cost_weight] * self.drain_now[i] / self.endurance[i].max(0.05);
         if self.phase == Phase::Ceasefire && self.has_terms {
             self.outlook.copy_from_slice(&self.terms);
+        } else if self.p[sl.war_value] == 1.0 {
+            // The war as a lottery (Fearon 1995): the attacker wins, and imposes its ideal, with
+            // the actor's subjective chance; otherwise the defender does; fighting costs war_cost.
+            let sc = &model.scenario;
+            let chance = if model.beta_beliefs() { self.belief[i] } else { self.p[a.win_belief] };
+            let (ia, id) = (sl.actors[sc.attacker].ideal, sl.actors[sc.defender].ideal);
+            for k in 0..model.n_issues() {
+                self.outlook[k] = self.p[ia + k];
+            }
+            let outlook = std::mem::take(&mut self.outlook);
+            let u_win = self.utility(model, i, &outlook);
+            self.outlook = outlook;
+            for k in 0..model.n_issues() {
+                self.outlook[k] = self.p[id + k];
+            }
+            let outlook = std::mem::take(&mut self.outlook);
+            let u_lose = self.utility(model, i, &outlook);
+            self.outlook = outlook;
+            return chance * u_win + (1.0 - chance) * u_lose - self.p[a.war_cost];
         } else {
             let sc = &model.scenario;
             let horizon = (1.0 / (1.0 - self.p[a.patience])).min(MAX_HORIZON);
@@ -201,22 +296,10 @@ impl Scratch {
             let deal = if kind == DealKind::Package { "package" } else { "ceasefire" };
             obs.story(self.month, Story::Offer { by: by.to_string(), deal: deal.into(), terms: self.offer.clone(), tabled: tabled.into() });
         }
-        // Each actor's stance: how much better the deal is than going on, discounted by its
-        // doubt that the deal will be honoured (more doubt when core issues are left open).
-        let offer = std::mem::take(&mut self.offer);
         for i in 0..model.n_actors() {
-            let a = &sl.actors[i];
-            let mut doubt = self.p[a.commitment_doubt];
-            if kind == DealKind::Ceasefire {
-                let total: f64 = (0..model.n_issues()).map(|k| self.p[a.salience + k]).sum();
-                let open = if total > 0.0 { 1.0 - self.p[a.salience + sc.territory_issue] / total } else { 0.0 };
-                doubt = (doubt * (1.0 + open)).min(1.0);
-            }
-            let alt = self.value_of_no_deal(model, i);
-            self.margin[i] = (1.0 - doubt) * (self.utility(model, i, &offer) - alt);
+            self.margin[i] = self.stance(model, i, kind);
             self.pressure[i] = 0.0;
         }
-        self.offer = offer;
         // Alignment: an actor leans toward the stance of those it is aligned with.
         for l in &sc.links {
             if l.kind == LinkKind::Alignment {

@@ -1,7 +1,7 @@
 //! One rollout: the state it carries and the order of a month (MODEL.md §4).
 
-use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
 
 use super::{Model, MonthView, Observer, Outcome, Record, Story};
 
@@ -34,6 +34,9 @@ pub struct Scratch {
     pub(crate) aid_years: Vec<f64>,
     pub(crate) cut_until: Vec<u32>,
     pub(crate) eps: f64,
+    /// Position of the front in the `forts` battlefield (0 … N).
+    pub(crate) forts_pos: i64,
+    pub(crate) end_month: Option<u32>,
     pub(crate) balance: f64,
     pub(crate) terms: Vec<f64>,
     pub(crate) has_terms: bool,
@@ -71,6 +74,8 @@ impl Scratch {
             aid_years: vec![0.0; na],
             cut_until: vec![0; na],
             eps: 0.0,
+            forts_pos: 0,
+            end_month: None,
             balance: 1.0,
             terms: vec![0.0; ni],
             has_terms: false,
@@ -114,6 +119,10 @@ impl Streams {
 pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Scratch, obs: &mut O) -> Record {
     let mut rng = Streams::new(seed, index);
     let drawn = s.reset(model, &mut rng.params);
+    // An opening round of talks, before any fighting (the bargaining of Fearon's model).
+    if rng.talks.random::<f64>() < s.p[model.slots.opening_round] {
+        s.hold_round(model, &mut rng.talks, obs);
+    }
     report_month(model, s, obs);
     while s.month < model.horizon() {
         s.month += 1;
@@ -151,6 +160,7 @@ fn report_month<O: Observer>(model: &Model, s: &Scratch, obs: &mut O) {
         settled: s.phase == Phase::Settled,
         costs: &s.cost,
         ended: matches!(s.phase, Phase::Ended(_)),
+        beliefs: &s.belief,
     });
 }
 
@@ -169,9 +179,15 @@ impl Scratch {
         let sl = &model.slots;
         self.month = 0;
         self.area = self.p[sl.start_km2].min(self.p[sl.ukraine_km2]);
+        if model.forts() {
+            let n = self.p[sl.forts_positions].round();
+            self.forts_pos = (self.p[sl.forts_start].round().clamp(1.0, n - 1.0)) as i64;
+            self.area = self.forts_pos as f64 / n * self.p[sl.claimed_km2];
+        }
         self.line = (self.area / self.p[sl.claimed_km2]).min(1.0);
         self.phase = Phase::War;
         self.eps = 0.0;
+        self.end_month = None;
         self.has_terms = false;
         self.walked = false;
         self.abandoned = false;
@@ -196,8 +212,9 @@ impl Scratch {
         self.balance = self.strength_balance(model);
         let drift0 = self.expected_gain(model);
         let sd = self.p[sl.gain_sd];
+        let beta = model.beta_beliefs();
         for (i, a) in sl.actors.iter().enumerate() {
-            self.belief[i] = drift0 + self.p[a.bias] * sd;
+            self.belief[i] = if beta { self.p[a.prior_mean] } else { drift0 + self.p[a.bias] * sd };
             self.belief_weight[i] = self.p[a.prior_weight];
         }
         drawn
@@ -246,6 +263,7 @@ impl Scratch {
             outcome,
             ceasefire_month: self.first_ceasefire,
             settlement_month: self.settlement_month,
+            end_month: self.end_month,
             terms,
             final_area_km2: self.area,
             final_line: self.line,

@@ -61,6 +61,9 @@ pub const ACTOR: &[FieldDef] = &[
     a("mobilisation", 1.0, 0.0, 5.0, "× 2024 level", Defender, "mobilisation: multiplies fighting strength and drain"),
     a("pressure", 0.0, 0.0, 10.0, "utility", All, "how hard it presses others along its links when it wants a deal they refuse"),
     a("followthrough", 0.3, 0.0, 1.0, "probability", All, "chance it carries out a threat (aid pause, secondary sanctions) after a refusal"),
+    a("win_belief", 0.5, 0.0, 1.0, "probability", All, "with war_value = \"lottery\": its subjective chance that the attacker wins the war"),
+    a("war_cost", 0.1, 0.0, INF, "utility", All, "with war_value = \"lottery\": its cost of fighting the war, in utility units"),
+    a("prior_mean", 0.5, 0.0, 1.0, "probability", All, "with beliefs = \"beta\": its prior mean of the attacker's chance of winning a monthly battle (weight: prior_weight)"),
 ];
 
 /// Per-issue actor parameters: `actors.<id>.ideal.<issue>` and `actors.<id>.salience.<issue>`.
@@ -99,6 +102,9 @@ pub const BATTLEFIELD: &[FieldDef] = &[
     f("counter_hazard", 0.003, 0.0, 1.0, "per month", "chance of a successful defender counter-offensive per month at balance 1"),
     f("counter_km2", 2500.0, 0.0, INF, "km²", "area retaken in a counter-offensive"),
     f("counter_shock", 0.05, 0.0, INF, "endurance units", "attacker endurance lost in a counter-offensive"),
+    f("forts_positions", 10.0, 2.0, 100000.0, "positions", "with model = \"forts\": the number of positions N; the war ends at 0 or N"),
+    f("forts_start", 5.0, 1.0, 99999.0, "positions", "with model = \"forts\": the starting position k (the attacker needs N − k more wins than losses)"),
+    f("forts_p", 0.5, 0.0, 1.0, "probability", "with model = \"forts\": the attacker's chance of winning each monthly battle"),
     f("peace_drain", 0.2, 0.0, 1.0, "share", "share of the wartime drain that goes on under a ceasefire or settlement"),
 ];
 
@@ -110,6 +116,7 @@ pub const HAZARDS: &[FieldDef] = &[
 
 #[rustfmt::skip]
 pub const NEGOTIATION: &[FieldDef] = &[
+    f("opening_round", 0.0, 0.0, 1.0, "probability", "chance of a round of talks at the start, before any fighting"),
     f("talks_rate", 0.4, 0.0, 1.0, "per month", "chance that a round of talks is held in a month"),
     f("proposal_noise", 0.05, 0.0, 1.0, "0–1", "sd of the noise added to each term of a proposal"),
     f("proposer_pull", 0.2, 0.0, 1.0, "share", "how far a proposal is pulled from the compromise toward the proposer's ideal"),
@@ -136,6 +143,39 @@ pub const POSTDEAL: &[FieldDef] = &[
 /// Named values of enumerated settings; stored as their index in the parameter vector so that
 /// events can switch them.
 pub const PROTOCOLS: &[&str] = &["package", "stepwise"];
+
+/// Named settings: (section, key, names, default, meaning). Stored as the index of the name.
+pub const ENUMS: &[(&str, &str, &[&str], usize, &str)] = &[
+    ("negotiation", "protocol", PROTOCOLS, 0, "the negotiation protocol: `package` (all issues at once) or `stepwise` (a ceasefire first)"),
+    (
+        "negotiation",
+        "proposer",
+        &["compromise", "informed"],
+        0,
+        "how proposals are made: `compromise` (the weighted compromise pulled toward the proposer) or `informed` (the proposer knows every side's threshold and offers the middle of the bargaining range when there is one)",
+    ),
+    (
+        "negotiation",
+        "war_value",
+        &["projection", "lottery"],
+        0,
+        "how an actor values going on: `projection` (the front projected at the trend it believes in) or `lottery` (a win-or-lose lottery on its win_belief, minus war_cost)",
+    ),
+    (
+        "battlefield",
+        "model",
+        &["contest", "forts"],
+        0,
+        "the battlefield: `contest` (a stochastic contest of strength, in km²) or `forts` (a random walk over positions, Smith and Stam's model)",
+    ),
+    (
+        "battlefield",
+        "beliefs",
+        &["normal", "beta"],
+        0,
+        "how actors learn: `normal` (the mean monthly front change) or `beta` (the attacker's chance of winning a battle, from battle outcomes)",
+    ),
+];
 pub const ROLES: &[&str] = &["attacker", "defender", "patron", "observer"];
 pub const LINK_KINDS: &[&str] = &["aid", "intelligence", "sanctions", "leverage", "alignment"];
 pub const DEAL_KINDS: &[&str] = &["package", "ceasefire"];
@@ -148,7 +188,8 @@ pub const SECTIONS: &[(&str, &[FieldDef])] =
 pub const SCENARIO_KEYS: &[&str] = &["name", "title", "description", "start", "horizon_months", "extends"];
 pub const ACTOR_TEXT_KEYS: &[&str] = &["name", "role", "patron_of", "ideal", "salience"];
 pub const ISSUE_TEXT_KEYS: &[&str] = &["label0", "label1"];
-pub const NEGOTIATION_TEXT_KEYS: &[&str] = &["protocol", "mediator", "signatories"];
+pub const NEGOTIATION_TEXT_KEYS: &[&str] = &["protocol", "proposer", "war_value", "mediator", "signatories"];
+pub const BATTLEFIELD_TEXT_KEYS: &[&str] = &["model", "beliefs"];
 pub const POSTDEAL_TEXT_KEYS: &[&str] = &["reversal_dates"];
 pub const TERRITORY_TEXT_KEYS: &[&str] = &["history"];
 pub const EVENT_KEYS: &[&str] = &["id", "label", "date", "month", "probability", "recurring", "until", "when", "effects"];

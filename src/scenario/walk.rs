@@ -164,19 +164,13 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
         let text_keys: &[&str] = match *name {
             "negotiation" => schema::NEGOTIATION_TEXT_KEYS,
             "postdeal" => schema::POSTDEAL_TEXT_KEYS,
+            "battlefield" => schema::BATTLEFIELD_TEXT_KEYS,
             _ => &[],
         };
         w.fixed_section(tree, name, defs, text_keys);
-        if *name == "negotiation" {
-            let t = w.section(tree, "negotiation");
-            w.enum_param(
-                t,
-                "protocol",
-                "negotiation.protocol",
-                schema::PROTOCOLS,
-                0,
-                "the negotiation protocol: `package` (all issues at once) or `stepwise` (ceasefire first)",
-            );
+        for &(section, key, names, default, doc) in schema::ENUMS.iter().filter(|e| e.0 == *name) {
+            let t = w.section(tree, section);
+            w.enum_param(t, key, &format!("{section}.{key}"), names, default, doc);
         }
     }
     let neg = w.section(tree, "negotiation");

@@ -7,3 +7,4 @@ mod charts;
 mod docs;
 mod engine;
 mod notebook;
+mod validation;

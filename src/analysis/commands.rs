@@ -1,0 +1,300 @@
+//! The command-line glue of `compare`, `sweep` and `sensitivity`: load, run with a progress
+//! bar, write the folder, draw, print. Input the analyses reject becomes a `UsageError` (exit 2).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::charts::{self, ChartOptions, Lang};
+use crate::cli::args::{AnalysisRunArgs, ChartArgs, CompareArgs, SensitivityArgs, SweepArgs};
+use crate::cli::{UsageError, run_to_folder};
+use crate::model::{Model, Outcome};
+use crate::output::RunFolder;
+use crate::scenario::{Overrides, Scenario};
+
+use super::compare::{Comparison, outcomes_from_runs_csv, subjects};
+use super::grid::{Grid, LARGE_GRID};
+use super::hold::Base;
+use super::sensitivity::{analyse, evaluate_design, read_design, total_rollouts};
+use super::sweep::{PointRow, Sweep};
+use super::tally::Tally;
+use super::{InputError, outcome_index};
+
+/// Turns the analyses' `InputError` into the command line's `UsageError` (exit code 2).
+fn usage(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast::<InputError>() {
+        Ok(InputError(message)) => UsageError(message).into(),
+        Err(e) => e,
+    }
+}
+
+fn threads(requested: Option<usize>) -> Result<usize> {
+    match requested {
+        Some(0) => Err(UsageError("--threads must be at least 1".into()).into()),
+        Some(t) => Ok(t),
+        None => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
+    }
+}
+
+/// One bar over all the rollouts of an analysis; hidden when stderr is not a terminal.
+fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let template = format!("{{spinner}} {{bar:40}} {{pos}}/{{len}} rollouts, {what} ({{per_sec}}, eta {{eta}})");
+    bar.set_style(indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    bar
+}
+
+fn chart_options(a: &ChartArgs) -> ChartOptions {
+    ChartOptions { lang: if a.lang == "zh" { Lang::Zh } else { Lang::En }, width: a.size.0, height: a.size.1, font: a.font.clone() }
+}
+
+fn warn_all(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+fn overrides(set: &[String], with: &[PathBuf]) -> Overrides {
+    Overrides { sets: set.to_vec(), withs: with.to_vec() }
+}
+
+/// `truce compare`.
+pub fn compare(a: &CompareArgs) -> Result<()> {
+    compare_inner(a).map_err(usage)
+}
+
+fn compare_inner(a: &CompareArgs) -> Result<()> {
+    let subjects = subjects(&a.scenarios, &a.variant, &overrides(&a.set, &a.with))?;
+    let mut seen = Vec::new();
+    for s in &subjects {
+        for w in &s.scenario.warnings {
+            if !seen.contains(w) {
+                eprintln!("warning: {}: {w}", s.label);
+                seen.push(w.clone());
+            }
+        }
+    }
+    let r: &AnalysisRunArgs = &a.run;
+    let threads = threads(r.threads)?;
+    let labels: Vec<String> = subjects.iter().map(|s| s.label.clone()).collect();
+    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("compare_{}", labels.join("_vs_"))));
+    let models: Vec<Model> = subjects.iter().map(|s| Model::new(s.scenario.clone())).collect();
+    let folder = RunFolder::create(&out, &models[0], false)?;
+    let mut tallies = Vec::new();
+    let mut dirs = Vec::new();
+    for (s, model) in subjects.iter().zip(&models) {
+        let target = folder.path().join(&s.label);
+        let (dir, _) = run_to_folder(model, a.n, r.seed, threads, &target, true, None)?;
+        let outcomes = outcomes_from_runs_csv(&dir.join("runs.csv"), a.n)?;
+        tallies.push(Tally { outcomes, ceasefire_at: vec![], drawn: vec![], width: 0 });
+        dirs.push(dir);
+    }
+    let cmp = Comparison::new(labels.clone(), &tallies, r.seed);
+    folder.write_text("compare.csv", &cmp.csv()?)?;
+    let subjects_json: Vec<serde_json::Value> = subjects
+        .iter()
+        .map(|s| serde_json::json!({"label": s.label, "file": s.file.display().to_string(), "variant_sets": s.sets, "overrides": s.scenario.overrides}))
+        .collect();
+    folder.write_json(
+        "compare.json",
+        &serde_json::json!({
+            "truce_version": env!("CARGO_PKG_VERSION"),
+            "n": a.n,
+            "seed": r.seed,
+            "reference": labels[0],
+            "subjects": subjects_json,
+        }),
+    )?;
+    if !r.no_charts {
+        let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+        let report = charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts))
+            .context("cannot draw the comparison charts")?;
+        warn_all(&report.warnings);
+    }
+    let path = folder.finish()?;
+
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{} rollouts per scenario, seed {}, common random numbers (rollout i of each uses the same streams)", a.n, r.seed)?;
+    for s in &subjects {
+        let sets = if s.sets.is_empty() { String::new() } else { format!(" --set {}", s.sets.join(" --set ")) };
+        writeln!(stdout, "  {:<18} {}{sets}  ({})", s.label, s.file.display(), s.scenario.title)?;
+    }
+    writeln!(stdout)?;
+    write!(stdout, "{}", cmp.table())?;
+    writeln!(
+        stdout,
+        "\np: share of rollouts with its 95% Wilson interval; differences in percentage points with paired 95% intervals.\nwritten to {}",
+        path.display()
+    )?;
+    Ok(())
+}
+
+/// `truce sweep`.
+pub fn sweep(a: &SweepArgs) -> Result<()> {
+    sweep_inner(a).map_err(usage)
+}
+
+fn sweep_inner(a: &SweepArgs) -> Result<()> {
+    let base = Base::load(&a.scenario.scenario, &overrides(&a.scenario.set, &a.scenario.with))?;
+    warn_all(&base.scenario.warnings);
+    let grid = Grid::new(&base, &a.vary)?;
+    let r = &a.run;
+    let threads = threads(r.threads)?;
+    let points = grid.points.len();
+    if grid.varies.len() > 2 {
+        eprintln!("warning: {} parameters make {points} points; charts are drawn for one or two parameters only", grid.varies.len());
+    }
+    if points > LARGE_GRID {
+        eprintln!(
+            "warning: {points} points × {} rollouts = {} rollouts; this may take a while (--resume continues it if interrupted)",
+            a.n,
+            points as u64 * a.n
+        );
+    }
+    let name = base.scenario.name.clone();
+    let title = base.scenario.title.clone();
+    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_sweep")));
+    let mut sweep = Sweep::prepare(base, grid, a.n, r.seed, threads, &out, a.resume)?;
+    if let Some(note) = &sweep.note {
+        eprintln!("{note}");
+    }
+    let todo = sweep.todo().len();
+    let skipped = sweep.skipped();
+    if a.resume {
+        println!("resuming: {skipped} of {points} points already done; running {todo}");
+    }
+    let bar = progress(todo as u64 * a.n, &format!("{todo} points"));
+    let rows = sweep.run(&mut |done| bar.set_position(done))?;
+    bar.finish_and_clear();
+
+    let paths = sweep.grid.paths();
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{title} — sweep of {}, {} rollouts per point, seed {}", paths.join(" × "), a.n, r.seed)?;
+    writeln!(stdout)?;
+    write!(stdout, "{}", sweep_table(&paths, &rows))?;
+    if !r.no_charts && paths.len() <= 2 {
+        let data = charts::SweepData {
+            scenario: name,
+            title,
+            n: a.n,
+            seed: r.seed,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            params: paths.clone(),
+            points: rows.iter().map(|p| p.values.clone()).collect(),
+            p: rows.iter().map(|p| p.p.iter().map(|e| (e.value, e.lo, e.hi)).collect()).collect(),
+            metric: outcome_index(a.metric),
+        };
+        let report = charts::draw_sweep(&data, &out.join("charts"), &chart_options(&r.charts)).context("cannot draw the sweep chart")?;
+        warn_all(&report.warnings);
+    }
+    writeln!(stdout, "\nran {todo} point(s), skipped {skipped} already done; written to {}", out.display())?;
+    Ok(())
+}
+
+/// One line per point: the parameter values, then each outcome's probability in %.
+fn sweep_table(paths: &[String], rows: &[PointRow]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let widths: Vec<usize> = paths.iter().map(|p| p.chars().count().max(8)).collect();
+    for (p, w) in paths.iter().zip(&widths) {
+        let _ = write!(out, "{p:>w$}  ");
+    }
+    for o in Outcome::ALL {
+        let _ = write!(out, "{:>10}", short_name(o));
+    }
+    let _ = writeln!(out, "  {:>9}", "cf.median");
+    for row in rows {
+        for (v, w) in row.values.iter().zip(&widths) {
+            let _ = write!(out, "{:>w$}  ", format!("{v}"));
+        }
+        for e in &row.p {
+            let _ = write!(out, "{:>9.1}%", 100.0 * e.value);
+        }
+        let m = row.median_months_to_ceasefire.map(|m| format!("{m} mo")).unwrap_or_else(|| "—".into());
+        let _ = writeln!(out, "  {m:>9}");
+    }
+    out
+}
+
+/// Outcome names short enough for a table column.
+fn short_name(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Settlement => "settle",
+        Outcome::Ceasefire => "ceasefire",
+        Outcome::FightAndTalk => "fight",
+        Outcome::UkraineCollapse => "ua.coll",
+        Outcome::RussiaExhaustion => "ru.exh",
+        Outcome::Escalation => "escal",
+    }
+}
+
+/// `truce sensitivity`.
+pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
+    sensitivity_inner(a).map_err(usage)
+}
+
+fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
+    let base = Base::load(&a.scenario.scenario, &overrides(&a.scenario.set, &a.scenario.with))?;
+    warn_all(&base.scenario.warnings);
+    let r = &a.run;
+    let threads = threads(r.threads)?;
+    let sc: &Scenario = &base.scenario;
+    let name = sc.name.clone();
+    let model = Model::new(sc.clone());
+    if let Some(design_file) = &a.design {
+        let design = read_design(design_file, &base)?;
+        let rows = design.values.len();
+        let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_design")));
+        let folder = RunFolder::create(&out, &model, false)?;
+        let bar = progress(rows as u64 * a.n, &format!("{rows} design rows"));
+        let csv = evaluate_design(&base, &design, a.n, r.seed, threads, &mut |d| bar.set_position(d))?;
+        bar.finish_and_clear();
+        folder.write_text("design_results.csv", &csv)?;
+        let path = folder.finish()?;
+        println!(
+            "evaluated {rows} design rows ({}) × {} rollouts, seed {}, common random numbers\nwritten to {}",
+            design.paths.join(", "),
+            a.n,
+            r.seed,
+            path.join("design_results.csv").display()
+        );
+        return Ok(());
+    }
+    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_sensitivity")));
+    let bar = progress(total_rollouts(&base, a.n), &format!("{} runs", 1 + 2 * sc.uncertain().len()));
+    let result = analyse(&base, a.metric, a.n, r.seed, threads, &mut |d| bar.set_position(d))?;
+    bar.finish_and_clear();
+    let folder = RunFolder::create(&out, &model, false)?;
+    folder.write_text("tornado.csv", &result.tornado_csv()?)?;
+    folder.write_text("sensitivity.csv", &result.prcc_csv()?)?;
+    if !r.no_charts {
+        let p = |e: &super::intervals::Estimate| (e.value, e.lo, e.hi);
+        let data = charts::TornadoData {
+            scenario: name.clone(),
+            title: sc.title.clone(),
+            n: a.n,
+            seed: r.seed,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            metric: outcome_index(a.metric),
+            base: result.base.value,
+            bars: result
+                .tornado
+                .iter()
+                .map(|t| charts::TornadoBar { param: t.path.clone(), p10: t.p10, p90: t.p90, at_p10: p(&t.at_p10), at_p90: p(&t.at_p90) })
+                .collect(),
+        };
+        let report = charts::draw_tornado(&data, &folder.path().join("charts"), &chart_options(&r.charts))
+            .context("cannot draw the tornado chart")?;
+        warn_all(&report.warnings);
+    }
+    let path = folder.finish()?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{} — sensitivity of {}, {} rollouts per run, seed {}\n", sc.title, a.metric.name(), a.n, r.seed)?;
+    write!(stdout, "{}", result.table())?;
+    writeln!(stdout, "\nwritten to {}", path.display())?;
+    Ok(())
+}

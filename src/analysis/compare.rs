@@ -1,0 +1,274 @@
+//! `truce compare`: several scenarios (or variants of one) run on common random numbers, and
+//! each outcome's probability side by side, with the difference from the first scenario and its
+//! paired interval.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::model::Outcome;
+use crate::scenario::{self, Overrides, Scenario, ScenarioError};
+
+use super::InputError;
+use super::intervals::{Estimate, paired_difference, unpaired_difference};
+use super::tally::Tally;
+
+/// One column of a comparison: a scenario file, or the first file with extra `--set`s.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub label: String,
+    pub file: PathBuf,
+    /// The `--set`s of a `--variant` (empty for a file).
+    pub sets: Vec<String>,
+    pub scenario: Scenario,
+}
+
+/// Parses `--variant LABEL=PATH=VALUE` into the label and the `PATH=VALUE` it sets.
+pub fn parse_variant(text: &str) -> Result<(String, String), String> {
+    let form = "write LABEL=PATH=VALUE, e.g. --variant 'pressure=actors.us.pressure=0.1'";
+    let (label, set) = text.split_once('=').ok_or_else(|| format!("`{text}` has no `=`; {form}"))?;
+    let label = label.trim();
+    if !set.contains('=') {
+        return Err(format!("`{text}` gives a label and a path but no value; {form}"));
+    }
+    if label.is_empty() || !label.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) || label.starts_with('.') {
+        return Err(format!("the label `{label}` must be letters, digits, `_`, `-` or `.` (it names a folder); {form}"));
+    }
+    Ok((label.to_string(), set.trim().to_string()))
+}
+
+/// Loads the subjects: each file under its scenario name (made unique with `_2`, `_3` … when a
+/// name repeats), then each variant label, in order of first appearance, as the first file with
+/// all `--set`s given under that label. `common` applies to every subject, before a variant's own.
+pub fn subjects(files: &[PathBuf], variants: &[(String, String)], common: &Overrides) -> Result<Vec<Subject>> {
+    let mut out: Vec<Subject> = Vec::new();
+    for file in files {
+        let scenario = scenario::load(file, common)?;
+        let mut label = scenario.name.clone();
+        let mut k = 1;
+        while out.iter().any(|s| s.label == label) {
+            k += 1;
+            label = format!("{}_{k}", scenario.name);
+        }
+        out.push(Subject { label, file: file.clone(), sets: vec![], scenario });
+    }
+    let Some(first) = files.first() else {
+        return Err(InputError("give at least one scenario file".into()).into());
+    };
+    let mut labels: Vec<&str> = Vec::new();
+    for (label, _) in variants {
+        if !labels.contains(&label.as_str()) {
+            labels.push(label);
+        }
+    }
+    for label in labels {
+        if out.iter().any(|s| s.label == label) {
+            return Err(
+                InputError(format!("--variant {label}=…: the label `{label}` is already taken by a scenario; choose another")).into()
+            );
+        }
+        let sets: Vec<String> = variants.iter().filter(|(l, _)| l == label).map(|(_, s)| s.clone()).collect();
+        let mut overrides = common.clone();
+        overrides.sets.extend(sets.iter().cloned());
+        let scenario = scenario::load(first, &overrides).map_err(|e: ScenarioError| anyhow::Error::new(e))?;
+        out.push(Subject { label: label.to_string(), file: first.clone(), sets, scenario });
+    }
+    if out.len() < 2 {
+        return Err(InputError(format!(
+            "a comparison needs two scenarios or more: give a second file, or a variant of this one, e.g. \
+             truce compare {} --variant 'nopressure=actors.us.pressure=0'",
+            first.display()
+        ))
+        .into());
+    }
+    Ok(out)
+}
+
+/// One row of compare.csv: a probability (`stat = p`) or a difference from the first scenario
+/// (`stat = diff`, with its paired interval and, for reference, the unpaired one).
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub outcome: &'static str,
+    pub scenario: String,
+    pub vs: String,
+    pub stat: &'static str,
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub unpaired_lo: Option<f64>,
+    pub unpaired_hi: Option<f64>,
+}
+
+/// The outcomes of every subject, and each one's difference from the first.
+pub struct Comparison {
+    pub labels: Vec<String>,
+    /// `p[s][o]`: subject s, outcome o (in `Outcome::ALL` order).
+    pub p: Vec<Vec<Estimate>>,
+    /// `diff[s - 1][o]`: subject s minus the first, paired.
+    pub diff: Vec<Vec<Estimate>>,
+    pub unpaired: Vec<Vec<Estimate>>,
+    pub n: u64,
+    pub seed: u64,
+}
+
+impl Comparison {
+    pub fn new(labels: Vec<String>, tallies: &[Tally], seed: u64) -> Comparison {
+        let n = tallies.first().map(Tally::n).unwrap_or(0);
+        let p: Vec<Vec<Estimate>> = tallies.iter().map(|t| Outcome::ALL.iter().map(|&o| t.p(o)).collect()).collect();
+        let mut diff = Vec::new();
+        let mut unpaired = Vec::new();
+        for (s, t) in tallies.iter().enumerate().skip(1) {
+            diff.push(Outcome::ALL.iter().map(|&o| paired_difference(&tallies[0].indicator(o), &t.indicator(o))).collect());
+            unpaired.push(
+                Outcome::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(k, _)| unpaired_difference(p[0][k].value, tallies[0].n(), p[s][k].value, t.n()))
+                    .collect(),
+            );
+        }
+        Comparison { labels, p, diff, unpaired, n, seed }
+    }
+
+    pub fn rows(&self) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for (k, o) in Outcome::ALL.iter().enumerate() {
+            for (s, label) in self.labels.iter().enumerate() {
+                let e = self.p[s][k];
+                rows.push(Row {
+                    outcome: o.name(),
+                    scenario: label.clone(),
+                    vs: String::new(),
+                    stat: "p",
+                    value: e.value,
+                    lo: e.lo,
+                    hi: e.hi,
+                    unpaired_lo: None,
+                    unpaired_hi: None,
+                });
+            }
+            for (s, label) in self.labels.iter().enumerate().skip(1) {
+                let (d, u) = (self.diff[s - 1][k], self.unpaired[s - 1][k]);
+                rows.push(Row {
+                    outcome: o.name(),
+                    scenario: label.clone(),
+                    vs: self.labels[0].clone(),
+                    stat: "diff",
+                    value: d.value,
+                    lo: d.lo,
+                    hi: d.hi,
+                    unpaired_lo: Some(u.lo),
+                    unpaired_hi: Some(u.hi),
+                });
+            }
+        }
+        rows
+    }
+
+    /// compare.csv (see docs/analysis.md).
+    pub fn csv(&self) -> Result<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["outcome", "scenario", "vs", "stat", "value", "lo", "hi", "unpaired_lo", "unpaired_hi"])?;
+        let f = |v: f64| format!("{v:.5}");
+        for r in self.rows() {
+            w.write_record([
+                r.outcome.to_string(),
+                r.scenario,
+                r.vs,
+                r.stat.to_string(),
+                f(r.value),
+                f(r.lo),
+                f(r.hi),
+                r.unpaired_lo.map(f).unwrap_or_default(),
+                r.unpaired_hi.map(f).unwrap_or_default(),
+            ])?;
+        }
+        String::from_utf8(w.into_inner()?).context("compare.csv is UTF-8")
+    }
+
+    /// The printed table: one line per outcome, a column per subject, then a column per
+    /// difference from the first.
+    pub fn table(&self) -> String {
+        let pct = |e: &Estimate| format!("{:.1}% [{:.1}, {:.1}]", 100.0 * e.value, 100.0 * e.lo, 100.0 * e.hi);
+        let pp = |e: &Estimate| format!("{} pp [{}, {}]", signed(100.0 * e.value), signed(100.0 * e.lo), signed(100.0 * e.hi));
+        let mut head: Vec<String> = self.labels.clone();
+        head.extend(self.labels.iter().skip(1).map(|l| format!("{l} − {}", self.labels[0])));
+        let mut cells: Vec<Vec<String>> = Vec::new();
+        for k in 0..Outcome::ALL.len() {
+            let mut row: Vec<String> = self.p.iter().map(|p| pct(&p[k])).collect();
+            row.extend(self.diff.iter().map(|d| pp(&d[k])));
+            cells.push(row);
+        }
+        let widths: Vec<usize> = (0..head.len())
+            .map(|c| cells.iter().map(|r| r[c].chars().count()).chain([head[c].chars().count()]).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        let _ = write!(out, "{:<18}", "outcome");
+        for (h, w) in head.iter().zip(&widths) {
+            let _ = write!(out, "  {h:>w$}");
+        }
+        out.push('\n');
+        for (k, o) in Outcome::ALL.iter().enumerate() {
+            let _ = write!(out, "{:<18}", o.name());
+            for (c, w) in cells[k].iter().zip(&widths) {
+                let _ = write!(out, "  {c:>w$}");
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A number with one decimal and an explicit sign (− for negatives, + for positives).
+fn signed(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r == 0.0 {
+        "0.0".into()
+    } else if r < 0.0 {
+        format!("−{:.1}", -r)
+    } else {
+        format!("+{r:.1}")
+    }
+}
+
+/// Each rollout's outcome read back from a run folder's runs.csv, checked to be rollouts
+/// 0..n in order.
+pub fn outcomes_from_runs_csv(path: &std::path::Path, n: u64) -> Result<Vec<u8>> {
+    let mut r = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let headers = r.headers()?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("{} has no `{name}` column", path.display()));
+    let (ri, oi) = (col("rollout")?, col("outcome")?);
+    let mut out = Vec::with_capacity(n as usize);
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec?;
+        let index: u64 = rec.get(ri).and_then(|s| s.parse().ok()).with_context(|| format!("{}: bad rollout index", path.display()))?;
+        anyhow::ensure!(index == i as u64, "{}: rollout {index} where {i} was expected", path.display());
+        let name = rec.get(oi).unwrap_or("");
+        let o = Outcome::parse(name).with_context(|| format!("{}: unknown outcome `{name}`", path.display()))?;
+        out.push(super::outcome_index(o) as u8);
+    }
+    anyhow::ensure!(out.len() as u64 == n, "{}: {} rollouts where {n} were expected", path.display(), out.len());
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variant_syntax() {
+        assert_eq!(parse_variant("hard=actors.us.pressure=0.1").unwrap(), ("hard".into(), "actors.us.pressure=0.1".into()));
+        assert!(parse_variant("actors.us.pressure").unwrap_err().contains("no `=`"));
+        assert!(parse_variant("hard=actors.us.pressure").unwrap_err().contains("no value"));
+        assert!(parse_variant("a b=x.y=1").unwrap_err().contains("label"));
+    }
+
+    #[test]
+    fn signs() {
+        assert_eq!(signed(-3.04), "−3.0");
+        assert_eq!(signed(0.04), "0.0");
+        assert_eq!(signed(12.25), "+12.3");
+    }
+}

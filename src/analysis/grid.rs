@@ -1,0 +1,133 @@
+//! `--vary PATH=LO..HI:STEPS`: reading the flag (syntax only, no scenario needed) and building
+//! the grid of points a sweep runs, after checking each path against the scenario.
+
+use serde::{Deserialize, Serialize};
+
+use super::InputError;
+use super::hold::Base;
+
+/// Sweeps with more points than this get a warning about their size.
+pub const LARGE_GRID: usize = 400;
+
+/// One `--vary` as typed: `STEPS` evenly spaced values from `LO` to `HI`, both included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vary {
+    pub path: String,
+    pub lo: f64,
+    pub hi: f64,
+    pub steps: usize,
+}
+
+impl Vary {
+    /// Parses `PATH=LO..HI:STEPS` (the value parser of `--vary`).
+    pub fn parse(text: &str) -> Result<Vary, String> {
+        let form = "write PATH=LO..HI:STEPS, e.g. --vary actors.us.pressure=0..0.1:6";
+        let (path, range) = text.split_once('=').ok_or_else(|| format!("`{text}` has no `=`; {form}"))?;
+        let path = path.trim();
+        if path.is_empty() || path.split('.').any(str::is_empty) {
+            return Err(format!("`{path}` is not a parameter path; {form}"));
+        }
+        let (bounds, steps) = range.rsplit_once(':').ok_or_else(|| format!("`{range}` gives no number of steps (`:STEPS`); {form}"))?;
+        let (lo, hi) = bounds.split_once("..").ok_or_else(|| format!("`{bounds}` is not a range LO..HI; {form}"))?;
+        let number = |s: &str, what: &str| -> Result<f64, String> {
+            s.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| format!("{what} `{}` is not a number; {form}", s.trim()))
+        };
+        let (lo, hi) = (number(lo, "LO")?, number(hi, "HI")?);
+        let steps: usize = steps.trim().parse().map_err(|_| format!("STEPS `{}` is not a whole number; {form}", steps.trim()))?;
+        if lo == hi {
+            return Err(format!("LO and HI are both {lo}; a sweep needs a range, e.g. {path}={lo}..{}:{steps}", lo + 1.0));
+        }
+        if lo > hi {
+            return Err(format!("LO must be below HI, got {lo}..{hi}; write {path}={hi}..{lo}:{steps}"));
+        }
+        if steps < 2 {
+            return Err(format!("STEPS must be at least 2 (the two ends), got {steps}"));
+        }
+        Ok(Vary { path: path.to_string(), lo, hi, steps })
+    }
+
+    /// The values, LO and HI included, rounded to 12 significant digits so that 0.1 + 0.2 reads
+    /// as 0.3 in file names, tables and `--set`.
+    pub fn values(&self) -> Vec<f64> {
+        (0..self.steps)
+            .map(|k| {
+                let v = self.lo + (self.hi - self.lo) * k as f64 / (self.steps - 1) as f64;
+                tidy(v)
+            })
+            .collect()
+    }
+}
+
+/// `v` rounded to 12 significant digits.
+pub fn tidy(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    format!("{v:.11e}").parse().unwrap_or(v)
+}
+
+/// The points of a sweep: every combination of the `--vary` values, the first `--vary`
+/// changing slowest.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub varies: Vec<Vary>,
+    pub points: Vec<Vec<f64>>,
+}
+
+impl Grid {
+    /// Checks every path and both ends against the scenario, then lists the points.
+    pub fn new(base: &Base, varies: &[Vary]) -> Result<Grid, InputError> {
+        if varies.is_empty() {
+            return Err(InputError("give at least one --vary PATH=LO..HI:STEPS".into()));
+        }
+        for (i, v) in varies.iter().enumerate() {
+            if varies[..i].iter().any(|w| w.path == v.path) {
+                return Err(InputError(format!("--vary {}: this path is varied twice; give each parameter once", v.path)));
+            }
+            let index = base.numeric_param("--vary", &v.path)?;
+            base.check_value(&format!("--vary {}", v.path), index, v.lo)?;
+            base.check_value(&format!("--vary {}", v.path), index, v.hi)?;
+        }
+        let mut points: Vec<Vec<f64>> = vec![vec![]];
+        for v in varies {
+            let values = v.values();
+            points = points.iter().flat_map(|p| values.iter().map(move |&x| [p.as_slice(), &[x]].concat())).collect();
+        }
+        Ok(Grid { varies: varies.to_vec(), points })
+    }
+
+    pub fn paths(&self) -> Vec<String> {
+        self.varies.iter().map(|v| v.path.clone()).collect()
+    }
+
+    /// The settings of point `i` as (path, value) pairs.
+    pub fn held(&self, i: usize) -> Vec<(String, f64)> {
+        self.varies.iter().map(|v| v.path.clone()).zip(self.points[i].iter().copied()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_form() {
+        let v = Vary::parse("actors.us.pressure=0..0.1:6").unwrap();
+        assert_eq!(v, Vary { path: "actors.us.pressure".into(), lo: 0.0, hi: 0.1, steps: 6 });
+        assert_eq!(v.values(), vec![0.0, 0.02, 0.04, 0.06, 0.08, 0.1]);
+        assert_eq!(Vary::parse("a.b=-1..1:3").unwrap().values(), vec![-1.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn says_what_is_wrong() {
+        let err = |s: &str| Vary::parse(s).unwrap_err();
+        assert!(err("actors.us.pressure").contains("no `=`"));
+        assert!(err("actors.us.pressure=0..1").contains("STEPS"));
+        assert!(err("actors.us.pressure=0-1:3").contains("not a range"));
+        assert!(err("actors.us.pressure=a..1:3").contains("LO `a` is not a number"));
+        assert!(err("actors.us.pressure=1..0:3").contains("actors.us.pressure=0..1:3"));
+        assert!(err("actors.us.pressure=0..1:1").contains("at least 2"));
+        assert!(err("actors.us.pressure=0..1:x").contains("whole number"));
+        assert!(err("actors..x=0..1:3").contains("not a parameter path"));
+    }
+}

@@ -1,0 +1,316 @@
+//! `truce sensitivity`: which uncertain parameters matter for an outcome.
+//!
+//! - **Tornado** (one at a time): each uncertain parameter is held at its 10th and then at its
+//!   90th percentile while every other one is drawn as usual, on common random numbers; the
+//!   effect is the change in the outcome's probability, with a paired interval.
+//! - **PRCC** (global): over one run of the scenario as it is, the partial rank correlation of
+//!   each drawn parameter with each outcome's 0/1 indicator.
+//! - **Design**: rows of parameter values made elsewhere (a Saltelli or Morris design from
+//!   SALib), each evaluated with N rollouts on common random numbers.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::model::{Model, Outcome};
+
+use super::InputError;
+use super::hold::{Base, quantiles};
+use super::intervals::{Estimate, paired_difference};
+use super::prcc::{Prcc, prcc};
+use super::tally::tally;
+
+/// Draws used to find a distribution's percentiles.
+pub const QUANTILE_DRAWS: usize = 20_000;
+/// The percentiles a tornado bar runs between.
+pub const LOW: f64 = 0.10;
+pub const HIGH: f64 = 0.90;
+
+/// One tornado bar.
+#[derive(Debug, Clone)]
+pub struct TornadoRow {
+    pub path: String,
+    pub p10: f64,
+    pub p90: f64,
+    pub at_p10: Estimate,
+    pub at_p90: Estimate,
+    /// Metric at p90 minus metric at p10, with its paired interval.
+    pub effect: Estimate,
+}
+
+/// One PRCC: a drawn parameter against one outcome.
+#[derive(Debug, Clone)]
+pub struct PrccRow {
+    pub outcome: Outcome,
+    pub path: String,
+    pub prcc: Option<Prcc>,
+}
+
+pub struct Sensitivity {
+    pub metric: Outcome,
+    /// The metric in the scenario as it is (every uncertain parameter drawn).
+    pub base: Estimate,
+    /// Largest |effect| first.
+    pub tornado: Vec<TornadoRow>,
+    /// Per outcome in `Outcome::ALL` order, largest |PRCC| first.
+    pub prcc: Vec<PrccRow>,
+    pub n: u64,
+    pub seed: u64,
+}
+
+/// The uncertain parameters of the scenario with their 10th and 90th percentiles.
+pub fn percentiles(base: &Base, seed: u64) -> Vec<(usize, String, f64, f64)> {
+    let sc = &base.scenario;
+    sc.uncertain()
+        .into_iter()
+        .filter_map(|i| {
+            let q = quantiles(sc, i, &[LOW, HIGH], QUANTILE_DRAWS, seed)?;
+            Some((i, sc.params[i].path.clone(), super::grid::tidy(q[0]), super::grid::tidy(q[1])))
+        })
+        .collect()
+}
+
+/// Rollouts a full analysis runs: the scenario once, then two runs per uncertain parameter.
+pub fn total_rollouts(base: &Base, n: u64) -> u64 {
+    n * (1 + 2 * base.scenario.uncertain().len() as u64)
+}
+
+/// Runs the tornado and the PRCC. `tick` gets the rollouts finished so far.
+pub fn analyse(base: &Base, metric: Outcome, n: u64, seed: u64, threads: usize, tick: &mut dyn FnMut(u64)) -> Result<Sensitivity> {
+    let uncertain = base.scenario.uncertain();
+    if uncertain.is_empty() {
+        return Err(InputError(format!(
+            "`{}` has no uncertain parameters (distributions), so there is nothing to rank; vary fixed parameters with \
+             `truce sweep`, or evaluate your own design with --design FILE.csv",
+            base.scenario.name
+        ))
+        .into());
+    }
+    let mut done = 0u64;
+    let model = Model::new(base.scenario.clone());
+    let all = tally(&model, n, seed, threads, true, |d| tick(done + d));
+    done += n;
+    let ind = all.indicator(metric);
+
+    let mut tornado = Vec::new();
+    for (_, path, p10, p90) in percentiles(base, seed) {
+        let mut at = |v: f64, done: u64| -> Result<Vec<bool>> {
+            let m = Model::new(base.at(&[(path.clone(), v)])?);
+            Ok(tally(&m, n, seed, threads, false, |d| tick(done + d)).indicator(metric))
+        };
+        let lo = at(p10, done)?;
+        done += n;
+        let hi = at(p90, done)?;
+        done += n;
+        let share = |v: &[bool]| super::intervals::proportion(v.iter().filter(|&&b| b).count() as u64, n);
+        tornado.push(TornadoRow { path, p10, p90, at_p10: share(&lo), at_p90: share(&hi), effect: paired_difference(&lo, &hi) });
+    }
+    tornado.sort_by(|a, b| b.effect.value.abs().total_cmp(&a.effect.value.abs()));
+
+    let paths: Vec<String> = uncertain.iter().map(|&i| base.scenario.params[i].path.clone()).collect();
+    let mut rows = Vec::new();
+    for o in Outcome::ALL {
+        let y: Vec<f64> = all.indicator(o).iter().map(|&b| b as u8 as f64).collect();
+        let mut r: Vec<PrccRow> = prcc(&all.drawn, all.width, &y)
+            .into_iter()
+            .zip(&paths)
+            .map(|(p, path)| PrccRow { outcome: o, path: path.clone(), prcc: p })
+            .collect();
+        r.sort_by(|a, b| {
+            let key = |x: &PrccRow| x.prcc.map(|p| p.value.abs()).unwrap_or(-1.0);
+            key(b).total_cmp(&key(a))
+        });
+        rows.extend(r);
+    }
+    let base_p = super::intervals::proportion(ind.iter().filter(|&&b| b).count() as u64, n);
+    Ok(Sensitivity { metric, base: base_p, tornado, prcc: rows, n, seed })
+}
+
+impl Sensitivity {
+    /// tornado.csv (see docs/analysis.md).
+    pub fn tornado_csv(&self) -> Result<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "param",
+            "p10",
+            "p90",
+            "metric",
+            "at_p10",
+            "at_p10_lo",
+            "at_p10_hi",
+            "at_p90",
+            "at_p90_lo",
+            "at_p90_hi",
+            "effect",
+            "effect_lo",
+            "effect_hi",
+        ])?;
+        let f = |v: f64| format!("{v:.5}");
+        for r in &self.tornado {
+            w.write_record([
+                r.path.clone(),
+                format!("{}", r.p10),
+                format!("{}", r.p90),
+                self.metric.name().to_string(),
+                f(r.at_p10.value),
+                f(r.at_p10.lo),
+                f(r.at_p10.hi),
+                f(r.at_p90.value),
+                f(r.at_p90.lo),
+                f(r.at_p90.hi),
+                f(r.effect.value),
+                f(r.effect.lo),
+                f(r.effect.hi),
+            ])?;
+        }
+        String::from_utf8(w.into_inner()?).context("tornado.csv is UTF-8")
+    }
+
+    /// sensitivity.csv: the PRCC of every drawn parameter with every outcome.
+    pub fn prcc_csv(&self) -> Result<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["outcome", "param", "prcc", "lo", "hi", "n"])?;
+        let f = |v: Option<f64>| v.map(|x| format!("{x:.5}")).unwrap_or_default();
+        for r in &self.prcc {
+            w.write_record([
+                r.outcome.name().to_string(),
+                r.path.clone(),
+                f(r.prcc.map(|p| p.value)),
+                f(r.prcc.map(|p| p.lo)),
+                f(r.prcc.map(|p| p.hi)),
+                self.n.to_string(),
+            ])?;
+        }
+        String::from_utf8(w.into_inner()?).context("sensitivity.csv is UTF-8")
+    }
+
+    /// The printed tables: the tornado, then the PRCC for the metric.
+    pub fn table(&self) -> String {
+        use std::fmt::Write as _;
+        let m = self.metric.name();
+        let pct = |e: &Estimate| format!("{:.1}%", 100.0 * e.value);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{m}: {:.1}% [{:.1}, {:.1}] with every uncertain parameter drawn\n",
+            100.0 * self.base.value,
+            100.0 * self.base.lo,
+            100.0 * self.base.hi
+        );
+        let w = self
+            .tornado
+            .iter()
+            .map(|r| r.path.chars().count())
+            .chain(self.prcc.iter().map(|r| r.path.chars().count()))
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:>10}  {:>10}  {:>8}  {:>8}  {:>26}",
+            "held at", "p10", "p90", "at p10", "at p90", "effect (p90 − p10), 95%"
+        );
+        for r in &self.tornado {
+            let e = &r.effect;
+            let _ = writeln!(
+                out,
+                "{:<w$}  {:>10}  {:>10}  {:>8}  {:>8}  {:>26}",
+                r.path,
+                short(r.p10),
+                short(r.p90),
+                pct(&r.at_p10),
+                pct(&r.at_p90),
+                format!("{:+.1} pp [{:+.1}, {:+.1}]", 100.0 * e.value, 100.0 * e.lo, 100.0 * e.hi)
+            );
+        }
+        let _ = writeln!(out, "\npartial rank correlation with {m} (all drawn together)");
+        for r in self.prcc.iter().filter(|r| r.outcome == self.metric) {
+            match r.prcc {
+                Some(p) => {
+                    let _ = writeln!(out, "{:<w$}  {:+.3}  [{:+.3}, {:+.3}]", r.path, p.value, p.lo, p.hi);
+                }
+                None => {
+                    let _ = writeln!(out, "{:<w$}  (undefined: the parameter or the outcome does not vary)", r.path);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A parameter value in at most 4 significant digits.
+fn short(v: f64) -> String {
+    let s = format!("{:.4}", v);
+    let t = format!("{}", super::grid::tidy(v));
+    if t.len() <= s.len() { t } else { format!("{v:.4}") }
+}
+
+/// A design read from CSV: one column per parameter path, one row per point to evaluate.
+pub struct Design {
+    pub paths: Vec<String>,
+    /// The cells as written (echoed into the results).
+    pub cells: Vec<Vec<String>>,
+    pub values: Vec<Vec<f64>>,
+}
+
+/// Reads and checks a design file against the scenario.
+pub fn read_design(path: &Path, base: &Base) -> Result<Design> {
+    let file = path.display();
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| InputError(format!("--design {file}: cannot read it ({e})")))?;
+    let paths: Vec<String> = r.headers().map_err(|e| InputError(format!("--design {file}: {e}")))?.iter().map(String::from).collect();
+    if paths.is_empty() || paths.iter().all(|p| p.is_empty()) {
+        return Err(InputError(format!(
+            "--design {file}: the first line must name the parameters, e.g. actors.us.pressure,negotiation.talks_rate"
+        ))
+        .into());
+    }
+    let mut index = Vec::new();
+    for (c, p) in paths.iter().enumerate() {
+        if paths[..c].contains(p) {
+            return Err(InputError(format!("--design {file}: column `{p}` appears twice")).into());
+        }
+        index.push(base.numeric_param(&format!("--design {file}: column"), p)?);
+    }
+    let mut cells = Vec::new();
+    let mut values = Vec::new();
+    for (row, rec) in r.records().enumerate() {
+        let line = row + 2;
+        let rec = rec.map_err(|e| InputError(format!("--design {file} line {line}: {e}")))?;
+        let mut vs = Vec::new();
+        for (c, cell) in rec.iter().enumerate() {
+            let v: f64 = cell
+                .parse()
+                .map_err(|_| InputError(format!("--design {file} line {line}, column `{}`: `{cell}` is not a number", paths[c])))?;
+            base.check_value(&format!("--design {file} line {line}"), index[c], v)?;
+            vs.push(v);
+        }
+        cells.push(rec.iter().map(String::from).collect());
+        values.push(vs);
+    }
+    if values.is_empty() {
+        return Err(InputError(format!("--design {file}: no rows to evaluate below the header")).into());
+    }
+    Ok(Design { paths, cells, values })
+}
+
+/// Evaluates every design row with `n` rollouts (rollouts 0..n, the same for every row) and
+/// returns the results as CSV: the design's columns, then each outcome's probability.
+pub fn evaluate_design(base: &Base, design: &Design, n: u64, seed: u64, threads: usize, tick: &mut dyn FnMut(u64)) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = design.paths.clone();
+    header.extend(Outcome::ALL.iter().map(|o| o.name().to_string()));
+    w.write_record(&header)?;
+    for (row, values) in design.values.iter().enumerate() {
+        let held: Vec<(String, f64)> = design.paths.iter().cloned().zip(values.iter().copied()).collect();
+        let model = Model::new(base.at(&held)?);
+        let done = row as u64 * n;
+        let t = tally(&model, n, seed, threads, false, |d| tick(done + d));
+        let mut rec = design.cells[row].clone();
+        rec.extend(Outcome::ALL.iter().map(|&o| format!("{:.5}", t.p(o).value)));
+        w.write_record(&rec)?;
+    }
+    String::from_utf8(w.into_inner()?).context("design results are UTF-8")
+}

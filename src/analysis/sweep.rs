@@ -1,0 +1,324 @@
+//! `truce sweep`: N rollouts at every point of a grid of parameter values, on common random
+//! numbers, one row per point in sweep.csv.
+//!
+//! A sweep can be long, so it is written as it goes and can be resumed. At the start sweep.json
+//! records what defines the sweep (scenario and its file hashes, overrides, seed, N, grid);
+//! each point's row is appended to sweep.csv and flushed as soon as the point is done. With
+//! `--resume` the rows already in sweep.csv are kept (after checking that sweep.json describes
+//! the same sweep) and only the missing points are run. At the end sweep.csv is rewritten in
+//! point order, so a resumed sweep ends byte-identical to one run in a single go: a row depends
+//! only on the scenario, the point, the seed and N.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::model::{Model, Outcome};
+use crate::scenario::Scenario;
+
+use super::InputError;
+use super::grid::{Grid, Vary};
+use super::hold::Base;
+use super::intervals::Estimate;
+use super::tally::{Tally, tally};
+
+/// What defines a sweep: a resumed sweep must match it exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    pub truce_version: String,
+    pub scenario: String,
+    pub file: String,
+    pub files: Vec<FileHash>,
+    pub overrides: Vec<String>,
+    pub seed: u64,
+    pub n: u64,
+    pub vary: Vec<Vary>,
+    pub points: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileHash {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// How far the sweep has got; rewritten when it finishes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub complete: bool,
+    pub points_done: usize,
+    /// In the last invocation: points found done in sweep.csv and skipped, and points run.
+    pub skipped: usize,
+    pub ran: usize,
+}
+
+/// The content of sweep.json.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SweepJson {
+    pub identity: Identity,
+    pub progress: Progress,
+}
+
+/// One point's results, as read from its row of sweep.csv.
+#[derive(Debug, Clone)]
+pub struct PointRow {
+    pub point: usize,
+    pub values: Vec<f64>,
+    /// In `Outcome::ALL` order.
+    pub p: Vec<Estimate>,
+    pub median_months_to_ceasefire: Option<u32>,
+}
+
+/// A sweep ready to run: the grid, what is already done, and the folder it writes to.
+pub struct Sweep {
+    pub base: Base,
+    pub grid: Grid,
+    pub n: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub dir: PathBuf,
+    pub identity: Identity,
+    /// Rows already in sweep.csv, by point.
+    done: BTreeMap<usize, String>,
+    /// Something the user should be told before the sweep runs (e.g. nothing to resume).
+    pub note: Option<String>,
+}
+
+pub fn csv_header(grid: &Grid) -> Vec<String> {
+    let mut h = vec!["point".to_string()];
+    h.extend(grid.paths());
+    for o in Outcome::ALL {
+        h.extend([o.name().to_string(), format!("{}_lo", o.name()), format!("{}_hi", o.name())]);
+    }
+    h.push("median_months_to_ceasefire".into());
+    h
+}
+
+fn identity(base: &Base, grid: &Grid, n: u64, seed: u64) -> Identity {
+    let sc: &Scenario = &base.scenario;
+    Identity {
+        truce_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: sc.name.clone(),
+        file: base.file.display().to_string(),
+        files: sc
+            .files
+            .iter()
+            .map(|&id| {
+                let f = sc.sources.file(id);
+                let hash: String = Sha256::digest(f.text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+                FileHash { path: f.path.display().to_string(), sha256: hash }
+            })
+            .collect(),
+        overrides: sc.overrides.clone(),
+        seed,
+        n,
+        vary: grid.varies.clone(),
+        points: grid.points.len(),
+    }
+}
+
+/// Writes `text` to `path` through a temporary file and a rename, so the file is never half
+/// written.
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Names the fields in which two sweep identities differ.
+fn differences(old: &Identity, new: &Identity) -> Vec<&'static str> {
+    let mut d = Vec::new();
+    let mut check = |same: bool, what: &'static str| {
+        if !same {
+            d.push(what);
+        }
+    };
+    check(old.truce_version == new.truce_version, "truce version");
+    check(old.scenario == new.scenario && old.file == new.file, "scenario");
+    check(old.files == new.files, "scenario file contents");
+    check(old.overrides == new.overrides, "--set/--with overrides");
+    check(old.seed == new.seed, "seed");
+    check(old.n == new.n, "N");
+    check(old.vary == new.vary && old.points == new.points, "grid (--vary)");
+    d
+}
+
+impl Sweep {
+    /// Checks the folder: a fresh sweep starts there unless it holds an unfinished one;
+    /// `resume` keeps the rows of a matching sweep.
+    pub fn prepare(base: Base, grid: Grid, n: u64, seed: u64, threads: usize, dir: &Path, resume: bool) -> Result<Sweep> {
+        let identity = identity(&base, &grid, n, seed);
+        let json_path = dir.join("sweep.json");
+        let existing: Option<SweepJson> = match fs::read_to_string(&json_path) {
+            Ok(text) => match serde_json::from_str(&text) {
+                Ok(j) => Some(j),
+                Err(e) if resume => {
+                    return Err(
+                        InputError(format!("--resume: {} is not a sweep.json this truce can read ({e})", json_path.display())).into()
+                    );
+                }
+                Err(_) => None,
+            },
+            Err(_) => None,
+        };
+        let mut sweep = Sweep { base, grid, n, seed, threads, dir: dir.to_path_buf(), identity, done: BTreeMap::new(), note: None };
+        match (existing, resume) {
+            (Some(old), false) if !old.progress.complete => Err(InputError(format!(
+                "{} holds an unfinished sweep ({} of {} points done); continue it with --resume, or remove the folder or choose \
+                 another --out to start afresh",
+                dir.display(),
+                old.progress.points_done,
+                old.identity.points
+            ))
+            .into()),
+            (Some(old), true) => {
+                let diff = differences(&old.identity, &sweep.identity);
+                if !diff.is_empty() {
+                    return Err(InputError(format!(
+                        "--resume: the sweep in {} differs in its {}; resume it with the same command line, or start afresh \
+                         without --resume in another folder",
+                        dir.display(),
+                        diff.join(", ")
+                    ))
+                    .into());
+                }
+                sweep.read_done()?;
+                sweep.write_csv()?;
+                Ok(sweep)
+            }
+            (None, true) => {
+                sweep.note = Some(format!("--resume: no sweep to resume in {}; starting a new one", dir.display()));
+                sweep.start()?;
+                Ok(sweep)
+            }
+            _ => {
+                sweep.start()?;
+                Ok(sweep)
+            }
+        }
+    }
+
+    fn start(&mut self) -> Result<()> {
+        fs::create_dir_all(&self.dir).with_context(|| format!("cannot create the output folder `{}`", self.dir.display()))?;
+        self.done.clear();
+        let progress = Progress { complete: false, points_done: 0, skipped: 0, ran: 0 };
+        self.write_json(progress)?;
+        self.write_csv()
+    }
+
+    fn write_json(&self, progress: Progress) -> Result<()> {
+        let j = SweepJson { identity: self.identity.clone(), progress };
+        write_atomic(&self.dir.join("sweep.json"), &(serde_json::to_string_pretty(&j)? + "\n"))
+    }
+
+    /// sweep.csv: the header and the rows done so far, in point order.
+    fn write_csv(&self) -> Result<()> {
+        let mut text = csv_header(&self.grid).join(",") + "\n";
+        for line in self.done.values() {
+            text.push_str(line);
+            text.push('\n');
+        }
+        write_atomic(&self.dir.join("sweep.csv"), &text)
+    }
+
+    /// Reads the rows of an interrupted sweep: whole lines whose point and values belong to
+    /// the grid. A last line cut short by the interruption is dropped (its point runs again).
+    fn read_done(&mut self) -> Result<()> {
+        let path = self.dir.join("sweep.csv");
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(_) => return Ok(()),
+        };
+        let header = csv_header(&self.grid).join(",");
+        let mut lines = text.split_inclusive('\n');
+        match lines.next() {
+            Some(h) if h.trim_end() == header => {}
+            Some(_) => {
+                return Err(InputError(format!("--resume: {} does not have the columns of this sweep", path.display())).into());
+            }
+            None => return Ok(()),
+        }
+        let width = csv_header(&self.grid).len();
+        for line in lines {
+            if !line.ends_with('\n') {
+                break;
+            }
+            let line = line.trim_end();
+            let cells: Vec<&str> = line.split(',').collect();
+            if cells.len() != width {
+                continue;
+            }
+            let Ok(point) = cells[0].parse::<usize>() else { continue };
+            let Some(values) = self.grid.points.get(point) else { continue };
+            let matches = values.iter().enumerate().all(|(j, v)| cells[1 + j].parse::<f64>().ok() == Some(*v));
+            if matches {
+                self.done.insert(point, line.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// Points still to run, in order.
+    pub fn todo(&self) -> Vec<usize> {
+        (0..self.grid.points.len()).filter(|p| !self.done.contains_key(p)).collect()
+    }
+
+    pub fn skipped(&self) -> usize {
+        self.done.len()
+    }
+
+    /// Runs the missing points, appending each row as it completes; `tick` gets the number of
+    /// rollouts finished in this invocation. Returns every row, in point order.
+    pub fn run(&mut self, tick: &mut dyn FnMut(u64)) -> Result<Vec<PointRow>> {
+        let todo = self.todo();
+        let skipped = self.done.len();
+        let path = self.dir.join("sweep.csv");
+        let mut file: File = OpenOptions::new().append(true).open(&path).with_context(|| format!("cannot append to {}", path.display()))?;
+        let mut finished = 0u64;
+        for &point in &todo {
+            let held = self.grid.held(point);
+            let model = Model::new(self.base.at(&held)?);
+            let t = tally(&model, self.n, self.seed, self.threads, false, |d| tick(finished + d));
+            finished += self.n;
+            let line = format_row(point, &self.grid.points[point], &t);
+            writeln!(file, "{line}").and_then(|_| file.flush()).with_context(|| format!("cannot append to {}", path.display()))?;
+            self.done.insert(point, line);
+        }
+        drop(file);
+        self.write_csv()?;
+        self.write_json(Progress { complete: true, points_done: self.done.len(), skipped, ran: todo.len() })?;
+        self.done.iter().map(|(&p, line)| parse_row(p, line, self.grid.varies.len())).collect()
+    }
+}
+
+/// One row of sweep.csv.
+fn format_row(point: usize, values: &[f64], t: &Tally) -> String {
+    let mut cells = vec![point.to_string()];
+    cells.extend(values.iter().map(|v| format!("{v}")));
+    for o in Outcome::ALL {
+        let e = t.p(o);
+        cells.extend([format!("{:.5}", e.value), format!("{:.5}", e.lo), format!("{:.5}", e.hi)]);
+    }
+    cells.push(t.median_months_to_ceasefire().map(|m| m.to_string()).unwrap_or_default());
+    cells.join(",")
+}
+
+fn parse_row(point: usize, line: &str, n_values: usize) -> Result<PointRow> {
+    let cells: Vec<&str> = line.split(',').collect();
+    let num = |i: usize| -> Result<f64> {
+        cells.get(i).and_then(|c| c.parse().ok()).with_context(|| format!("sweep.csv point {point}: bad cell {i}"))
+    };
+    let values = (0..n_values).map(|j| num(1 + j)).collect::<Result<Vec<_>>>()?;
+    let mut p = Vec::new();
+    for k in 0..Outcome::ALL.len() {
+        let at = 1 + n_values + 3 * k;
+        p.push(Estimate { value: num(at)?, lo: num(at + 1)?, hi: num(at + 2)? });
+    }
+    let median = cells.get(1 + n_values + 3 * Outcome::ALL.len()).and_then(|c| c.parse().ok());
+    Ok(PointRow { point, values, p, median_months_to_ceasefire: median })
+}

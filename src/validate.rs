@@ -1,0 +1,283 @@
+//! Validation against known results (MODEL.md §8): the engine, configured by the scenarios in
+//! `scenarios/validation/`, reproduces four special cases that have exact answers. Each check
+//! compares a Monte Carlo estimate with the exact value; it passes within 4 standard errors.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::model::{Model, MonthView, Observer, Outcome, Record, Scratch, run_rollout};
+use crate::scenario::{self, Overrides, ScenarioError};
+
+/// One comparison of a simulated quantity with its exact value.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Check {
+    pub case: &'static str,
+    pub params: String,
+    pub quantity: &'static str,
+    pub exact: f64,
+    pub simulated: f64,
+    /// Standard error of the estimate (0 when the simulated quantity is deterministic).
+    pub se: f64,
+    pub pass: bool,
+}
+
+impl Check {
+    fn new(case: &'static str, params: String, quantity: &'static str, exact: f64, simulated: f64, se: f64) -> Check {
+        // A quantity that does not vary across rollouts (up to floating-point rounding) must
+        // match to rounding; a random one within 4 standard errors.
+        let rounding = 1e-9 * (1.0 + exact.abs());
+        let se = if se < rounding { 0.0 } else { se };
+        let tol = if se > 0.0 { 4.0 * se } else { rounding };
+        Check { case, params, quantity, exact, simulated, se, pass: (simulated - exact).abs() <= tol }
+    }
+
+    /// The error in standard errors (0 when both are exact and equal).
+    pub fn z(&self) -> f64 {
+        if self.se > 0.0 {
+            (self.simulated - self.exact) / self.se
+        } else if (self.simulated - self.exact).abs() <= 1e-9 * (1.0 + self.exact.abs()) {
+            0.0
+        } else {
+            f64::INFINITY
+        }
+    }
+}
+
+/// Standard normal CDF, Φ(x) = erfc(−x/√2)/2.
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Complementary error function (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7).
+fn erfc(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07 + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if x >= 0.0 { r } else { 2.0 - r }
+}
+
+/// Gambler's ruin: P(reaching N from k) and the expected duration, with win chance p.
+pub fn gamblers_ruin(n: f64, k: f64, p: f64) -> (f64, f64) {
+    let q = 1.0 - p;
+    if (p - 0.5).abs() < 1e-12 {
+        return (k / n, k * (n - k));
+    }
+    let r = q / p;
+    let reach = (1.0 - r.powf(k)) / (1.0 - r.powf(n));
+    let duration = k / (q - p) - (n / (q - p)) * reach;
+    (reach, duration)
+}
+
+/// Settlement month in the convergence case: the first n with (a₁ − a₂)/(s + n) ≤ c.
+pub fn convergence_month(s: f64, a1: f64, a2: f64, c: f64) -> u32 {
+    (0..100_000u32).find(|&n| (a1 - a2) / (s + n as f64) <= c).unwrap_or(u32::MAX)
+}
+
+/// Beliefs of the first two actors at chosen months.
+#[derive(Default)]
+struct BeliefProbe {
+    months: Vec<u32>,
+    seen: Vec<(u32, f64, f64)>,
+}
+
+impl Observer for BeliefProbe {
+    fn month(&mut self, v: &MonthView<'_>) {
+        if self.months.contains(&v.month) {
+            self.seen.push((v.month, v.beliefs[0], v.beliefs[1]));
+        }
+    }
+}
+
+fn load(dir: &Path, file: &str, sets: &[String]) -> Result<Model, ScenarioError> {
+    let overrides = Overrides { sets: sets.to_vec(), withs: vec![] };
+    Ok(Model::new(scenario::load(&dir.join(file), &overrides)?))
+}
+
+/// Rollouts 0..n in parallel, returned in index order (so results do not depend on threads).
+fn simulate(model: &Model, n: u64, seed: u64, probe_months: &[u32]) -> Vec<(Record, Vec<(u32, f64, f64)>)> {
+    (0..n as usize)
+        .into_par_iter()
+        .map_init(
+            || Scratch::new(model),
+            |scratch, i| {
+                let mut probe = BeliefProbe { months: probe_months.to_vec(), seen: Vec::new() };
+                let r = run_rollout(model, seed, i as u64, scratch, &mut probe);
+                (r, probe.seen)
+            },
+        )
+        .collect()
+}
+
+fn share(records: &[(Record, Vec<(u32, f64, f64)>)], pred: impl Fn(&Record) -> bool) -> f64 {
+    records.iter().filter(|(r, _)| pred(r)).count() as f64 / records.len() as f64
+}
+
+fn se_p(p: f64, n: usize) -> f64 {
+    (p * (1.0 - p) / n as f64).sqrt()
+}
+
+fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, var.sqrt())
+}
+
+/// Runs every validation case at several parameter sets; `dir` holds the validation scenarios.
+pub fn run_all(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
+    let mut out = Vec::new();
+    out.extend(forts(dir, n, seed)?);
+    out.extend(complete_information(dir, n, seed)?);
+    out.extend(mutual_optimism(dir, n, seed)?);
+    out.extend(convergence(dir, n, seed)?);
+    Ok(out)
+}
+
+pub fn forts(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
+    let mut out = Vec::new();
+    for (big_n, k, p) in [(10.0, 5.0, 0.5), (10.0, 3.0, 0.6), (20.0, 12.0, 0.45)] {
+        let sets = vec![
+            format!("battlefield.forts_positions={big_n}"),
+            format!("battlefield.forts_start={k}"),
+            format!("battlefield.forts_p={p}"),
+        ];
+        let model = load(dir, "forts.toml", &sets)?;
+        let recs = simulate(&model, n, seed, &[]);
+        let params = format!("N={big_n} k={k} p={p}");
+        let (reach, duration) = gamblers_ruin(big_n, k, p);
+        let won = share(&recs, |r| r.outcome == Outcome::UkraineCollapse);
+        out.push(Check::new("forts", params.clone(), "P(attacker reaches N)", reach, won, se_p(reach, recs.len())));
+        // A war still running at the horizon has no duration; it counts as a failed check.
+        let durations: Vec<f64> = recs.iter().map(|(r, _)| r.end_month.map_or(f64::INFINITY, f64::from)).collect();
+        let (mean, sd) = mean_sd(&durations);
+        out.push(Check::new("forts", params, "expected duration (months)", duration, mean, sd / (recs.len() as f64).sqrt()));
+    }
+    Ok(out)
+}
+
+pub fn complete_information(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
+    let mut out = Vec::new();
+    for (p, c) in [(0.3, 0.02), (0.5, 0.05), (0.8, 0.1)] {
+        let sets = vec![
+            format!("actors.attacker.win_belief={p}"),
+            format!("actors.defender.win_belief={p}"),
+            format!("actors.attacker.war_cost={c}"),
+            format!("actors.defender.war_cost={c}"),
+        ];
+        let model = load(dir, "complete_information.toml", &sets)?;
+        let recs = simulate(&model, n, seed, &[]);
+        let war = share(&recs, |r| r.ceasefire_month != Some(0));
+        out.push(Check::new("complete information", format!("p={p} c_A=c_B={c}"), "P(war)", 0.0, war, 0.0));
+    }
+    Ok(out)
+}
+
+pub fn mutual_optimism(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
+    let mut out = Vec::new();
+    let p = 0.5;
+    for (mu, sigma, c) in [(0.0, 0.1, 0.05), (0.05, 0.1, 0.05), (0.1, 0.15, 0.05)] {
+        let sets = vec![
+            format!("actors.attacker.win_belief={{normal=[{}, {sigma}]}}", p + mu),
+            format!("actors.defender.win_belief={{normal=[{}, {sigma}]}}", p - mu),
+            format!("actors.attacker.war_cost={c}"),
+            format!("actors.defender.war_cost={c}"),
+        ];
+        let model = load(dir, "mutual_optimism.toml", &sets)?;
+        let recs = simulate(&model, n, seed, &[]);
+        let exact = 1.0 - normal_cdf((2.0 * c - 2.0 * mu) / (sigma * std::f64::consts::SQRT_2));
+        let war = share(&recs, |r| r.ceasefire_month != Some(0));
+        out.push(Check::new(
+            "mutual optimism",
+            format!("p={p} μ={mu} σ={sigma} c_A=c_B={c}"),
+            "P(war)",
+            exact,
+            war,
+            se_p(exact, recs.len()),
+        ));
+    }
+    Ok(out)
+}
+
+pub fn convergence(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
+    let mut out = Vec::new();
+    for (s, m1, m2, c) in [(10.0, 0.8, 0.3, 0.06), (20.0, 0.7, 0.4, 0.0225), (4.0, 0.9, 0.2, 0.15)] {
+        let sets = vec![
+            format!("actors.attacker.prior_weight={s}"),
+            format!("actors.defender.prior_weight={s}"),
+            format!("actors.attacker.prior_mean={m1}"),
+            format!("actors.defender.prior_mean={m2}"),
+            format!("actors.attacker.war_cost={c}"),
+            format!("actors.defender.war_cost={c}"),
+        ];
+        let model = load(dir, "convergence.toml", &sets)?;
+        let (a1, a2) = (s * m1, s * m2);
+        let t = convergence_month(s, a1, a2, 2.0 * c);
+        let probes: Vec<u32> = [1, t / 2, t.saturating_sub(1)].into_iter().filter(|&m| m >= 1 && m < t).collect();
+        let recs = simulate(&model, n, seed, &probes);
+        let params = format!("s={s} a₁={a1} a₂={a2} c_A=c_B={c}");
+        for &m in &probes {
+            let exact = (a1 - a2) / (s + m as f64);
+            let gaps: Vec<f64> = recs.iter().filter_map(|(_, seen)| seen.iter().find(|x| x.0 == m).map(|x| x.1 - x.2)).collect();
+            let (mean, sd) = mean_sd(&gaps);
+            let worst = gaps.iter().map(|g| (g - exact).abs()).fold(0.0, f64::max);
+            let label: &'static str = Box::leak(format!("disagreement after {m} battles").into_boxed_str());
+            let mut check = Check::new("convergence", params.clone(), label, exact, mean, sd / (gaps.len() as f64).sqrt());
+            // Every rollout, not only the mean, must show the exact disagreement.
+            check.pass &= worst < 1e-9 && gaps.len() == recs.len();
+            out.push(check);
+        }
+        let months: Vec<f64> = recs.iter().map(|(r, _)| r.settlement_month.map_or(f64::INFINITY, f64::from)).collect();
+        let (mean, sd) = mean_sd(&months);
+        out.push(Check::new("convergence", params, "mean settlement month", t as f64, mean, sd / (months.len() as f64).sqrt()));
+    }
+    Ok(out)
+}
+
+/// The checks as a table for a terminal.
+pub fn table(checks: &[Check]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ =
+        writeln!(s, "{:<22} {:<34} {:<32} {:>10} {:>10} {:>8}  result", "case", "parameters", "quantity", "exact", "simulated", "error/se");
+    for c in checks {
+        let z = c.z();
+        let z = if z.is_finite() { format!("{z:+.2}") } else { "—".into() };
+        let _ = writeln!(
+            s,
+            "{:<22} {:<34} {:<32} {:>10.4} {:>10.4} {:>8}  {}",
+            c.case,
+            c.params,
+            c.quantity,
+            c.exact,
+            c.simulated,
+            z,
+            if c.pass { "pass" } else { "FAIL" }
+        );
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas() {
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
+        assert!((normal_cdf(-1.0) - 0.158_655_25).abs() < 1e-6);
+        let (p, d) = gamblers_ruin(10.0, 5.0, 0.5);
+        assert_eq!((p, d), (0.5, 25.0));
+        // p → ½ limit of the general formula.
+        let (p2, d2) = gamblers_ruin(10.0, 5.0, 0.500_001);
+        assert!((p2 - 0.5).abs() < 1e-4 && (d2 - 25.0).abs() < 1e-3);
+        assert_eq!(convergence_month(10.0, 8.0, 3.0, 0.12), 32);
+    }
+}
