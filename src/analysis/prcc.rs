@@ -119,8 +119,9 @@ fn invert(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
             if row != col {
                 let f = w[row][col];
                 if f != 0.0 {
-                    for c in 0..2 * m {
-                        w[row][c] -= f * w[col][c];
+                    let pivot_row = w[col].clone();
+                    for (x, p) in w[row].iter_mut().zip(&pivot_row) {
+                        *x -= f * p;
                     }
                 }
             }

@@ -238,11 +238,14 @@ impl Sensitivity {
     }
 }
 
-/// A parameter value in at most 4 significant digits.
+/// A parameter value in four significant digits, without trailing zeros.
 fn short(v: f64) -> String {
-    let s = format!("{:.4}", v);
-    let t = format!("{}", super::grid::tidy(v));
-    if t.len() <= s.len() { t } else { format!("{v:.4}") }
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let decimals = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
 /// A design read from CSV: one column per parameter path, one row per point to evaluate.

@@ -139,8 +139,10 @@ fn differences(old: &Identity, new: &Identity) -> Vec<&'static str> {
         }
     };
     check(old.truce_version == new.truce_version, "truce version");
-    check(old.scenario == new.scenario && old.file == new.file, "scenario");
-    check(old.files == new.files, "scenario file contents");
+    // Paths may be written differently from another folder; the names and contents must agree.
+    check(old.scenario == new.scenario, "scenario");
+    let hashes = |i: &Identity| i.files.iter().map(|f| f.sha256.clone()).collect::<Vec<_>>();
+    check(hashes(old) == hashes(new), "scenario file contents");
     check(old.overrides == new.overrides, "--set/--with overrides");
     check(old.seed == new.seed, "seed");
     check(old.n == new.n, "N");
@@ -168,14 +170,17 @@ impl Sweep {
         };
         let mut sweep = Sweep { base, grid, n, seed, threads, dir: dir.to_path_buf(), identity, done: BTreeMap::new(), note: None };
         match (existing, resume) {
-            (Some(old), false) if !old.progress.complete => Err(InputError(format!(
-                "{} holds an unfinished sweep ({} of {} points done); continue it with --resume, or remove the folder or choose \
-                 another --out to start afresh",
-                dir.display(),
-                old.progress.points_done,
-                old.identity.points
-            ))
-            .into()),
+            (Some(old), false) if !old.progress.complete => {
+                // sweep.csv is the record of what is done; count its finished rows.
+                let rows = fs::read_to_string(dir.join("sweep.csv")).map(|t| t.matches('\n').count().saturating_sub(1)).unwrap_or(0);
+                Err(InputError(format!(
+                    "{} holds an unfinished sweep ({rows} of {} points done); continue it with --resume, or remove the folder or \
+                     choose another --out to start afresh",
+                    dir.display(),
+                    old.identity.points
+                ))
+                .into())
+            }
             (Some(old), true) => {
                 let diff = differences(&old.identity, &sweep.identity);
                 if !diff.is_empty() {
@@ -288,6 +293,7 @@ impl Sweep {
             let line = format_row(point, &self.grid.points[point], &t);
             writeln!(file, "{line}").and_then(|_| file.flush()).with_context(|| format!("cannot append to {}", path.display()))?;
             self.done.insert(point, line);
+            self.write_json(Progress { complete: false, points_done: self.done.len(), skipped, ran: self.done.len() - skipped })?;
         }
         drop(file);
         self.write_csv()?;

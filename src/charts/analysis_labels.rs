@@ -52,14 +52,19 @@ pub fn analysis_labels(lang: Lang) -> &'static AnalysisLabels {
 }
 
 impl AnalysisLabels {
-    /// The footer: scenario, rollouts per run, seed, version.
-    pub fn footer(&self, scenario: &str, n: u64, seed: u64, version: &str, sep: &str) -> String {
+    /// The footer: scenario, rollouts per point of a sweep (`per_point`) or per run of a
+    /// tornado, seed, version.
+    pub fn footer(&self, scenario: &str, n: u64, per_point: bool, seed: u64, version: &str, sep: &str) -> String {
         let n = thousands(n as f64);
-        match self.lang {
-            Lang::En => {
+        match (self.lang, per_point) {
+            (Lang::En, true) => {
                 format!("Scenario {scenario}{sep}N = {n} rollouts per point, common random numbers{sep}seed {seed}{sep}truce {version}")
             }
-            Lang::Zh => format!("情景 {scenario}{sep}每点推演 N = {n} 次，共同随机数{sep}随机种子 {seed}{sep}truce {version}"),
+            (Lang::En, false) => {
+                format!("Scenario {scenario}{sep}N = {n} rollouts per run, common random numbers{sep}seed {seed}{sep}truce {version}")
+            }
+            (Lang::Zh, true) => format!("情景 {scenario}{sep}每点推演 N = {n} 次，共同随机数{sep}随机种子 {seed}{sep}truce {version}"),
+            (Lang::Zh, false) => format!("情景 {scenario}{sep}每次运行推演 N = {n} 次，共同随机数{sep}随机种子 {seed}{sep}truce {version}"),
         }
     }
 
@@ -87,7 +92,8 @@ impl AnalysisLabels {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        v.push(self.footer("x", 1000, 1, "0.1.0", " · "));
+        v.push(self.footer("x", 1000, true, 1, "0.1.0", " · "));
+        v.push(self.footer("x", 1000, false, 1, "0.1.0", " · "));
         v
     }
 }

@@ -50,7 +50,7 @@ pub fn draw_sweep_with(data: &SweepData, out_dir: &Path, opts: &ChartOptions, se
     }
     let (mut ctx, a) = analysis_ctx(opts, search, &[&data.title, &data.scenario], &mut report.warnings)?;
     ctx.title_prefix = ctx.fit(&data.title, &data.scenario);
-    ctx.footer = a.footer(&ctx.fit(&data.scenario, "?"), data.n, data.seed, &data.version, ctx.l.item_sep);
+    ctx.footer = a.footer(&ctx.fit(&data.scenario, "?"), data.n, true, data.seed, &data.version, ctx.l.item_sep);
     super::create_dir(out_dir)?;
     if data.params.len() == 1 {
         render(&SweepLines { d: data, a }, out_dir, &ctx, &mut report.files)?;

@@ -57,7 +57,7 @@ pub fn draw_tornado_with(data: &TornadoData, out_dir: &Path, opts: &ChartOptions
     let mut report = ChartReport::default();
     let (mut ctx, a) = analysis_ctx(opts, search, &[&data.title, &data.scenario], &mut report.warnings)?;
     ctx.title_prefix = ctx.fit(&data.title, &data.scenario);
-    ctx.footer = a.footer(&ctx.fit(&data.scenario, "?"), data.n, data.seed, &data.version, ctx.l.item_sep);
+    ctx.footer = a.footer(&ctx.fit(&data.scenario, "?"), data.n, false, data.seed, &data.version, ctx.l.item_sep);
     super::create_dir(out_dir)?;
     render(&Tornado { d: data, a }, out_dir, &ctx, &mut report.files)?;
     super::dedup(&mut report.warnings);
@@ -69,11 +69,15 @@ struct Tornado<'a> {
     a: &'static AnalysisLabels,
 }
 
-/// A parameter value in at most four significant digits.
+/// A parameter value in four significant digits, without trailing zeros.
 fn value_label(v: f64) -> String {
-    let s = format!("{:.4}", v);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-" { "0".into() } else { s.to_string() }
+    if v == 0.0 || !v.is_finite() {
+        return "0".into();
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (3 - magnitude).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
 impl Chart for Tornado<'_> {
@@ -110,7 +114,9 @@ impl Chart for Tornado<'_> {
         let pad = ((hi - lo) * 0.18).max(1.0);
         let (x_lo, x_hi) = axes::nice_bounds((lo - pad).max(0.0), (hi + pad).min(100.0), 7);
         let label_w = text_size(&area, ctx, "100", ctx.s.tick).0;
-        let x = Axis::numeric(x_lo, x_hi, axes::max_ticks_for(area.dim_in_pixel().0, label_w * 2), |v| format!("{v:.0}"), a.ax_tornado);
+        let max_ticks = axes::max_ticks_for(area.dim_in_pixel().0, label_w * 2);
+        let decimals = axes::decimals_for(axes::nice_step(x_hi - x_lo, max_ticks));
+        let x = Axis::numeric(x_lo, x_hi, max_ticks, move |v| format!("{v:.decimals$}"), a.ax_tornado);
         let names: Vec<String> = d.bars.iter().map(|b| b.param.clone()).collect();
         let y = Axis::categories(&names, "");
         let mut chart = axes::build(&area, ctx, &x, &y, None)?;
@@ -150,6 +156,8 @@ mod tests {
     fn values_are_short() {
         assert_eq!(value_label(1.25), "1.25");
         assert_eq!(value_label(0.123456), "0.1235");
+        assert_eq!(value_label(235.3543), "235.4");
+        assert_eq!(value_label(118_700.2), "118700");
         assert_eq!(value_label(3.0), "3");
         assert_eq!(value_label(0.0), "0");
     }
