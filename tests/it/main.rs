@@ -2,6 +2,7 @@
 
 mod common;
 
+mod analysis;
 mod bad_input;
 mod charts;
 mod docs;

@@ -9,7 +9,7 @@ use crate::common::{root, tempdir, truce};
 
 /// The Python with the notebook's packages: `TRUCE_PYTHON` (set by scripts/test.sh), else a venv
 /// under target/ made here from notebooks/requirements.txt.
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     if let Ok(p) = std::env::var("TRUCE_PYTHON") {
         return PathBuf::from(p);
     }
