@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod calendar;
+pub mod calibrate;
 pub mod charts;
 pub mod cli;
 pub mod graph;

@@ -30,6 +30,27 @@ impl Histogram {
         }
     }
 
+    /// Share of values ≤ x, interpolated linearly within x's bin.
+    pub fn cdf(&self, x: f64) -> f64 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        let pos = (x - self.lo) / self.width;
+        let below_bins: f64 = if pos <= 0.0 {
+            0.0
+        } else {
+            let whole = (pos.floor() as usize).min(self.counts.len());
+            let mut c: f64 = self.counts[..whole].iter().map(|&v| v as f64).sum();
+            if whole < self.counts.len() {
+                c += self.counts[whole] as f64 * (pos - whole as f64);
+            } else {
+                c += self.above as f64;
+            }
+            c
+        };
+        ((self.below as f64 + below_bins) / self.total as f64).clamp(0.0, 1.0)
+    }
+
     /// Adds another histogram's counts (same range and bins).
     pub fn merge(&mut self, other: &Histogram) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {

@@ -177,6 +177,11 @@ impl Summary {
         self.hists().area[month].quantile(q)
     }
 
+    /// Share of rollouts whose area at `month` is at most `km2`.
+    pub fn area_cdf(&self, month: usize, km2: f64) -> f64 {
+        self.hists().area[month].cdf(km2)
+    }
+
     pub fn cost_quantile(&self, month: usize, actor: usize, q: f64) -> Option<f64> {
         self.hists().costs[month * self.n_actors + actor].quantile(q)
     }

@@ -49,6 +49,14 @@ pub enum Command {
     /// Check the engine against special cases with exact answers (MODEL.md §8)
     #[command(after_help = "Example:\n  truce validate -n 20000")]
     Validate(ValidateArgs),
+    /// Fit the battlefield to an observed area series, using only months before the start
+    #[command(
+        after_help = "Example:\n  truce calibrate scenarios/baseline.toml --data ../shared/data/territory_monthly.csv --column econ_km2"
+    )]
+    Calibrate(CalibrateArgs),
+    /// Place an observed path in the scenario's simulated fan (coverage, percentiles, chart)
+    #[command(after_help = "Example:\n  truce backtest scenarios/backtest_2024-05.toml --observed observed.csv")]
+    Backtest(BacktestArgs),
     /// Measure rollouts per second on one thread and on all (no files written)
     #[command(after_help = "Example:\n  truce bench scenarios/baseline.toml -n 100000")]
     Bench(BenchArgs),
@@ -142,6 +150,48 @@ pub struct BenchArgs {
     pub n: u64,
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// CSV with a `month` column (YYYY-MM) and the area column
+    #[arg(long)]
+    pub data: PathBuf,
+    /// The column of Russian-held area (km²)
+    #[arg(long, default_value = "econ_km2")]
+    pub column: String,
+    /// First month of the fit window (default: January of the last full year before the start)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last month of the fit window (default: December of that year)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Rollouts for the simulated moments
+    #[arg(short = 'n', long, default_value_t = 2_000)]
+    pub n: u64,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// CSV of the observed path: columns `month` (YYYY-MM) and `km2`
+    #[arg(long)]
+    pub observed: PathBuf,
+    /// The column of observed area
+    #[arg(long, default_value = "km2")]
+    pub column: String,
+    #[arg(short = 'n', long, default_value_t = 10_000)]
+    pub n: u64,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Output folder (default: output/<scenario name>-backtest)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

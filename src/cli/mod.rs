@@ -63,6 +63,8 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Trace(a) => trace(&a),
         Command::Plot(a) => plot(&a),
         Command::Validate(a) => validate(&a),
+        Command::Calibrate(a) => calibrate(&a),
+        Command::Backtest(a) => backtest(&a),
         Command::Compare(a) => crate::analysis::commands::compare(&a),
         Command::Sweep(a) => crate::analysis::commands::sweep(&a),
         Command::Sensitivity(a) => crate::analysis::commands::sensitivity(&a),
@@ -104,6 +106,22 @@ pub fn run_to_folder(
     show_progress: bool,
     charts: Option<&crate::charts::ChartOptions>,
 ) -> Result<(PathBuf, Summary)> {
+    run_to_folder_with(model, n, seed, threads, out, show_progress, charts, &|_, _| Ok(()))
+}
+
+/// As `run_to_folder`; `extra` writes more files into the (temporary) folder before it is
+/// moved into place, and may change summary.json before the charts are drawn.
+#[allow(clippy::too_many_arguments)]
+pub fn run_to_folder_with(
+    model: &Model,
+    n: u64,
+    seed: u64,
+    threads: usize,
+    out: &PathBuf,
+    show_progress: bool,
+    charts: Option<&crate::charts::ChartOptions>,
+    extra: &dyn Fn(&std::path::Path, &Summary) -> Result<()>,
+) -> Result<(PathBuf, Summary)> {
     let started = Instant::now();
     let mut folder = RunFolder::create(out, model, true)?;
     let mut summary = Summary::new(model);
@@ -131,6 +149,7 @@ pub fn run_to_folder(
     let manifest = output::manifest(model, seed, n, threads, started.elapsed().as_secs_f64());
     folder.write_json("manifest.json", &manifest)?;
     folder.close_runs()?;
+    extra(folder.path(), &summary)?;
     if let Some(opts) = charts {
         // Charts are drawn inside the temporary folder, so they land atomically with the rest.
         let report = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts).context("cannot draw the charts")?;
@@ -285,6 +304,144 @@ fn validate(a: &args::ValidateArgs) -> Result<()> {
     if failed > 0 {
         anyhow::bail!("{failed} validation check(s) failed");
     }
+    Ok(())
+}
+
+fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
+    let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+    crate::calibrate::read_series(&text, column).map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
+}
+
+fn parse_month(text: &Option<String>, flag: &str) -> Result<Option<crate::calendar::YearMonth>> {
+    match text {
+        None => Ok(None),
+        Some(t) => crate::calendar::YearMonth::parse(t)
+            .map(Some)
+            .ok_or_else(|| UsageError(format!("{flag} {t}: not a month; write YYYY-MM, e.g. 2024-01")).into()),
+    }
+}
+
+fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
+    use crate::calibrate as cal;
+    let scenario = load(&a.scenario)?;
+    let model = Model::new(scenario);
+    let series = read_series_file(&a.data, &a.column)?;
+    let (dfrom, dto) = cal::default_window(model.scenario.start);
+    let from = parse_month(&a.from, "--from")?.unwrap_or(dfrom);
+    let to = parse_month(&a.to, "--to")?.unwrap_or(dto);
+    let fit = cal::fit(&series, model.scenario.start, from, to, cal::Jumps::of(&model)).map_err(UsageError)?;
+    let mut sets = a.scenario.set.clone();
+    sets.push(format!("battlefield.gain_mean={{normal=[{:.0}, {:.0}]}}", fit.gain_mean, fit.gain_mean_sd));
+    sets.push(format!("battlefield.gain_sd={:.0}", fit.gain_sd));
+    sets.push(format!("battlefield.gain_ar={:.2}", fit.gain_ar));
+    let fitted = Model::new(scenario::load(&a.scenario.scenario, &Overrides { sets, withs: a.scenario.with.clone() })?);
+    let sim = cal::simulate_moments(&fitted, a.n, a.seed, 12);
+    let shipped = cal::simulate_moments(&model, a.n, a.seed, 12);
+    let mut out = std::io::stdout().lock();
+    let sc = &model.scenario;
+    writeln!(out, "calibration of `{}` on {} (column {})", sc.name, a.data.display(), a.column)?;
+    writeln!(out, "monthly net changes {} … {}: {} months, all known before the start ({})\n", fit.from, fit.to, fit.n, sc.start)?;
+    writeln!(out, "fitted battlefield values (paste into [battlefield]):")?;
+    writeln!(
+        out,
+        "gain_mean = {{ normal = [{:.0}, {:.0}] }}  # the window's mean; sd = its standard error, inflated for autocorrelation",
+        fit.gain_mean, fit.gain_mean_sd
+    )?;
+    writeln!(
+        out,
+        "gain_sd = {:.0}  # the window's sd ({:.1}) less the variance of breakthroughs and counter-offensives",
+        fit.gain_sd, fit.observed_sd
+    )?;
+    writeln!(out, "gain_ar = {:.2}  # the window's lag-1 autocorrelation", fit.gain_ar)?;
+    let shown = |p: &str| sc.param(p).map(|p| p.display_value()).unwrap_or_default();
+    writeln!(
+        out,
+        "\nthe scenario has: gain_mean = {}, gain_sd = {}, gain_ar = {}",
+        shown("battlefield.gain_mean"),
+        shown("battlefield.gain_sd"),
+        shown("battlefield.gain_ar")
+    )?;
+    writeln!(out, "\nfit: monthly gains in the first 12 months at war, {} rollouts", a.n)?;
+    writeln!(
+        out,
+        "pooled = all simulated months together; per rollout = each rollout's 12-month sample moments, averaged (like for like with the one observed year)"
+    )?;
+    writeln!(out, "{:<30} {:>10} {:>16} {:>16}", "", "observed", "fitted values", "scenario as is")?;
+    writeln!(out, "{:<30} {:>10.1} {:>16.1} {:>16.1}", "mean (km²/month)", fit.observed_mean, sim.mean, shipped.mean)?;
+    writeln!(out, "{:<30} {:>10.1} {:>16.1} {:>16.1}", "sd, pooled (km²/month)", fit.observed_sd, sim.pooled_sd, shipped.pooled_sd)?;
+    writeln!(out, "{:<30} {:>10.1} {:>16.1} {:>16.1}", "sd, per rollout (km²/month)", fit.observed_sd, sim.sd, shipped.sd)?;
+    writeln!(out, "{:<30} {:>10.2} {:>16.2} {:>16.2}", "lag-1 autocorr., pooled", fit.observed_ac1, sim.pooled_ac1, shipped.pooled_ac1)?;
+    writeln!(out, "{:<30} {:>10.2} {:>16.2} {:>16.2}", "lag-1 autocorr., per rollout", fit.observed_ac1, sim.ac1, shipped.ac1)?;
+    Ok(())
+}
+
+fn backtest(a: &args::BacktestArgs) -> Result<()> {
+    use crate::calibrate as cal;
+    let scenario = load(&a.scenario)?;
+    let model = Model::new(scenario);
+    let observed = read_series_file(&a.observed, &a.column)?;
+    let sc = &model.scenario;
+    if !observed.iter().any(|(m, _)| *m > sc.start && *m <= sc.date(sc.horizon as i32)) {
+        return Err(UsageError(format!("{} has no month after the start {} and within the horizon", a.observed.display(), sc.start)).into());
+    }
+    let threads = threads(None)?;
+    let out = a.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{}-backtest", sc.name)));
+    let result = std::cell::RefCell::new(None);
+    let extra = |dir: &std::path::Path, summary: &Summary| -> Result<()> {
+        let bt = cal::backtest(&model, &observed, |m, q| summary.area_quantile(m, q).unwrap_or(f64::NAN), |m, x| summary.area_cdf(m, x));
+        let mut w = csv::Writer::from_path(dir.join("backtest.csv"))?;
+        w.write_record(["month", "date", "observed_km2", "p05", "p25", "p50", "p75", "p95", "inside50", "inside90", "percentile"])?;
+        for b in &bt.months {
+            w.write_record([
+                b.month.to_string(),
+                b.date.clone(),
+                format!("{:.0}", b.observed_km2),
+                format!("{:.0}", b.p05),
+                format!("{:.0}", b.p25),
+                format!("{:.0}", b.p50),
+                format!("{:.0}", b.p75),
+                format!("{:.0}", b.p95),
+                (b.inside50 as u8).to_string(),
+                (b.inside90 as u8).to_string(),
+                format!("{:.1}", b.percentile),
+            ])?;
+        }
+        w.flush()?;
+        std::fs::write(dir.join("backtest.json"), serde_json::to_string_pretty(&bt)? + "\n")?;
+        // The territory chart draws `history` as the observed line: extend it past the start.
+        let path = dir.join("summary.json");
+        let mut s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        let hist: Vec<serde_json::Value> = observed.iter().map(|(m, v)| serde_json::json!({"date": m.to_string(), "km2": v})).collect();
+        s["history"] = serde_json::Value::Array(hist);
+        std::fs::write(&path, serde_json::to_string_pretty(&s)? + "\n")?;
+        *result.borrow_mut() = Some(bt);
+        Ok(())
+    };
+    let opts = crate::charts::ChartOptions::default();
+    let (path, _) = run_to_folder_with(&model, a.n, a.seed, threads, &out, true, Some(&opts), &extra)?;
+    let bt = result.into_inner().context("the backtest ran")?;
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "backtest of `{}` against {} ({} rollouts, seed {})\n", sc.name, a.observed.display(), a.n, a.seed)?;
+    writeln!(
+        o,
+        "{:<8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11}",
+        "month", "observed", "p05", "p25", "median", "p75", "p95", "percentile"
+    )?;
+    for b in &bt.months {
+        writeln!(
+            o,
+            "{:<8} {:>10.0} {:>10.0} {:>10.0} {:>10.0} {:>10.0} {:>10.0} {:>10.1}%",
+            b.date, b.observed_km2, b.p05, b.p25, b.p50, b.p75, b.p95, b.percentile
+        )?;
+    }
+    writeln!(
+        o,
+        "\nobserved months inside the 50% band: {:.0}%; inside the 90% band: {:.0}% ({} months)",
+        100.0 * bt.coverage50,
+        100.0 * bt.coverage90,
+        bt.months.len()
+    )?;
+    writeln!(o, "written to {} (backtest.csv, backtest.json, charts/territory.png with the observed line)", path.display())?;
     Ok(())
 }
 

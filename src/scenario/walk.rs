@@ -205,6 +205,16 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
         _ => Vec::new(),
     };
 
+    let mut history = history;
+    if let Some(start) = start {
+        let later = history.iter().filter(|(m, _)| *m > start).count();
+        if later > 0 {
+            w.warnings.push(format!(
+                "territory.history: {later} month(s) after the start ({start}) are ignored; history is what was known at the start"
+            ));
+            history.retain(|(m, _)| *m <= start);
+        }
+    }
     let events = match start {
         Some(start) => w.events(tree, start, &actor_ids),
         None => Vec::new(),

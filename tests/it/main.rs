@@ -4,6 +4,7 @@ mod common;
 
 mod analysis;
 mod bad_input;
+mod calibration;
 mod charts;
 mod docs;
 mod engine;

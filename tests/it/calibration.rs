@@ -1,0 +1,121 @@
+//! Calibration on the observed series and the history check (docs/calibration.md).
+
+use truce::calendar::YearMonth;
+use truce::calibrate::{self, Jumps};
+use truce::model::{Model, MonthView, Observer, Scratch, run_rollout};
+use truce::runner::{self, RunConfig};
+use truce::summary::Summary;
+
+use crate::common::{load, root, shared_data, tempdir, truce};
+
+fn data() -> calibrate::Series {
+    let path =
+        shared_data("territory_monthly.csv").expect("../shared/data/territory_monthly.csv (beside the checkout) is needed by this test");
+    calibrate::read_series(&std::fs::read_to_string(path).unwrap(), "econ_km2").unwrap()
+}
+
+/// Rounds as the scenario files write the fitted values.
+fn as_written(fit: &calibrate::Fit) -> (f64, f64, f64, f64) {
+    (fit.gain_mean.round(), fit.gain_mean_sd.round(), fit.gain_sd.round(), (fit.gain_ar * 100.0).round() / 100.0)
+}
+
+fn shipped(path: &str) -> (f64, f64, f64, f64) {
+    let sc = load(path, &[]);
+    let (mean, sd) = match &sc.param("battlefield.gain_mean").unwrap().value {
+        truce::scenario::ParamValue::Dist(d) => match d.shape {
+            truce::scenario::dist::Shape::Normal { mean, sd } => (mean, sd),
+            ref other => panic!("{path}: gain_mean is {other:?}, expected a normal"),
+        },
+        other => panic!("{path}: gain_mean is {other:?}, expected a distribution"),
+    };
+    let v = |p: &str| sc.param(p).unwrap().central();
+    (mean, sd, v("battlefield.gain_sd"), v("battlefield.gain_ar"))
+}
+
+#[test]
+fn shipped_battlefield_defaults_are_the_fitted_values() {
+    let series = data();
+    for path in ["scenarios/baseline.toml", "scenarios/backtest_2024-05.toml"] {
+        let model = Model::new(load(path, &[]));
+        let (from, to) = calibrate::default_window(model.scenario.start);
+        let fit = calibrate::fit(&series, model.scenario.start, from, to, Jumps::of(&model)).unwrap();
+        assert_eq!(as_written(&fit), shipped(path), "{path}: shipped values differ from the fit {fit:?}");
+    }
+    // The baseline's window is 2024, whose moments MODEL.md quotes: mean ≈ 312, sd ≈ 207.
+    let start = YearMonth::parse("2025-05").unwrap();
+    let (from, to) = calibrate::default_window(start);
+    let fit = calibrate::fit(&series, start, from, to, Jumps::default()).unwrap();
+    assert!((fit.observed_mean - 311.75).abs() < 1e-9 && (fit.observed_sd - 207.12).abs() < 0.01, "{fit:?}");
+}
+
+#[test]
+fn the_fit_refuses_data_from_after_the_start() {
+    let series = data();
+    let start = YearMonth::parse("2024-05").unwrap();
+    let err = calibrate::fit(&series, start, YearMonth::parse("2023-06").unwrap(), YearMonth::parse("2024-04").unwrap(), Jumps::default())
+        .unwrap_err();
+    assert!(err.contains("before the scenario starts"), "{err}");
+}
+
+fn observed_csv(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("observed.csv");
+    let mut text = String::from("month,km2\n");
+    for (m, v) in data() {
+        if m >= YearMonth::parse("2024-05").unwrap() && m <= YearMonth::parse("2025-04").unwrap() {
+            text.push_str(&format!("{m},{v}\n"));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The figures docs/calibration.md reports are the ones the backtest produces today.
+#[test]
+fn backtest_figures_in_the_docs_are_current() {
+    let tmp = tempdir();
+    let observed = observed_csv(tmp.path());
+    let out = tmp.path().join("bt");
+    truce().args(["backtest", "scenarios/backtest_2024-05.toml", "--observed"]).arg(&observed).arg("--out").arg(&out).assert().success();
+    let bt: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("backtest.json")).unwrap()).unwrap();
+    let months = bt["months"].as_array().unwrap();
+    assert_eq!(months.len(), 11);
+    let inside90 = months.iter().filter(|m| m["inside90"] == true).count();
+    let c50 = (100.0 * bt["coverage50"].as_f64().unwrap()).round();
+    let c90 = (100.0 * bt["coverage90"].as_f64().unwrap()).round();
+    let doc = std::fs::read_to_string(root().join("docs/calibration.md")).unwrap();
+    let line = format!("**Coverage of the 90% band: {c90}% ({inside90} of 11 months). Coverage of the 50% band: {c50}%.**");
+    assert!(doc.contains(&line), "docs/calibration.md does not state the current figures: {line}");
+    assert!(out.join("charts/territory.png").exists() && out.join("backtest.csv").exists());
+}
+
+/// Records the area each month.
+struct Path(Vec<f64>);
+impl Observer for Path {
+    fn month(&mut self, v: &MonthView<'_>) {
+        self.0.push(v.area_km2);
+    }
+}
+
+/// The machinery is right: paths drawn from the model itself sit inside its 90% band about 90%
+/// of the time (tolerance 4 sd of the per-path coverage over √K paths).
+#[test]
+fn backtest_covers_paths_drawn_from_the_model() {
+    let model = Model::new(load("scenarios/backtest_2024-05.toml", &[]));
+    let mut summary = Summary::new(&model);
+    let cfg = RunConfig { n: 8_000, seed: 1, threads: 2, first: 0 };
+    runner::run(&model, &cfg, |c| -> Result<(), ()> { Ok(summary.add(c)) }, |_| {}).unwrap();
+    let mut scratch = Scratch::new(&model);
+    let k = 400;
+    let mut cov = Vec::new();
+    for i in 0..k {
+        let mut p = Path(Vec::new());
+        run_rollout(&model, 2, i, &mut scratch, &mut p);
+        let observed: calibrate::Series = p.0.iter().enumerate().map(|(m, &a)| (model.scenario.date(m as i32), a)).collect();
+        let bt = calibrate::backtest(&model, &observed, |m, q| summary.area_quantile(m, q).unwrap(), |m, x| summary.area_cdf(m, x));
+        cov.push(bt.coverage90);
+    }
+    let mean = cov.iter().sum::<f64>() / k as f64;
+    let sd = (cov.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (k - 1) as f64).sqrt();
+    let tol = 4.0 * sd / (k as f64).sqrt();
+    assert!((mean - 0.90).abs() <= tol, "model paths covered {mean:.3} of the time (expected 0.90 ± {tol:.3})");
+}
