@@ -12,7 +12,7 @@ use crate::model::Outcome;
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
 
 use super::InputError;
-use super::intervals::{Estimate, paired_difference, unpaired_difference};
+use super::intervals::{Estimate, paired_difference, signed, unpaired_difference};
 use super::tally::Tally;
 
 /// One column of a comparison: a scenario file, or the first file with extra `--set`s.
@@ -221,18 +221,6 @@ impl Comparison {
     }
 }
 
-/// A number with one decimal and an explicit sign (− for negatives, + for positives).
-fn signed(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r == 0.0 {
-        "0.0".into()
-    } else if r < 0.0 {
-        format!("−{:.1}", -r)
-    } else {
-        format!("+{r:.1}")
-    }
-}
-
 /// Each rollout's outcome read back from a run folder's runs.csv, checked to be rollouts
 /// 0..n in order.
 pub fn outcomes_from_runs_csv(path: &std::path::Path, n: u64) -> Result<Vec<u8>> {
@@ -263,12 +251,5 @@ mod tests {
         assert!(parse_variant("actors.us.pressure").unwrap_err().contains("no `=`"));
         assert!(parse_variant("hard=actors.us.pressure").unwrap_err().contains("no value"));
         assert!(parse_variant("a b=x.y=1").unwrap_err().contains("label"));
-    }
-
-    #[test]
-    fn signs() {
-        assert_eq!(signed(-3.04), "−3.0");
-        assert_eq!(signed(0.04), "0.0");
-        assert_eq!(signed(12.25), "+12.3");
     }
 }

@@ -58,9 +58,29 @@ pub fn unpaired_difference(pa: f64, na: u64, pb: f64, nb: u64) -> Estimate {
     Estimate { value: d, lo: d - half, hi: d + half }
 }
 
+/// A number with one decimal and an explicit sign (− for negatives, + for positives), as
+/// differences in percentage points are printed.
+pub fn signed(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r == 0.0 {
+        "0.0".into()
+    } else if r < 0.0 {
+        format!("−{:.1}", -r)
+    } else {
+        format!("+{r:.1}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signs() {
+        assert_eq!(signed(-3.04), "−3.0");
+        assert_eq!(signed(0.04), "0.0");
+        assert_eq!(signed(12.25), "+12.3");
+    }
 
     #[test]
     fn paired_interval_of_known_differences() {

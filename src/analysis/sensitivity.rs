@@ -16,7 +16,7 @@ use crate::model::{Model, Outcome};
 
 use super::InputError;
 use super::hold::{Base, quantiles};
-use super::intervals::{Estimate, paired_difference};
+use super::intervals::{Estimate, paired_difference, signed};
 use super::prcc::{Prcc, prcc};
 use super::tally::tally;
 
@@ -220,14 +220,15 @@ impl Sensitivity {
                 short(r.p90),
                 pct(&r.at_p10),
                 pct(&r.at_p90),
-                format!("{:+.1} pp [{:+.1}, {:+.1}]", 100.0 * e.value, 100.0 * e.lo, 100.0 * e.hi)
+                format!("{} pp [{}, {}]", signed(100.0 * e.value), signed(100.0 * e.lo), signed(100.0 * e.hi))
             );
         }
         let _ = writeln!(out, "\npartial rank correlation with {m} (all drawn together)");
         for r in self.prcc.iter().filter(|r| r.outcome == self.metric) {
             match r.prcc {
                 Some(p) => {
-                    let _ = writeln!(out, "{:<w$}  {:+.3}  [{:+.3}, {:+.3}]", r.path, p.value, p.lo, p.hi);
+                    let f = |v: f64| format!("{v:+.3}").replace('-', "−");
+                    let _ = writeln!(out, "{:<w$}  {}  [{}, {}]", r.path, f(p.value), f(p.lo), f(p.hi));
                 }
                 None => {
                     let _ = writeln!(out, "{:<w$}  (undefined: the parameter or the outcome does not vary)", r.path);
