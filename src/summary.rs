@@ -50,7 +50,8 @@ impl Hists {
     }
 }
 
-const SHARDS: usize = 8;
+/// At most this many shards; fewer with fewer threads (each shard is a full set of histograms).
+const MAX_SHARDS: usize = 8;
 
 /// The quantile histograms of a `Summary`, split into shards for filling from worker threads.
 /// Counts are integers, so the merged result does not depend on the order chunks arrive in.
@@ -108,9 +109,15 @@ impl Summary {
     /// Moves the histograms out into shards that workers can fill in parallel (`Shards::add`);
     /// `join` brings them back. Meanwhile only `add_ordered` may be called.
     pub fn split(&mut self) -> Shards {
+        self.split_for(MAX_SHARDS)
+    }
+
+    /// As `split`, with one shard per worker thread (up to the maximum) to bound memory.
+    pub fn split_for(&mut self, threads: usize) -> Shards {
+        let count = threads.clamp(1, MAX_SHARDS);
         let h = self.merged.take().expect("histograms are not already split");
         Shards {
-            shards: (0..SHARDS).map(|_| Mutex::new(h.clone())).collect(),
+            shards: (0..count).map(|_| Mutex::new(h.clone())).collect(),
             months: self.months,
             width: self.width,
             n_actors: self.n_actors,

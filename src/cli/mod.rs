@@ -127,7 +127,7 @@ pub fn run_to_folder_with(
     let mut summary = Summary::new(model);
     let bar = if show_progress { progress(n) } else { indicatif::ProgressBar::hidden() };
     let cfg = RunConfig { n, seed, threads, first: 0 };
-    let shards = summary.split();
+    let shards = summary.split_for(threads);
     runner::run_with(
         model,
         &cfg,
@@ -246,7 +246,7 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
         let cfg = RunConfig { n: a.n, seed: a.seed, threads: t, first: 0 };
         let mut summary = Summary::new(&model);
         let started = Instant::now();
-        let shards = summary.split();
+        let shards = summary.split_for(t);
         runner::run_with(&model, &cfg, &|c| shards.add(c), |c| -> Result<()> { Ok(summary.add_ordered(c)) }, |_| {})?;
         summary.join(shards);
         let secs = started.elapsed().as_secs_f64();
@@ -261,6 +261,9 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
         if t == all {
             break;
         }
+    }
+    if let Some(kb) = peak_memory_kb() {
+        writeln!(stdout, "peak memory (resident): {:.1} MB", kb as f64 / 1024.0)?;
     }
     Ok(())
 }
@@ -470,4 +473,11 @@ fn plot(a: &args::PlotArgs) -> Result<()> {
     }
     println!("{} charts written to {}", report.files.len(), out.display());
     Ok(())
+}
+
+/// The process's peak resident memory, where the system reports it (Linux: VmHWM).
+fn peak_memory_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
