@@ -234,6 +234,21 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
             start.map(|s| s.plus(e.month).to_string()).unwrap_or_default()
         ));
     }
+    if let Some(h) = horizon {
+        for e in events.iter().filter(|e| e.month > h as i32) {
+            w.warnings.push(format!(
+                "events.{} is dated after the horizon ({}) and never fires",
+                e.id,
+                start.map(|s| s.plus(e.month).to_string()).unwrap_or_default()
+            ));
+        }
+        for p in proposals.iter().filter(|p| p.month > h as i32) {
+            w.warnings.push(format!("proposals.{} is dated after the horizon and is never tabled", p.id));
+        }
+    }
+    for e in events.iter().filter(|e| e.recurring && e.until.is_some_and(|u| u < e.month)) {
+        w.warnings.push(format!("events.{}: `until` is before its date, so it never fires", e.id));
+    }
     for p in proposals.iter().filter(|p| p.month < 0) {
         w.warnings.push(format!("proposals.{} is dated before the start and is never tabled", p.id));
     }
