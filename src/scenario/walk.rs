@@ -22,6 +22,28 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
     let mut w = Walker { diags: Vec::new(), warnings: Vec::new(), params: Vec::new(), settings: Vec::new() };
     let main = files.first().map(|&file| Origin::File { file, span: 0..0 }).unwrap_or(Origin::Derived);
     w.unknown_keys(tree, "", schema::TOP_KEYS);
+    // A section of the wrong type makes every later check noise: report these alone.
+    for e in &tree.entries {
+        let want_array = matches!(e.key.as_str(), "links" | "events" | "proposals");
+        let ok = match &e.node.value {
+            Value::Table(_) => !want_array,
+            Value::Array(_) => want_array,
+            _ => !schema::TOP_KEYS.contains(&e.key.as_str()),
+        };
+        if !ok {
+            let (what, fix) = if want_array {
+                ("an array of tables", format!("write each item as [[{}]]", e.key))
+            } else {
+                ("a table", format!("write it as a section: [{}]", e.key))
+            };
+            w.diags.push(
+                Diagnostic::new(e.node.origin.clone(), format!("`{}` must be {what}, found {}", e.key, e.node.value.type_name())).help(fix),
+            );
+        }
+    }
+    if !w.diags.is_empty() {
+        return Err(ScenarioError::new(w.diags, &sources));
+    }
 
     // [scenario]
     let sc = w.section(tree, "scenario");
