@@ -163,6 +163,8 @@ pub struct Model {
     pub(crate) base: Vec<f64>,
     /// Indices of uncertain parameters, drawn per rollout in this order.
     pub uncertain: Vec<usize>,
+    /// Where each uncertain parameter's draw starts in the parameter stream.
+    pub(crate) uncertain_regions: Vec<u128>,
     /// Per actor: the side it is on (+1 attacker and its patrons, −1 defender and its patrons, 0 others).
     pub(crate) side: Vec<f64>,
     pub(crate) patrons: Vec<usize>,
@@ -259,6 +261,7 @@ impl Model {
         };
         let base = s.params.iter().map(|p| p.central()).collect();
         let uncertain = s.uncertain();
+        let uncertain_regions = uncertain.iter().map(|&i| rollout::param_region(&s.params[i].path)).collect();
         let side = s
             .actors
             .iter()
@@ -283,7 +286,7 @@ impl Model {
                 is_reversal_month[m as usize] = true;
             }
         }
-        Model { slots, base, uncertain, side, patrons, guarantees_issue, is_reversal_month, scenario }
+        Model { slots, base, uncertain, uncertain_regions, side, patrons, guarantees_issue, is_reversal_month, scenario }
     }
 
     pub(crate) fn forts(&self) -> bool {

@@ -96,8 +96,13 @@ impl Scratch {
 }
 
 /// The random streams of one rollout. Each is a ChaCha8 generator keyed by the master seed and a
-/// purpose, with the stream number set to the rollout index, so that rollout i of two scenarios
-/// shares its battlefield noise even when they draw different numbers of parameters.
+/// purpose (parameters, world, talks), with the stream number set to the rollout index.
+///
+/// Within a stream, every month and every uncertain parameter reads from its own fixed region
+/// (the generator is moved there with `set_word_pos`). So rollout i of two scenarios, or of one
+/// scenario with an override, draws the same numbers for the same month and the same parameter
+/// even when one has settled and the other fights on, or one draws a parameter the other fixes:
+/// common random numbers, which make paired comparisons precise.
 pub(crate) struct Streams {
     pub params: ChaCha8Rng,
     pub world: ChaCha8Rng,
@@ -113,12 +118,36 @@ impl Streams {
         };
         Streams { params: make(1), world: make(2), talks: make(3) }
     }
+
+    /// Moves the world and talks streams to the region of month `m` (2^20 words per month, far
+    /// more than a month uses).
+    pub fn enter_month(&mut self, m: u32) {
+        let pos = u128::from(m) << MONTH_REGION_BITS;
+        self.world.set_word_pos(pos);
+        self.talks.set_word_pos(pos);
+    }
+}
+
+const MONTH_REGION_BITS: u32 = 20;
+/// Words reserved for each uncertain parameter's draw (rejection samplers stay far below).
+const PARAM_REGION_BITS: u32 = 12;
+
+/// Where in the parameter stream a parameter's draws start: a hash of its path, so that the
+/// draw does not depend on which other parameters are uncertain (FNV-1a, 32 bits).
+pub(crate) fn param_region(path: &str) -> u128 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in path.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    u128::from(h) << PARAM_REGION_BITS
 }
 
 /// Runs rollout `index` of `model` under master `seed`, reporting months to `obs`.
 pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Scratch, obs: &mut O) -> Record {
     let mut rng = Streams::new(seed, index);
     let drawn = s.reset(model, &mut rng.params);
+    rng.enter_month(0);
     // An opening round of talks, before any fighting (the bargaining of Fearon's model).
     if rng.talks.random::<f64>() < s.p[model.slots.opening_round] {
         s.hold_round(model, &mut rng.talks, obs);
@@ -126,6 +155,7 @@ pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Sc
     report_month(model, s, obs);
     while s.month < model.horizon() {
         s.month += 1;
+        rng.enter_month(s.month);
         s.step(model, &mut rng, obs);
         report_month(model, s, obs);
         if matches!(s.phase, Phase::Ended(_)) {
@@ -169,9 +199,10 @@ impl Scratch {
     fn reset(&mut self, model: &Model, rng: &mut ChaCha8Rng) -> Vec<f64> {
         self.p.copy_from_slice(&model.base);
         let mut drawn = Vec::with_capacity(model.uncertain.len());
-        for &i in &model.uncertain {
+        for (k, &i) in model.uncertain.iter().enumerate() {
             let param = &model.scenario.params[i];
             if let crate::scenario::ParamValue::Dist(d) = &param.value {
+                rng.set_word_pos(model.uncertain_regions[k]);
                 self.p[i] = d.sample(rng, param.min, param.max);
             }
             drawn.push(self.p[i]);

@@ -226,7 +226,10 @@ impl Param {
     pub fn central(&self) -> f64 {
         match &self.value {
             ParamValue::Fixed(v) => *v,
-            ParamValue::Dist(d) => d.shape.mean().clamp(self.min, self.max),
+            ParamValue::Dist(d) => {
+                let (lo, hi) = d.clamp.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+                d.shape.mean().clamp(lo.max(self.min), hi.min(self.max))
+            }
         }
     }
 

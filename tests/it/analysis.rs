@@ -305,9 +305,10 @@ fn bad_vary_is_a_usage_error() {
 fn sensitivity_ranks_the_parameters_with_the_expected_signs() {
     let tmp = tempdir();
     let out = tmp.path().join("sens");
-    let n = 2_000.0;
+    // N = 5,000 gives the test power: the effect (about −0.1) is then ~7 sd from zero.
+    let n = 5_000.0;
     expect(
-        truce().args(["sensitivity", "scenarios/endgame.toml", "--metric", "settlement", "-n", "2000", "--seed", "3", "--out"]).arg(&out),
+        truce().args(["sensitivity", "scenarios/endgame.toml", "--metric", "settlement", "-n", "5000", "--seed", "3", "--out"]).arg(&out),
         0,
         "partial rank correlation with settlement",
     );
