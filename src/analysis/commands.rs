@@ -1,14 +1,14 @@
 //! The command-line glue of `compare`, `sweep` and `sensitivity`: load, run with a progress
 //! bar, write the folder, draw, print. Input the analyses reject becomes a `UsageError` (exit 2).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::charts::{self, ChartOptions, Lang};
-use crate::cli::args::{AnalysisRunArgs, ChartArgs, CompareArgs, SensitivityArgs, SweepArgs};
-use crate::cli::{UsageError, run_to_folder};
+use crate::charts;
+use crate::cli::args::{CompareArgs, RunOptions, SensitivityArgs, SweepArgs};
+use crate::cli::{UsageError, chart_options, progress, run_to_folder, threads};
 use crate::model::{Model, Outcome};
 use crate::output::RunFolder;
 use crate::scenario::{Overrides, Scenario};
@@ -27,29 +27,6 @@ fn usage(e: anyhow::Error) -> anyhow::Error {
         Ok(InputError(message)) => UsageError(message).into(),
         Err(e) => e,
     }
-}
-
-fn threads(requested: Option<usize>) -> Result<usize> {
-    match requested {
-        Some(0) => Err(UsageError("--threads must be at least 1".into()).into()),
-        Some(t) => Ok(t),
-        None => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
-    }
-}
-
-/// One bar over all the rollouts of an analysis; hidden when stderr is not a terminal.
-fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    let template = format!("{{spinner}} {{bar:40}} {{pos}}/{{len}} rollouts, {what} ({{per_sec}}, eta {{eta}})");
-    bar.set_style(indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
-    bar
-}
-
-fn chart_options(a: &ChartArgs) -> ChartOptions {
-    ChartOptions { lang: if a.lang == "zh" { Lang::Zh } else { Lang::En }, width: a.size.0, height: a.size.1, font: a.font.clone() }
 }
 
 fn warn_all(warnings: &[String]) {
@@ -78,7 +55,7 @@ fn compare_inner(a: &CompareArgs) -> Result<()> {
             }
         }
     }
-    let r: &AnalysisRunArgs = &a.run;
+    let r: &RunOptions = &a.run;
     let threads = threads(r.threads)?;
     let labels: Vec<String> = subjects.iter().map(|s| s.label.clone()).collect();
     let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("compare_{}", labels.join("_vs_"))));

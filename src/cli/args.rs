@@ -96,20 +96,8 @@ pub struct RunArgs {
     /// Number of rollouts
     #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub n: u64,
-    /// Master seed; rollout i uses streams derived from (seed, i)
-    #[arg(long, default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
-    /// Worker threads (default: all cores); results do not depend on it
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>)
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Do not draw charts
-    #[arg(long)]
-    pub no_charts: bool,
     #[command(flatten)]
-    pub charts: ChartArgs,
+    pub run: RunOptions,
 }
 
 /// How charts are drawn.
@@ -223,16 +211,16 @@ pub struct TraceArgs {
     pub json: bool,
 }
 
-/// What a run of an analysis command shares: rollouts, seed, threads, output, charts.
+/// What every command that runs rollouts shares: seed, threads, output folder, charts.
 #[derive(Args, Debug, Clone)]
-pub struct AnalysisRunArgs {
+pub struct RunOptions {
     /// Master seed; rollout i of every run uses streams derived from (seed, i)
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
     /// Worker threads (default: all cores); results do not depend on it
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder
+    /// Output folder (default: a folder under output/ named for the scenario or analysis)
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Do not draw charts
@@ -260,7 +248,7 @@ pub struct CompareArgs {
     #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub n: u64,
     #[command(flatten)]
-    pub run: AnalysisRunArgs,
+    pub run: RunOptions,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -280,7 +268,7 @@ pub struct SweepArgs {
     #[arg(long)]
     pub resume: bool,
     #[command(flatten)]
-    pub run: AnalysisRunArgs,
+    pub run: RunOptions,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -297,7 +285,7 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "FILE.csv")]
     pub design: Option<PathBuf>,
     #[command(flatten)]
-    pub run: AnalysisRunArgs,
+    pub run: RunOptions,
 }
 
 fn parse_metric(s: &str) -> Result<crate::model::Outcome, String> {

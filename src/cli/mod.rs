@@ -76,7 +76,7 @@ pub(crate) fn load(a: &ScenarioArgs) -> Result<scenario::Scenario> {
     Ok(scenario::load(&a.scenario, &overrides)?)
 }
 
-fn threads(requested: Option<usize>) -> Result<usize> {
+pub(crate) fn threads(requested: Option<usize>) -> Result<usize> {
     match requested {
         Some(0) => Err(UsageError("--threads must be at least 1".into()).into()),
         Some(t) => Ok(t),
@@ -84,15 +84,15 @@ fn threads(requested: Option<usize>) -> Result<usize> {
     }
 }
 
-fn progress(n: u64) -> indicatif::ProgressBar {
+/// A bar over `total` rollouts, with `what` is being done; hidden when stderr is not a terminal.
+pub(crate) fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(n);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} rollouts ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let bar = indicatif::ProgressBar::new(total);
+    let what = if what.is_empty() { String::new() } else { format!(", {what}") };
+    let template = format!("{{spinner}} {{bar:40}} {{pos}}/{{len}} rollouts{what} ({{per_sec}}, eta {{eta}})");
+    bar.set_style(indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
     bar
 }
 
@@ -125,7 +125,7 @@ pub fn run_to_folder_with(
     let started = Instant::now();
     let mut folder = RunFolder::create(out, model, true)?;
     let mut summary = Summary::new(model);
-    let bar = if show_progress { progress(n) } else { indicatif::ProgressBar::hidden() };
+    let bar = if show_progress { progress(n, "") } else { indicatif::ProgressBar::hidden() };
     let cfg = RunConfig { n, seed, threads, first: 0 };
     let shards = summary.split_for(threads);
     runner::run_with(
@@ -166,13 +166,13 @@ fn run(a: &RunArgs) -> Result<()> {
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }
-    let threads = threads(a.threads)?;
+    let threads = threads(a.run.threads)?;
     let model = Model::new(scenario);
-    let out = a.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
+    let out = a.run.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
     let started = Instant::now();
-    let chart_opts = chart_options(&a.charts);
-    let (path, summary) = run_to_folder(&model, a.n, a.seed, threads, &out, true, (!a.no_charts).then_some(&chart_opts))?;
-    let report = summary.report(&model, a.seed);
+    let chart_opts = chart_options(&a.run.charts);
+    let (path, summary) = run_to_folder(&model, a.n, a.run.seed, threads, &out, true, (!a.run.no_charts).then_some(&chart_opts))?;
+    let report = summary.report(&model, a.run.seed);
     let mut stdout = std::io::stdout().lock();
     print_report(&mut stdout, &model, &report)?;
     writeln!(
@@ -448,7 +448,7 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
     Ok(())
 }
 
-fn chart_options(a: &args::ChartArgs) -> crate::charts::ChartOptions {
+pub(crate) fn chart_options(a: &args::ChartArgs) -> crate::charts::ChartOptions {
     crate::charts::ChartOptions {
         lang: if a.lang == "zh" { crate::charts::Lang::Zh } else { crate::charts::Lang::En },
         width: a.size.0,
