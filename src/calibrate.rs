@@ -68,12 +68,81 @@ pub struct Fit {
     pub gain_sd: f64,
     /// `battlefield.gain_ar`: the window's lag-1 autocorrelation (kept in [0, 0.95]).
     pub gain_ar: f64,
+    /// `battlefield.gain_drift`: 0 for the constant-mean fit; the level's monthly sd for the
+    /// local-level fit.
+    pub gain_drift: f64,
+}
+
+/// How the trend of monthly gains is modelled when fitting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    /// A constant mean with AR(1) noise (the method of moments).
+    Constant,
+    /// A local level: the mean is a random walk observed with noise (Kalman filter, maximum
+    /// likelihood). The mean's value at the start is the filtered level, uncertain by its sd.
+    LocalLevel,
+}
+
+/// Log-likelihood of the local-level model, and the filtered level and its variance at the end.
+fn local_level(y: &[f64], eta: f64, eps: f64) -> (f64, f64, f64) {
+    // A diffuse start: the first observation fixes the level; the likelihood counts the rest.
+    let (mut level, mut var) = (y[0], eps * eps);
+    let mut ll = 0.0;
+    for &obs in &y[1..] {
+        var += eta * eta;
+        let f = var + eps * eps;
+        let v = obs - level;
+        ll -= 0.5 * ((2.0 * std::f64::consts::PI * f).ln() + v * v / f);
+        let gain = var / f;
+        level += gain * v;
+        var *= 1.0 - gain;
+    }
+    (ll, level, var)
+}
+
+/// Fits the local-level trend by maximum likelihood over a grid of (η, ε) in steps of 1 km².
+pub fn fit_local_level(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth) -> Result<Fit, String> {
+    if to.plus(1) > start {
+        return Err(format!(
+            "the fit window must end before the scenario starts ({start}): the change during {to} is only known on {}-01",
+            to.plus(1)
+        ));
+    }
+    let xs: Vec<f64> = changes(series, from, to).into_iter().map(|(_, v)| v).collect();
+    if xs.len() < 6 {
+        return Err(format!("only {} monthly changes between {from} and {to}; at least 6 are needed", xs.len()));
+    }
+    let (mean, sd, ac) = moments(&xs);
+    let top = (2.0 * sd).ceil() as usize;
+    let mut best = (f64::NEG_INFINITY, 0.0, 1.0, 0.0, 0.0);
+    for eta in 0..=top {
+        for eps in 1..=top {
+            let (ll, level, var) = local_level(&xs, eta as f64, eps as f64);
+            if ll > best.0 {
+                best = (ll, eta as f64, eps as f64, level, var);
+            }
+        }
+    }
+    let (_, eta, eps, level, var) = best;
+    Ok(Fit {
+        from: from.to_string(),
+        to: to.to_string(),
+        n: xs.len(),
+        observed_mean: mean,
+        observed_sd: sd,
+        observed_ac1: ac,
+        gain_mean: level,
+        gain_mean_sd: var.sqrt(),
+        gain_sd: eps,
+        gain_ar: 0.0,
+        gain_drift: eta,
+    })
 }
 
 /// The fit window used when none is given: the last full calendar year before `start`.
 pub fn default_window(start: YearMonth) -> (YearMonth, YearMonth) {
-    // December's change is known on 1 January: a year counts if that is before the start.
-    let year = if start.month() >= 2 { start.year() - 1 } else { start.year() - 2 };
+    // December's change is known on 1 January, at or before any start in the next year.
+    let year = start.year() - 1;
     let from = YearMonth::new(year, 1).expect("valid month");
     (from, from.plus(11))
 }
@@ -109,9 +178,9 @@ impl Jumps {
 /// autocorrelation; `gain_sd` the window's sd less the variance the jumps add at balance 1;
 /// `gain_ar` its lag-1 autocorrelation.
 pub fn fit(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth, jumps: Jumps) -> Result<Fit, String> {
-    if to.plus(1) >= start {
+    if to.plus(1) > start {
         return Err(format!(
-            "the fit window must end before the scenario starts ({start}): the change during {to} is only known at {}",
+            "the fit window must end before the scenario starts ({start}): the change during {to} is only known on {}-01",
             to.plus(1)
         ));
     }
@@ -135,6 +204,7 @@ pub fn fit(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth, ju
         gain_mean_sd: se,
         gain_sd,
         gain_ar: ar,
+        gain_drift: 0.0,
     })
 }
 
@@ -261,7 +331,7 @@ mod tests {
         let (from, to) = default_window(YearMonth::parse("2025-05").unwrap());
         assert_eq!((from.to_string(), to.to_string()), ("2024-01".into(), "2024-12".into()));
         let (from, _) = default_window(YearMonth::parse("2025-01").unwrap());
-        assert_eq!(from.to_string(), "2023-01");
+        assert_eq!(from.to_string(), "2024-01");
         let s: Series = (0..5).map(|i| (YearMonth::parse("2024-01").unwrap().plus(i), 100.0 * i as f64 * i as f64)).collect();
         let c = changes(&s, YearMonth::parse("2024-01").unwrap(), YearMonth::parse("2024-03").unwrap());
         assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), vec![100.0, 300.0, 500.0]);

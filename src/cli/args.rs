@@ -156,6 +156,10 @@ pub struct CalibrateArgs {
     /// Last month of the fit window (default: December of that year)
     #[arg(long)]
     pub to: Option<String>,
+    /// The trend model: `constant` (a fixed mean with AR(1) noise, the method of moments) or
+    /// `local-level` (a random-walk mean, Kalman maximum likelihood)
+    #[arg(long, default_value = "constant", value_parser = ["constant", "local-level"])]
+    pub trend: String,
     /// Rollouts for the simulated moments
     #[arg(short = 'n', long, default_value_t = 2_000)]
     pub n: u64,

@@ -332,11 +332,17 @@ fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
     let (dfrom, dto) = cal::default_window(model.scenario.start);
     let from = parse_month(&a.from, "--from")?.unwrap_or(dfrom);
     let to = parse_month(&a.to, "--to")?.unwrap_or(dto);
-    let fit = cal::fit(&series, model.scenario.start, from, to, cal::Jumps::of(&model)).map_err(UsageError)?;
+    let fit = if a.trend == "local-level" {
+        cal::fit_local_level(&series, model.scenario.start, from, to)
+    } else {
+        cal::fit(&series, model.scenario.start, from, to, cal::Jumps::of(&model))
+    }
+    .map_err(UsageError)?;
     let mut sets = a.scenario.set.clone();
     sets.push(format!("battlefield.gain_mean={{normal=[{:.0}, {:.0}]}}", fit.gain_mean, fit.gain_mean_sd));
     sets.push(format!("battlefield.gain_sd={:.0}", fit.gain_sd));
     sets.push(format!("battlefield.gain_ar={:.2}", fit.gain_ar));
+    sets.push(format!("battlefield.gain_drift={:.0}", fit.gain_drift));
     let fitted = Model::new(scenario::load(&a.scenario.scenario, &Overrides { sets, withs: a.scenario.with.clone() })?);
     let sim = cal::simulate_moments(&fitted, a.n, a.seed, 12);
     let shipped = cal::simulate_moments(&model, a.n, a.seed, 12);
@@ -345,24 +351,17 @@ fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
     writeln!(out, "calibration of `{}` on {} (column {})", sc.name, a.data.display(), a.column)?;
     writeln!(out, "monthly net changes {} … {}: {} months, all known before the start ({})\n", fit.from, fit.to, fit.n, sc.start)?;
     writeln!(out, "fitted battlefield values (paste into [battlefield]):")?;
-    writeln!(
-        out,
-        "gain_mean = {{ normal = [{:.0}, {:.0}] }}  # the window's mean; sd = its standard error, inflated for autocorrelation",
-        fit.gain_mean, fit.gain_mean_sd
-    )?;
-    writeln!(
-        out,
-        "gain_sd = {:.0}  # the window's sd ({:.1}) less the variance of breakthroughs and counter-offensives",
-        fit.gain_sd, fit.observed_sd
-    )?;
-    writeln!(out, "gain_ar = {:.2}  # the window's lag-1 autocorrelation", fit.gain_ar)?;
+    for line in fitted_lines(&fit, a.trend == "local-level") {
+        writeln!(out, "{line}")?;
+    }
     let shown = |p: &str| sc.param(p).map(|p| p.display_value()).unwrap_or_default();
     writeln!(
         out,
-        "\nthe scenario has: gain_mean = {}, gain_sd = {}, gain_ar = {}",
+        "\nthe scenario has: gain_mean = {}, gain_sd = {}, gain_ar = {}, gain_drift = {}",
         shown("battlefield.gain_mean"),
         shown("battlefield.gain_sd"),
-        shown("battlefield.gain_ar")
+        shown("battlefield.gain_ar"),
+        shown("battlefield.gain_drift")
     )?;
     writeln!(out, "\nfit: monthly gains in the first 12 months at war, {} rollouts", a.n)?;
     writeln!(
@@ -376,6 +375,34 @@ fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
     writeln!(out, "{:<30} {:>10.2} {:>16.2} {:>16.2}", "lag-1 autocorr., pooled", fit.observed_ac1, sim.pooled_ac1, shipped.pooled_ac1)?;
     writeln!(out, "{:<30} {:>10.2} {:>16.2} {:>16.2}", "lag-1 autocorr., per rollout", fit.observed_ac1, sim.ac1, shipped.ac1)?;
     Ok(())
+}
+
+/// The fitted values as scenario-file lines, each with what it is.
+fn fitted_lines(fit: &crate::calibrate::Fit, local_level: bool) -> Vec<String> {
+    if local_level {
+        vec![
+            format!(
+                "gain_mean = {{ normal = [{:.0}, {:.0}] }}  # the filtered level at the start, with its sd",
+                fit.gain_mean, fit.gain_mean_sd
+            ),
+            format!("gain_sd = {:.0}  # the month-to-month noise around the level (maximum likelihood)", fit.gain_sd),
+            "gain_ar = 0  # the level's random walk carries the persistence".to_string(),
+            format!("gain_drift = {:.0}  # the level's monthly sd (maximum likelihood)", fit.gain_drift),
+        ]
+    } else {
+        vec![
+            format!(
+                "gain_mean = {{ normal = [{:.0}, {:.0}] }}  # the window's mean; sd = its standard error, inflated for autocorrelation",
+                fit.gain_mean, fit.gain_mean_sd
+            ),
+            format!(
+                "gain_sd = {:.0}  # the window's sd ({:.1}) less the variance of breakthroughs and counter-offensives",
+                fit.gain_sd, fit.observed_sd
+            ),
+            format!("gain_ar = {:.2}  # the window's lag-1 autocorrelation", fit.gain_ar),
+            "gain_drift = 0  # a constant mean".to_string(),
+        ]
+    }
 }
 
 fn backtest(a: &args::BacktestArgs) -> Result<()> {

@@ -56,7 +56,10 @@ impl Scratch {
         let (att, def) = (sc.attacker, sc.defender);
         let sa = &sl.actors;
         self.balance = self.strength_balance(model);
-        let mean = self.expected_gain(model);
+        // The mean gain may wander as a random walk (a local-level trend), if gain_drift > 0.
+        let w: f64 = rng.sample(StandardNormal);
+        self.drift += self.p[sl.gain_drift] * w;
+        let mean = self.expected_gain(model) + self.drift;
         // AR(1) noise with unit variance: gains come in runs, as the 2024 series does.
         let ar = self.p[sl.gain_ar];
         let z: f64 = rng.sample(StandardNormal);

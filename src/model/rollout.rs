@@ -34,6 +34,8 @@ pub struct Scratch {
     pub(crate) aid_years: Vec<f64>,
     pub(crate) cut_until: Vec<u32>,
     pub(crate) eps: f64,
+    /// The random-walk part of the mean monthly gain (km²/month), `battlefield.gain_drift`.
+    pub(crate) drift: f64,
     /// Position of the front in the `forts` battlefield (0 … N).
     pub(crate) forts_pos: i64,
     pub(crate) end_month: Option<u32>,
@@ -74,6 +76,7 @@ impl Scratch {
             aid_years: vec![0.0; na],
             cut_until: vec![0; na],
             eps: 0.0,
+            drift: 0.0,
             forts_pos: 0,
             end_month: None,
             balance: 1.0,
@@ -218,6 +221,7 @@ impl Scratch {
         self.line = (self.area / self.p[sl.claimed_km2]).min(1.0);
         self.phase = Phase::War;
         self.eps = 0.0;
+        self.drift = 0.0;
         self.end_month = None;
         self.has_terms = false;
         self.walked = false;

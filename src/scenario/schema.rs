@@ -94,6 +94,7 @@ pub const BATTLEFIELD: &[FieldDef] = &[
     f("gain_mean", 312.0, -INF, INF, "km²/month", "mean monthly net Russian gain when the balance of strength is 1"),
     f("gain_sd", 207.0, 0.0, INF, "km²/month", "standard deviation of the monthly net gain"),
     f("gain_ar", 0.3, 0.0, 0.99, "", "month-to-month autocorrelation of the gain's random part"),
+    f("gain_drift", 0.0, 0.0, INF, "km²/month per month", "sd of a monthly random-walk change in the mean gain (a wandering trend; 0: the mean stays put)"),
     f("elasticity", 1.0, 0.0, 10.0, "", "how the mean gain scales with the balance of strength: gain_mean × balance^elasticity"),
     f("breakthrough_hazard", 0.005, 0.0, 1.0, "per month", "chance of an attacker breakthrough per month at balance 1 and full defender endurance"),
     f("breakthrough_km2", 3000.0, 0.0, INF, "km²", "area gained in a breakthrough"),

@@ -52,7 +52,7 @@ fn shipped_battlefield_defaults_are_the_fitted_values() {
 fn the_fit_refuses_data_from_after_the_start() {
     let series = data();
     let start = YearMonth::parse("2024-05").unwrap();
-    let err = calibrate::fit(&series, start, YearMonth::parse("2023-06").unwrap(), YearMonth::parse("2024-04").unwrap(), Jumps::default())
+    let err = calibrate::fit(&series, start, YearMonth::parse("2023-06").unwrap(), YearMonth::parse("2024-05").unwrap(), Jumps::default())
         .unwrap_err();
     assert!(err.contains("before the scenario starts"), "{err}");
 }
@@ -118,4 +118,31 @@ fn backtest_covers_paths_drawn_from_the_model() {
     let sd = (cov.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (k - 1) as f64).sqrt();
     let tol = 4.0 * sd / (k as f64).sqrt();
     assert!((mean - 0.90).abs() <= tol, "model paths covered {mean:.3} of the time (expected 0.90 ± {tol:.3})");
+}
+
+/// With the local-level trend (`--trend local-level`), fitted only on the positional war before
+/// the start (2022-12 … 2024-04), the history check meets the 70% bar for the 90% band. This is
+/// the model option that passes it; the shipped defaults do not (docs/calibration.md).
+#[test]
+fn local_level_trend_passes_the_history_check() {
+    let series = data();
+    let start = YearMonth::parse("2024-05").unwrap();
+    let fit =
+        calibrate::fit_local_level(&series, start, YearMonth::parse("2022-12").unwrap(), YearMonth::parse("2024-04").unwrap()).unwrap();
+    let sets = [
+        format!("battlefield.gain_mean={{normal=[{:.0}, {:.0}]}}", fit.gain_mean, fit.gain_mean_sd.max(1.0)),
+        format!("battlefield.gain_sd={:.0}", fit.gain_sd),
+        "battlefield.gain_ar=0".to_string(),
+        format!("battlefield.gain_drift={:.0}", fit.gain_drift),
+    ];
+    let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+    let model = Model::new(load("scenarios/backtest_2024-05.toml", &sets));
+    let mut summary = Summary::new(&model);
+    let cfg = RunConfig { n: 10_000, seed: 20_250_516, threads: 2, first: 0 };
+    runner::run(&model, &cfg, |c| -> Result<(), ()> { Ok(summary.add(c)) }, |_| {}).unwrap();
+    let observed: calibrate::Series =
+        series.into_iter().filter(|(m, _)| *m >= start && *m <= YearMonth::parse("2025-04").unwrap()).collect();
+    let bt = calibrate::backtest(&model, &observed, |m, q| summary.area_quantile(m, q).unwrap(), |m, x| summary.area_cdf(m, x));
+    assert_eq!(bt.months.len(), 11);
+    assert!(bt.coverage90 >= 0.70, "local-level history check: 90% band covers {:.0}% of months", 100.0 * bt.coverage90);
 }
