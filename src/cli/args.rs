@@ -55,7 +55,7 @@ pub enum Command {
     )]
     Calibrate(CalibrateArgs),
     /// Place an observed path in the scenario's simulated fan (coverage, percentiles, chart)
-    #[command(after_help = "Example:\n  truce backtest scenarios/backtest_2024-05.toml --observed observed.csv")]
+    #[command(after_help = "Example:\n  truce backtest scenarios/validation/backtest_2024-05.toml --observed observed.csv")]
     Backtest(BacktestArgs),
     /// Measure rollouts per second on one thread and on all (no files written)
     #[command(after_help = "Example:\n  truce bench scenarios/baseline.toml -n 100000")]

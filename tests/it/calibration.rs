@@ -35,7 +35,7 @@ fn shipped(path: &str) -> (f64, f64, f64, f64) {
 #[test]
 fn shipped_battlefield_defaults_are_the_fitted_values() {
     let series = data();
-    for path in ["scenarios/baseline.toml", "scenarios/backtest_2024-05.toml"] {
+    for path in ["scenarios/baseline.toml", "scenarios/validation/backtest_2024-05.toml"] {
         let model = Model::new(load(path, &[]));
         let (from, to) = calibrate::default_window(model.scenario.start);
         let fit = calibrate::fit(&series, model.scenario.start, from, to, Jumps::of(&model)).unwrap();
@@ -75,7 +75,13 @@ fn backtest_figures_in_the_docs_are_current() {
     let tmp = tempdir();
     let observed = observed_csv(tmp.path());
     let out = tmp.path().join("bt");
-    truce().args(["backtest", "scenarios/backtest_2024-05.toml", "--observed"]).arg(&observed).arg("--out").arg(&out).assert().success();
+    truce()
+        .args(["backtest", "scenarios/validation/backtest_2024-05.toml", "--observed"])
+        .arg(&observed)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
     let bt: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("backtest.json")).unwrap()).unwrap();
     let months = bt["months"].as_array().unwrap();
     assert_eq!(months.len(), 11);
@@ -100,7 +106,7 @@ impl Observer for Path {
 /// of the time (tolerance 4 sd of the per-path coverage over √K paths).
 #[test]
 fn backtest_covers_paths_drawn_from_the_model() {
-    let model = Model::new(load("scenarios/backtest_2024-05.toml", &[]));
+    let model = Model::new(load("scenarios/validation/backtest_2024-05.toml", &[]));
     let mut summary = Summary::new(&model);
     let cfg = RunConfig { n: 8_000, seed: 1, threads: 2, first: 0 };
     runner::run(&model, &cfg, |c| -> Result<(), ()> { Ok(summary.add(c)) }, |_| {}).unwrap();
@@ -136,7 +142,7 @@ fn local_level_trend_passes_the_history_check() {
         format!("battlefield.gain_drift={:.0}", fit.gain_drift),
     ];
     let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
-    let model = Model::new(load("scenarios/backtest_2024-05.toml", &sets));
+    let model = Model::new(load("scenarios/validation/backtest_2024-05.toml", &sets));
     let mut summary = Summary::new(&model);
     let cfg = RunConfig { n: 10_000, seed: 20_250_516, threads: 2, first: 0 };
     runner::run(&model, &cfg, |c| -> Result<(), ()> { Ok(summary.add(c)) }, |_| {}).unwrap();
