@@ -51,12 +51,33 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
     }
     for key in &keys {
         write!(out, "{key:<22}")?;
-        for a in &sc.actors {
-            let v = sc.param(&format!("actors.{}.{key}", a.id)).map(|p| short(&p.display_value())).unwrap_or_default();
+        let def = schema::ACTOR.iter().find(|d| d.key == key.as_str());
+        for (i, a) in sc.actors.iter().enumerate() {
+            let mode = |path: &str| sc.param(path).map(|p| p.central()).unwrap_or(0.0) == 1.0;
+            let by_mode = match key.as_str() {
+                "win_belief" | "war_cost" => mode("negotiation.war_value"),
+                "prior_mean" => mode("battlefield.beliefs"),
+                _ => true,
+            };
+            let applies = by_mode
+                && def.is_none_or(|d| match d.applies {
+                    schema::AppliesTo::All => true,
+                    schema::AppliesTo::Belligerents => matches!(a.role, Role::Attacker | Role::Defender),
+                    schema::AppliesTo::Attacker => i == sc.attacker,
+                    schema::AppliesTo::Defender => i == sc.defender,
+                    schema::AppliesTo::Patrons => a.patron_of.is_some(),
+                    schema::AppliesTo::NotAttacker => i != sc.attacker,
+                });
+            let v = if applies {
+                sc.param(&format!("actors.{}.{key}", a.id)).map(|p| short(&p.display_value())).unwrap_or_default()
+            } else {
+                "·".to_string()
+            };
             write!(out, "{v:>width$}")?;
         }
         writeln!(out)?;
     }
+    writeln!(out, "(· the parameter does not act on this actor's role; {{dist}} an uncertain value, listed below)")?;
 
     // Every parameter with its source.
     writeln!(out, "\n{:<44} {:<34} source", "parameter", "value")?;
