@@ -100,8 +100,8 @@ fn local_level(y: &[f64], eta: f64, eps: f64) -> (f64, f64, f64) {
     (ll, level, var)
 }
 
-/// Fits the local-level trend by maximum likelihood over a grid of (η, ε) in steps of 1 km².
-pub fn fit_local_level(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth) -> Result<Fit, String> {
+/// The monthly changes in [from, to], refused unless every one is known by the start.
+fn window(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth) -> Result<Vec<f64>, String> {
     if to.plus(1) > start {
         return Err(format!(
             "the fit window must end before the scenario starts ({start}): the change during {to} is only known on {}-01",
@@ -112,6 +112,12 @@ pub fn fit_local_level(series: &Series, start: YearMonth, from: YearMonth, to: Y
     if xs.len() < 6 {
         return Err(format!("only {} monthly changes between {from} and {to}; at least 6 are needed", xs.len()));
     }
+    Ok(xs)
+}
+
+/// Fits the local-level trend by maximum likelihood over a grid of (η, ε) in steps of 1 km².
+pub fn fit_local_level(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth) -> Result<Fit, String> {
+    let xs = window(series, start, from, to)?;
     let (mean, sd, ac) = moments(&xs);
     let top = (2.0 * sd).ceil() as usize;
     let mut best = (f64::NEG_INFINITY, 0.0, 1.0, 0.0, 0.0);
@@ -178,16 +184,7 @@ impl Jumps {
 /// autocorrelation; `gain_sd` the window's sd less the variance the jumps add at balance 1;
 /// `gain_ar` its lag-1 autocorrelation.
 pub fn fit(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth, jumps: Jumps) -> Result<Fit, String> {
-    if to.plus(1) > start {
-        return Err(format!(
-            "the fit window must end before the scenario starts ({start}): the change during {to} is only known on {}-01",
-            to.plus(1)
-        ));
-    }
-    let xs: Vec<f64> = changes(series, from, to).into_iter().map(|(_, v)| v).collect();
-    if xs.len() < 6 {
-        return Err(format!("only {} monthly changes between {from} and {to}; at least 6 are needed", xs.len()));
-    }
+    let xs = window(series, start, from, to)?;
     let (mean, sd, ac) = moments(&xs);
     let ar = ac.clamp(0.0, 0.95);
     // With autocorrelation ρ, a mean of n months is worth n(1 − ρ)/(1 + ρ) independent ones.
