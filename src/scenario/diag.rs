@@ -47,6 +47,15 @@ impl SourceMap {
     }
 }
 
+/// Tabs in quoted lines are shown as this many spaces.
+const TAB: &str = "    ";
+
+/// Columns a terminal gives `s`: wide characters count two, tabs as `TAB`.
+fn display_width(s: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    s.chars().map(|c| if c == '\t' { TAB.len() } else { c.width().unwrap_or(0) }).sum()
+}
+
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {
         i -= 1;
@@ -109,14 +118,17 @@ impl Diagnostic {
                 let gutter = line.to_string().len();
                 let _ = writeln!(out, "{:gutter$}--> {}:{line}:{col}", "", sources.file(*file).path.display());
                 let _ = writeln!(out, "{:gutter$} |", "");
-                let _ = writeln!(out, "{line} | {content}");
-                // Caret under the span, limited to the first line of the span.
+                let _ = writeln!(out, "{line} | {}", content.replace('\t', TAB));
+                // Caret under the span, limited to the first line of the span, placed by display
+                // width so that it lines up after tabs and wide (e.g. Chinese) characters.
                 let start = floor_char_boundary(text, span.start.min(text.len()));
                 let end = floor_char_boundary(text, span.end.min(text.len())).max(start);
+                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
                 let rest_of_line = text[start..].split('\n').next().unwrap_or("");
-                let width = text[start..end].chars().take_while(|c| *c != '\n').count();
-                let width = width.clamp(1, rest_of_line.chars().count().max(1));
-                let _ = writeln!(out, "{:gutter$} | {}{}", "", " ".repeat(col - 1), "^".repeat(width));
+                let spanned: String = text[start..end].chars().take_while(|c| *c != '\n').collect();
+                let width = display_width(&spanned).clamp(1, display_width(rest_of_line).max(1));
+                let offset = display_width(&text[line_start..start]);
+                let _ = writeln!(out, "{:gutter$} | {}{}", "", " ".repeat(offset), "^".repeat(width));
                 if let Some(help) = &self.help {
                     let _ = writeln!(out, "{:gutter$} = help: {help}", "");
                 }
@@ -194,5 +206,37 @@ pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> String {
             format!("expected one of {}", list.join(", "))
         }
         None => format!("see docs/scenarios.md for the {} valid keys", candidates.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(text: &str, span: std::ops::Range<usize>) -> String {
+        let mut sources = SourceMap::default();
+        let file = sources.add(PathBuf::from("x.toml"), text.to_string());
+        let mut out = String::new();
+        Diagnostic::new(Origin::File { file, span }, "m").render(&sources, &mut out);
+        out
+    }
+
+    #[test]
+    fn carets_line_up_after_tabs_and_wide_characters() {
+        // "终极" is two characters but four columns wide; the caret goes under `bad`.
+        let text = "title = \"终极\" bad\n";
+        let at = text.find("bad").unwrap();
+        let out = render(text, at..at + 3);
+        let lines: Vec<&str> = out.lines().collect();
+        let quoted = lines[3];
+        let caret = lines[4];
+        let col = |s: &str, from: usize| display_width(&s[..from]);
+        assert_eq!(col(caret, caret.find('^').unwrap()), col(quoted, quoted.find("bad").unwrap()), "{out}");
+        assert_eq!(caret.matches('^').count(), 3);
+        // A tab is shown as spaces and counted as such.
+        let text = "\tstart = 1\n";
+        let out = render(text, 1..6);
+        assert!(out.contains("1 |     start = 1"), "{out}");
+        assert!(out.lines().nth(4).unwrap().ends_with("    ^^^^^"), "{out}");
     }
 }

@@ -366,7 +366,7 @@ fn read_layer(
                 .help("write the parent's path relative to this file, e.g. extends = \"baseline.toml\"");
             return Err(ScenarioError::new(vec![d], sources));
         };
-        let parent_path = path.parent().unwrap_or(Path::new("")).join(rel);
+        let parent_path = normalise(&path.parent().unwrap_or(Path::new("")).join(rel));
         let snapshot = sources.clone();
         let mut parent = read_layer(&parent_path, Some((&node.origin, &snapshot)), sources, files, stack)?;
         // The child's own `extends` must not leak into the merged tree as if it were the parent's.
@@ -378,6 +378,23 @@ fn read_layer(
     }
     stack.pop();
     Ok(table)
+}
+
+/// `a/b/../c` → `a/c`, lexically (no file-system access), so messages and the manifest show the
+/// path a user would write. A leading `..` that cannot be resolved is kept.
+fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }
 
 fn read_file(path: &Path, from: Option<&Origin>, sources: &mut SourceMap) -> Result<(FileId, Table), ScenarioError> {
