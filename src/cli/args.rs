@@ -46,7 +46,7 @@ pub enum Command {
         after_help = "Examples:\n  truce trace scenarios/endgame.toml --rollout 7\n  truce trace scenarios/fight_and_talk.toml --find ukraine_collapse\n  truce trace scenarios/baseline.toml --rollout 3 --json > rollout3.json"
     )]
     Trace(TraceArgs),
-    /// Check the engine against special cases with exact answers (MODEL.md §8)
+    /// Check the engine against special cases with exact answers (docs/model.md §11)
     #[command(after_help = "Example:\n  truce validate -n 20000")]
     Validate(ValidateArgs),
     /// Fit the battlefield to an observed area series, using only months before the start
