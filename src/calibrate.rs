@@ -73,6 +73,26 @@ pub struct Fit {
     pub gain_drift: f64,
 }
 
+impl Fit {
+    /// The window and its observed moments; the fitted values are left at zero for the caller.
+    fn observed(from: YearMonth, to: YearMonth, xs: &[f64]) -> Fit {
+        let (mean, sd, ac) = moments(xs);
+        Fit {
+            from: from.to_string(),
+            to: to.to_string(),
+            n: xs.len(),
+            observed_mean: mean,
+            observed_sd: sd,
+            observed_ac1: ac,
+            gain_mean: 0.0,
+            gain_mean_sd: 0.0,
+            gain_sd: 0.0,
+            gain_ar: 0.0,
+            gain_drift: 0.0,
+        }
+    }
+}
+
 /// How the trend of monthly gains is modelled when fitting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trend {
@@ -118,7 +138,7 @@ fn window(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth) -> 
 /// Fits the local-level trend by maximum likelihood over a grid of (η, ε) in steps of 1 km².
 pub fn fit_local_level(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth) -> Result<Fit, String> {
     let xs = window(series, start, from, to)?;
-    let (mean, sd, ac) = moments(&xs);
+    let (_, sd, _) = moments(&xs);
     let top = (2.0 * sd).ceil() as usize;
     let mut best = (f64::NEG_INFINITY, 0.0, 1.0, 0.0, 0.0);
     for eta in 0..=top {
@@ -130,19 +150,7 @@ pub fn fit_local_level(series: &Series, start: YearMonth, from: YearMonth, to: Y
         }
     }
     let (_, eta, eps, level, var) = best;
-    Ok(Fit {
-        from: from.to_string(),
-        to: to.to_string(),
-        n: xs.len(),
-        observed_mean: mean,
-        observed_sd: sd,
-        observed_ac1: ac,
-        gain_mean: level,
-        gain_mean_sd: var.sqrt(),
-        gain_sd: eps,
-        gain_ar: 0.0,
-        gain_drift: eta,
-    })
+    Ok(Fit { gain_mean: level, gain_mean_sd: var.sqrt(), gain_sd: eps, gain_ar: 0.0, gain_drift: eta, ..Fit::observed(from, to, &xs) })
 }
 
 /// The fit window used when none is given: the last full calendar year before `start`.
@@ -190,19 +198,7 @@ pub fn fit(series: &Series, start: YearMonth, from: YearMonth, to: YearMonth, ju
     // With autocorrelation ρ, a mean of n months is worth n(1 − ρ)/(1 + ρ) independent ones.
     let se = sd * ((1.0 + ar) / (1.0 - ar)).sqrt() / (xs.len() as f64).sqrt();
     let gain_sd = (sd * sd - jumps.variance()).max(0.25 * sd * sd).sqrt();
-    Ok(Fit {
-        from: from.to_string(),
-        to: to.to_string(),
-        n: xs.len(),
-        observed_mean: mean,
-        observed_sd: sd,
-        observed_ac1: ac,
-        gain_mean: mean,
-        gain_mean_sd: se,
-        gain_sd,
-        gain_ar: ar,
-        gain_drift: 0.0,
-    })
+    Ok(Fit { gain_mean: mean, gain_mean_sd: se, gain_sd, gain_ar: ar, gain_drift: 0.0, ..Fit::observed(from, to, &xs) })
 }
 
 /// Records monthly changes while at war, over the first `months` months.

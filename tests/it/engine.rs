@@ -181,8 +181,6 @@ fn trace_reproduces_the_row_of_run() {
     let header = rdr.headers().unwrap().clone();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     for k in [0usize, 17, 123] {
-        let row = rdr.records().nth(0).map(|_| ()).and(None::<()>);
-        let _ = row;
         let mut rdr = csv::Reader::from_reader(runs.as_bytes());
         let row = rdr.records().nth(k).unwrap().unwrap();
         let json =
