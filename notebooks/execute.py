@@ -11,6 +11,10 @@ with that venv's python is all it takes: no Jupyter install or registered kernel
 Nothing is written into the repository. The executed copy, with its outputs, is saved only when
 --out is given. Exit status: 0 when every cell ran, 1 when a cell failed (its error is printed),
 2 for bad arguments.
+
+A RunFolderError (truce_runs.py: a run folder that is missing, damaged or incomplete) is printed
+as its message alone, one line naming the file and what is wrong with it: its traceback would only
+show the loader's insides.
 """
 
 import argparse
@@ -30,6 +34,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from traitlets import default
 
 KERNEL_NAME = "python3"
+# Errors whose message says everything: printed without the cell's source and traceback.
+CLEAN_ERRORS = {"RunFolderError"}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # Filled in by main(): the folder holding the private kernel spec.
@@ -107,6 +113,8 @@ def main(argv=None) -> int:
         os.environ["JUPYTER_RUNTIME_DIR"] = str(scratch / "runtime")
         os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
         os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiets a debugpy warning
+        # The notebooks import truce_runs.py from their folder: leave no __pycache__ there.
+        os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
 
         client = NotebookClient(
             nb,
@@ -130,8 +138,8 @@ def main(argv=None) -> int:
         try:
             client.execute()
         except CellExecutionError as err:
-            failure = (ANSI.sub("", str(err)),
-                       f"error {where()}: {err.ename}: {ANSI.sub('', str(err.evalue))}")
+            summary = f"error {where()}: {err.ename}: {ANSI.sub('', str(err.evalue))}"
+            failure = (None if err.ename in CLEAN_ERRORS else ANSI.sub("", str(err)), summary)
         except CellTimeoutError as err:
             failure = (ANSI.sub("", str(err)), f"timeout ({args.timeout} s) {where()}")
         except DeadKernelError as err:
@@ -145,7 +153,8 @@ def main(argv=None) -> int:
         print(f"executed notebook written to {out}")
     if failure:
         report, summary = failure
-        print(report, file=sys.stderr)
+        if report:
+            print(report, file=sys.stderr)
         print(f"execute.py: {notebook.name} failed: {summary}", file=sys.stderr)
         return 1
     print(f"{notebook.name}: all {sum(c.cell_type == 'code' for c in nb.cells)} code cells ran")

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod calibrate;
 pub mod charts;
 pub mod cli;
+pub mod files;
 pub mod graph;
 pub mod model;
 pub mod output;

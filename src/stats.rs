@@ -1,90 +1,206 @@
 //! Streaming statistics over rollouts in constant memory: counts, means, fixed-width histograms
 //! for quantiles, and Wilson intervals.
 
-/// A fixed-width histogram over [lo, lo + width × bins), with counts below and above.
+/// A histogram of equal-width bins aligned on 0 (bin k holds [k·w, (k+1)·w)) that grows to
+/// cover whatever values arrive, so no value is ever clamped into an edge bin.
+///
+/// Only the span between the lowest and highest bin seen is stored. When that span would
+/// exceed `max_bins`, the width doubles (pairs of bins merge) until it fits; the width is
+/// therefore a function of the smallest and largest value alone, and histograms filled from
+/// the same values in any split and order merge to the same counts and width. `width()` is the
+/// resolution of every quantile read from it.
 #[derive(Debug, Clone)]
 pub struct Histogram {
-    pub lo: f64,
-    pub width: f64,
-    counts: Vec<u32>,
-    below: u64,
-    above: u64,
+    width: f64,
+    max_bins: usize,
+    /// Index (at the current width) of `counts[0]`.
+    first: i64,
+    counts: Vec<u64>,
     total: u64,
+    /// Values that are not numbers (never expected: outputs refuse them).
+    invalid: u64,
 }
 
 impl Histogram {
-    pub fn new(lo: f64, hi: f64, bins: usize) -> Histogram {
-        let width = ((hi - lo) / bins as f64).max(f64::MIN_POSITIVE);
-        Histogram { lo, width, counts: vec![0; bins], below: 0, above: 0, total: 0 }
+    /// A histogram of bins `width` wide that coarsens past `max_bins` stored bins.
+    pub fn new(width: f64, max_bins: usize) -> Histogram {
+        assert!(width > 0.0 && width.is_finite() && max_bins >= 2);
+        Histogram { width, max_bins, first: 0, counts: Vec::new(), total: 0, invalid: 0 }
     }
 
-    pub fn add(&mut self, x: f64) {
-        self.total += 1;
-        let pos = (x - self.lo) / self.width;
-        if pos < 0.0 || pos.is_nan() {
-            self.below += 1;
-        } else if pos as usize >= self.counts.len() {
-            self.above += 1;
-        } else {
-            self.counts[pos as usize] += 1;
-        }
-    }
-
-    /// Share of values ≤ x, interpolated linearly within x's bin.
-    pub fn cdf(&self, x: f64) -> f64 {
-        if self.total == 0 {
-            return 0.0;
-        }
-        let pos = (x - self.lo) / self.width;
-        let below_bins: f64 = if pos <= 0.0 {
-            0.0
-        } else {
-            let whole = (pos.floor() as usize).min(self.counts.len());
-            let mut c: f64 = self.counts[..whole].iter().map(|&v| v as f64).sum();
-            if whole < self.counts.len() {
-                c += self.counts[whole] as f64 * (pos - whole as f64);
-            } else {
-                c += self.above as f64;
-            }
-            c
-        };
-        ((self.below as f64 + below_bins) / self.total as f64).clamp(0.0, 1.0)
-    }
-
-    /// Adds another histogram's counts (same range and bins).
-    pub fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.below += other.below;
-        self.above += other.above;
-        self.total += other.total;
+    /// Bin width: the resolution of quantiles.
+    pub fn width(&self) -> f64 {
+        self.width
     }
 
     pub fn total(&self) -> u64 {
         self.total
     }
 
-    /// The q-quantile, interpolated linearly within its bin; values outside the range are
-    /// reported at the range's edge.
+    /// Values that could not be binned (NaN or infinite).
+    pub fn invalid(&self) -> u64 {
+        self.invalid
+    }
+
+    fn index(&self, x: f64) -> i64 {
+        (x / self.width).floor() as i64
+    }
+
+    pub fn add(&mut self, x: f64) {
+        self.add_n(x, 1);
+    }
+
+    /// Adds `count` copies of `x`.
+    pub fn add_n(&mut self, x: f64, count: u64) {
+        if !x.is_finite() {
+            self.invalid += count;
+            self.total += count;
+            return;
+        }
+        let mut k = self.index(x);
+        let rel = k.wrapping_sub(self.first);
+        if !self.counts.is_empty() && rel >= 0 && (rel as usize) < self.counts.len() {
+            self.counts[rel as usize] += count;
+            self.total += count;
+            return;
+        }
+        if self.counts.is_empty() {
+            self.first = k;
+            self.counts.push(0);
+        } else {
+            let lo = self.first.min(k);
+            let hi = (self.first + self.counts.len() as i64 - 1).max(k);
+            self.fit(lo, hi);
+            k = self.index(x);
+            self.extend_to(k);
+        }
+        let rel = (k - self.first) as usize;
+        self.counts[rel] += count;
+        self.total += count;
+    }
+
+    /// Coarsens until bins `lo..=hi` (at the current width) fit in `max_bins`.
+    fn fit(&mut self, mut lo: i64, mut hi: i64) {
+        while (hi - lo + 1) as u128 > self.max_bins as u128 {
+            self.coarsen();
+            lo = lo.div_euclid(2);
+            hi = hi.div_euclid(2);
+        }
+    }
+
+    /// Doubles the width: bin k becomes bin ⌊k/2⌋.
+    fn coarsen(&mut self) {
+        if self.counts.is_empty() {
+            self.width *= 2.0;
+            return;
+        }
+        let new_first = self.first.div_euclid(2);
+        let last = (self.first + self.counts.len() as i64 - 1).div_euclid(2);
+        let mut merged = vec![0u64; (last - new_first + 1) as usize];
+        for (i, &c) in self.counts.iter().enumerate() {
+            let k = (self.first + i as i64).div_euclid(2);
+            merged[(k - new_first) as usize] += c;
+        }
+        self.counts = merged;
+        self.first = new_first;
+        self.width *= 2.0;
+    }
+
+    /// Extends the stored span to include bin k (which fits, after `fit`).
+    fn extend_to(&mut self, k: i64) {
+        if k < self.first {
+            let extra = (self.first - k) as usize;
+            let mut v = vec![0u64; extra];
+            v.extend_from_slice(&self.counts);
+            self.counts = v;
+            self.first = k;
+        } else {
+            let need = (k - self.first + 1) as usize;
+            if need > self.counts.len() {
+                self.counts.resize(need, 0);
+            }
+        }
+    }
+
+    /// Adds another histogram's counts (made with the same initial width and `max_bins`).
+    pub fn merge(&mut self, other: &Histogram) {
+        self.invalid += other.invalid;
+        if other.counts.is_empty() {
+            self.total += other.total;
+            return;
+        }
+        let mut o = other.clone();
+        while o.width < self.width {
+            o.coarsen();
+        }
+        while self.width < o.width {
+            self.coarsen();
+        }
+        let lo = if self.counts.is_empty() { o.first } else { self.first.min(o.first) };
+        let hi = if self.counts.is_empty() {
+            o.first + o.counts.len() as i64 - 1
+        } else {
+            (self.first + self.counts.len() as i64 - 1).max(o.first + o.counts.len() as i64 - 1)
+        };
+        // Coarsen both alike until the union fits.
+        let (mut l, mut h) = (lo, hi);
+        while (h - l + 1) as u128 > self.max_bins as u128 {
+            self.coarsen();
+            o.coarsen();
+            l = l.div_euclid(2);
+            h = h.div_euclid(2);
+        }
+        if self.counts.is_empty() {
+            self.first = o.first;
+        }
+        self.extend_to(o.first);
+        self.extend_to(o.first + o.counts.len() as i64 - 1);
+        for (i, &c) in o.counts.iter().enumerate() {
+            self.counts[(o.first + i as i64 - self.first) as usize] += c;
+        }
+        self.total += other.total;
+    }
+
+    fn valid(&self) -> u64 {
+        self.total - self.invalid
+    }
+
+    /// Share of values ≤ x, interpolated linearly within x's bin.
+    pub fn cdf(&self, x: f64) -> f64 {
+        let n = self.valid();
+        if n == 0 {
+            return 0.0;
+        }
+        let pos = x / self.width - self.first as f64;
+        if pos <= 0.0 {
+            return 0.0;
+        }
+        let whole = (pos.floor() as usize).min(self.counts.len());
+        let mut c: f64 = self.counts[..whole].iter().map(|&v| v as f64).sum();
+        if whole < self.counts.len() {
+            c += self.counts[whole] as f64 * (pos - whole as f64);
+        }
+        (c / n as f64).clamp(0.0, 1.0)
+    }
+
+    /// The q-quantile, interpolated linearly within its bin (so within one bin width of the
+    /// exact empirical quantile).
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        if self.total == 0 {
+        let n = self.valid();
+        if n == 0 {
             return None;
         }
-        let target = q * self.total as f64;
-        let mut cum = self.below as f64;
-        if target <= cum {
-            return Some(self.lo);
-        }
+        let target = q.clamp(0.0, 1.0) * n as f64;
+        let mut cum = 0.0;
         for (i, &c) in self.counts.iter().enumerate() {
             let c = c as f64;
             if c > 0.0 && cum + c >= target {
-                let within = (target - cum) / c;
-                return Some(self.lo + (i as f64 + within) * self.width);
+                let within = ((target - cum) / c).max(0.0);
+                return Some((self.first as f64 + i as f64 + within) * self.width);
             }
             cum += c;
         }
-        Some(self.lo + self.counts.len() as f64 * self.width)
+        Some((self.first as f64 + self.counts.len() as f64) * self.width)
     }
 }
 
@@ -134,15 +250,40 @@ mod tests {
 
     #[test]
     fn histogram_quantiles() {
-        let mut h = Histogram::new(0.0, 100.0, 1000);
+        let mut h = Histogram::new(0.1, 100_000);
         for i in 0..10_000 {
             h.add(i as f64 / 100.0);
         }
-        assert!((h.quantile(0.5).unwrap() - 50.0).abs() < 0.2);
-        assert!((h.quantile(0.05).unwrap() - 5.0).abs() < 0.2);
-        h.add(-5.0);
-        h.add(500.0);
-        assert_eq!(h.total(), 10_002);
+        assert!((h.quantile(0.5).unwrap() - 50.0).abs() < 0.1);
+        assert!((h.quantile(0.05).unwrap() - 5.0).abs() < 0.1);
+        // Values far outside the first ones are binned, not clamped to an edge.
+        for _ in 0..30_000 {
+            h.add(5_000.0);
+        }
+        assert_eq!(h.total(), 40_000);
+        assert!((h.quantile(0.9).unwrap() - 5_000.0).abs() <= h.width(), "{:?}", h.quantile(0.9));
+        assert!((h.quantile(0.1).unwrap() - 40.0).abs() <= h.width());
+    }
+
+    #[test]
+    fn a_histogram_coarsens_past_its_bin_limit_and_merges_in_any_split() {
+        let values: Vec<f64> = (0..5_000).map(|i| ((i * 7919) % 5_000) as f64 * 0.37 - 300.0).collect();
+        let mut whole = Histogram::new(0.01, 1_000);
+        for &v in &values {
+            whole.add(v);
+        }
+        assert!(whole.width() > 0.01, "a span of ~1850 needs a coarser width than 0.01 within 1000 bins");
+        for split in [1, 17, 2_500, 4_999] {
+            let (a, b) = values.split_at(split);
+            let mut ha = Histogram::new(0.01, 1_000);
+            let mut hb = Histogram::new(0.01, 1_000);
+            a.iter().for_each(|&v| ha.add(v));
+            b.iter().for_each(|&v| hb.add(v));
+            hb.merge(&ha);
+            assert_eq!(hb.width(), whole.width(), "split {split}");
+            assert_eq!(hb.counts, whole.counts, "split {split}");
+            assert_eq!(hb.first, whole.first, "split {split}");
+        }
     }
 
     #[test]

@@ -9,11 +9,14 @@ use crate::model::{Model, Outcome};
 use crate::runner::{Chunk, SERIES_FIXED, series_width};
 use crate::stats::{Histogram, median_of_counts, wilson};
 
-/// Resolution of the area quantiles (km² per histogram bin).
+/// Resolution of the area quantiles (km² per histogram bin), over the whole range of areas:
+/// 65,536 bins of 25 km² span 1.6 million km², more than any country at war.
 pub const AREA_BIN_KM2: f64 = 25.0;
-/// Resolution of the cost quantiles (endurance units per bin).
+const AREA_MAX_BINS: usize = 1 << 16;
+/// Resolution of the cost quantiles (endurance units per bin) while the costs of one month span
+/// less than 131 units; a wider span coarsens the bins (`cost_resolution`).
 pub const COST_BIN: f64 = 0.002;
-const COST_MAX: f64 = 5.0;
+const COST_MAX_BINS: usize = 1 << 16;
 
 pub struct Summary {
     pub n: u64,
@@ -74,13 +77,7 @@ impl Summary {
     pub fn new(model: &Model) -> Summary {
         let months = model.horizon() as usize + 1;
         let width = series_width(model);
-        let start = model.scenario.param("territory.start_km2").map(|p| p.central()).unwrap_or(0.0);
-        let ukraine = model.scenario.param("territory.ukraine_km2").map(|p| p.central()).unwrap_or(603_628.0);
-        let lo = (start - 60_000.0).max(0.0);
-        let hi = (start + 140_000.0).min(ukraine + AREA_BIN_KM2);
-        let bins = ((hi - lo) / AREA_BIN_KM2).ceil().max(1.0) as usize;
-        let area_h = Histogram::new(lo, lo + bins as f64 * AREA_BIN_KM2, bins);
-        let cost_bins = (COST_MAX / COST_BIN) as usize;
+        let area_h = Histogram::new(AREA_BIN_KM2, AREA_MAX_BINS);
         Summary {
             n: 0,
             counts: [0; 6],
@@ -89,7 +86,7 @@ impl Summary {
             sums: vec![0.0; months * width],
             merged: Some(Hists {
                 area: vec![area_h.clone(); months],
-                costs: vec![Histogram::new(0.0, COST_MAX, cost_bins); months * model.n_actors()],
+                costs: vec![Histogram::new(COST_BIN, COST_MAX_BINS); months * model.n_actors()],
                 final_area: area_h,
             }),
             width,
@@ -197,6 +194,24 @@ impl Summary {
         self.hists().final_area.quantile(q)
     }
 
+    /// The coarsest bin width of the area histograms (25 km² unless areas spread over more
+    /// than 1.6 million km²): every area quantile is within it of the exact one.
+    pub fn area_resolution(&self) -> f64 {
+        let h = self.hists();
+        h.area.iter().chain([&h.final_area]).map(Histogram::width).fold(AREA_BIN_KM2, f64::max)
+    }
+
+    /// The coarsest bin width of the cost histograms.
+    pub fn cost_resolution(&self) -> f64 {
+        self.hists().costs.iter().map(Histogram::width).fold(COST_BIN, f64::max)
+    }
+
+    /// Values that no histogram could bin (not finite): a bug if ever non-zero.
+    pub fn invalid_values(&self) -> u64 {
+        let h = self.hists();
+        h.area.iter().chain(&h.costs).chain([&h.final_area]).map(Histogram::invalid).sum()
+    }
+
     pub fn months(&self) -> usize {
         self.months
     }
@@ -255,7 +270,8 @@ impl Summary {
             },
             ukraine_km2: ukraine,
             claimed_km2: claimed,
-            quantile_resolution_km2: AREA_BIN_KM2,
+            quantile_resolution_km2: self.area_resolution(),
+            cost_quantile_resolution: self.cost_resolution(),
             issues: sc.issues.iter().map(|i| IssueInfo { id: i.id.clone(), label0: i.label0.clone(), label1: i.label1.clone() }).collect(),
             actors: sc
                 .actors
@@ -306,10 +322,49 @@ pub struct Report {
     pub ukraine_km2: f64,
     pub claimed_km2: f64,
     pub quantile_resolution_km2: f64,
+    /// Resolution of the cost quantiles of timeseries.csv (endurance units).
+    #[serde(default)]
+    pub cost_quantile_resolution: f64,
     pub issues: Vec<IssueInfo>,
     pub actors: Vec<ActorInfo>,
     pub graph: Graph,
     pub history: Vec<HistoryPoint>,
+}
+
+impl Report {
+    /// The first number of the report that is not finite, by its JSON path. summary.json must
+    /// never hold one (serde_json would write it as `null`).
+    pub fn non_finite(&self) -> Option<String> {
+        let mut v: Vec<(String, f64)> = Vec::new();
+        for (name, o) in &self.outcomes.0 {
+            v.extend([(format!("outcomes.{name}.p"), o.p), (format!("outcomes.{name}.ci95"), o.ci95[0] + o.ci95[1])]);
+        }
+        for (which, c) in [("ceasefire_by_month", &self.ceasefire_by_month), ("settlement_by_month", &self.settlement_by_month)] {
+            for p in c {
+                v.push((format!("{which}[{}]", p.month), p.p + p.ci95[0] + p.ci95[1]));
+            }
+        }
+        let a = &self.final_area_km2;
+        v.extend([("final_area_km2".to_string(), a.median + a.p05 + a.p95 + a.median_pct)]);
+        v.extend([
+            ("ukraine_km2".to_string(), self.ukraine_km2),
+            ("claimed_km2".to_string(), self.claimed_km2),
+            ("quantile_resolution_km2".to_string(), self.quantile_resolution_km2),
+            ("cost_quantile_resolution".to_string(), self.cost_quantile_resolution),
+        ]);
+        for actor in &self.actors {
+            for (issue, x) in &actor.ideal.0 {
+                v.push((format!("actors.{}.ideal.{issue}", actor.id), *x));
+            }
+        }
+        for e in &self.graph.edges {
+            v.push((format!("graph.edges.{}->{}", e.from, e.to), e.weight));
+        }
+        for h in &self.history {
+            v.push((format!("history.{}", h.date), h.km2));
+        }
+        v.into_iter().find(|(_, x)| !x.is_finite()).map(|(k, _)| k)
+    }
 }
 
 #[derive(Debug, Serialize, serde::Deserialize, Clone)]

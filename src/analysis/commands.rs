@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::charts;
 use crate::cli::args::{CompareArgs, RunOptions, SensitivityArgs, SweepArgs};
-use crate::cli::{UsageError, chart_options, progress, run_to_folder, threads};
+use crate::cli::{UsageError, chart_error, chart_options, progress, run_to_folder, threads};
 use crate::model::{Model, Outcome};
 use crate::output::RunFolder;
 use crate::scenario::{Overrides, Scenario};
@@ -27,6 +27,14 @@ fn usage(e: anyhow::Error) -> anyhow::Error {
         Ok(InputError(message)) => UsageError(message).into(),
         Err(e) => e,
     }
+}
+
+/// Options that can only fail are refused before any rollout runs.
+fn early_checks(r: &RunOptions) -> Result<()> {
+    if !r.no_charts {
+        charts::check_options(&chart_options(&r.charts)).map_err(chart_error)?;
+    }
+    Ok(())
 }
 
 fn warn_all(warnings: &[String]) {
@@ -57,6 +65,7 @@ fn compare_inner(a: &CompareArgs) -> Result<()> {
     }
     let r: &RunOptions = &a.run;
     let threads = threads(r.threads)?;
+    early_checks(r)?;
     let labels: Vec<String> = subjects.iter().map(|s| s.label.clone()).collect();
     let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("compare_{}", labels.join("_vs_"))));
     let models: Vec<Model> = subjects.iter().map(|s| Model::new(s.scenario.clone())).collect();
@@ -89,7 +98,7 @@ fn compare_inner(a: &CompareArgs) -> Result<()> {
     if !r.no_charts {
         let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
         let report = charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts))
-            .context("cannot draw the comparison charts")?;
+            .map_err(chart_error)?;
         warn_all(&report.warnings);
     }
     let path = folder.finish()?;
@@ -121,6 +130,7 @@ fn sweep_inner(a: &SweepArgs) -> Result<()> {
     let grid = Grid::new(&base, &a.vary)?;
     let r = &a.run;
     let threads = threads(r.threads)?;
+    early_checks(r)?;
     let points = grid.points.len();
     if grid.varies.len() > 2 {
         eprintln!("warning: {} parameters make {points} points; charts are drawn for one or two parameters only", grid.varies.len());
@@ -165,7 +175,8 @@ fn sweep_inner(a: &SweepArgs) -> Result<()> {
             p: rows.iter().map(|p| p.p.iter().map(|e| (e.value, e.lo, e.hi)).collect()).collect(),
             metric: outcome_index(a.metric),
         };
-        let report = charts::draw_sweep(&data, &out.join("charts"), &chart_options(&r.charts)).context("cannot draw the sweep chart")?;
+        let opts = chart_options(&r.charts);
+        let report = crate::output::replace_charts(&out, |tmp| charts::draw_sweep(&data, tmp, &opts).map_err(chart_error))?;
         warn_all(&report.warnings);
     }
     writeln!(stdout, "\nran {todo} point(s), skipped {skipped} already done; written to {}", out.display())?;
@@ -219,6 +230,7 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
     warn_all(&base.scenario.warnings);
     let r = &a.run;
     let threads = threads(r.threads)?;
+    early_checks(r)?;
     let sc: &Scenario = &base.scenario;
     let name = sc.name.clone();
     let model = Model::new(sc.clone());
@@ -231,6 +243,7 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
         let csv = evaluate_design(&base, &design, a.n, r.seed, threads, &mut |d| bar.set_position(d))?;
         bar.finish_and_clear();
         folder.write_text("design_results.csv", &csv)?;
+        folder.write_json("manifest.json", &crate::output::manifest(&model, r.seed, a.n, threads, 0.0))?;
         let path = folder.finish()?;
         println!(
             "evaluated {rows} design rows ({}) × {} rollouts, seed {}, common random numbers\nwritten to {}",
@@ -248,6 +261,7 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
     let folder = RunFolder::create(&out, &model, false)?;
     folder.write_text("tornado.csv", &result.tornado_csv()?)?;
     folder.write_text("sensitivity.csv", &result.prcc_csv()?)?;
+    folder.write_json("manifest.json", &crate::output::manifest(&model, r.seed, a.n, threads, 0.0))?;
     if !r.no_charts {
         let p = |e: &super::intervals::Estimate| (e.value, e.lo, e.hi);
         let data = charts::TornadoData {
@@ -265,7 +279,7 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
                 .collect(),
         };
         let report = charts::draw_tornado(&data, &folder.path().join("charts"), &chart_options(&r.charts))
-            .context("cannot draw the tornado chart")?;
+            .map_err(chart_error)?;
         warn_all(&report.warnings);
     }
     let path = folder.finish()?;

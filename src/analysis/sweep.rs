@@ -87,6 +87,8 @@ pub struct Sweep {
     done: BTreeMap<usize, String>,
     /// Something the user should be told before the sweep runs (e.g. nothing to resume).
     pub note: Option<String>,
+    /// The folder is claimed (checked and locked) for the whole sweep.
+    _claim: crate::output::Claim,
 }
 
 pub fn csv_header(grid: &Grid) -> Vec<String> {
@@ -126,8 +128,11 @@ fn identity(base: &Base, grid: &Grid, n: u64, seed: u64) -> Identity {
 /// written.
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    if let Err(e) = fs::write(&tmp, text) {
+        let _ = fs::remove_file(&tmp);
+        return Err(crate::files::EnvError::write("write", path, e).into());
+    }
+    fs::rename(&tmp, path).map_err(|e| crate::files::EnvError::write("write", path, e).into())
 }
 
 /// Names the fields in which two sweep identities differ.
@@ -155,8 +160,9 @@ impl Sweep {
     /// `resume` keeps the rows of a matching sweep.
     pub fn prepare(base: Base, grid: Grid, n: u64, seed: u64, threads: usize, dir: &Path, resume: bool) -> Result<Sweep> {
         let identity = identity(&base, &grid, n, seed);
+        let claim = crate::output::Claim::take(dir)?;
         let json_path = dir.join("sweep.json");
-        let existing: Option<SweepJson> = match fs::read_to_string(&json_path) {
+        let existing: Option<SweepJson> = match crate::files::read_text(&json_path, crate::files::DATA_LIMIT) {
             Ok(text) => match serde_json::from_str(&text) {
                 Ok(j) => Some(j),
                 Err(e) if resume => {
@@ -168,7 +174,8 @@ impl Sweep {
             },
             Err(_) => None,
         };
-        let mut sweep = Sweep { base, grid, n, seed, threads, dir: dir.to_path_buf(), identity, done: BTreeMap::new(), note: None };
+        let mut sweep =
+            Sweep { base, grid, n, seed, threads, dir: dir.to_path_buf(), identity, done: BTreeMap::new(), note: None, _claim: claim };
         match (existing, resume) {
             (Some(old), false) if !old.progress.complete => {
                 // sweep.csv is the record of what is done; count its finished rows.
@@ -208,8 +215,13 @@ impl Sweep {
         }
     }
 
+    /// Starts afresh: what was in the folder (checked by the claim to be truce's own) goes, so no
+    /// stale chart or row survives.
     fn start(&mut self) -> Result<()> {
-        fs::create_dir_all(&self.dir).with_context(|| format!("cannot create the output folder `{}`", self.dir.display()))?;
+        if fs::symlink_metadata(&self.dir).is_ok() {
+            fs::remove_dir_all(&self.dir).map_err(|e| crate::files::EnvError::write("clear the previous sweep in", &self.dir, e))?;
+        }
+        fs::create_dir_all(&self.dir).map_err(|e| crate::files::EnvError::write("create the output folder", &self.dir, e))?;
         self.done.clear();
         let progress = Progress { complete: false, points_done: 0, skipped: 0, ran: 0 };
         self.write_json(progress)?;
@@ -235,7 +247,7 @@ impl Sweep {
     /// the grid. A last line cut short by the interruption is dropped (its point runs again).
     fn read_done(&mut self) -> Result<()> {
         let path = self.dir.join("sweep.csv");
-        let text = match fs::read_to_string(&path) {
+        let text = match crate::files::read_text(&path, crate::files::DATA_LIMIT) {
             Ok(t) => t,
             Err(_) => return Ok(()),
         };
@@ -283,7 +295,8 @@ impl Sweep {
         let todo = self.todo();
         let skipped = self.done.len();
         let path = self.dir.join("sweep.csv");
-        let mut file: File = OpenOptions::new().append(true).open(&path).with_context(|| format!("cannot append to {}", path.display()))?;
+        let mut file: File =
+            OpenOptions::new().append(true).open(&path).map_err(|e| crate::files::EnvError::write("append to", &path, e))?;
         let mut finished = 0u64;
         for &point in &todo {
             let held = self.grid.held(point);
@@ -291,7 +304,7 @@ impl Sweep {
             let t = tally(&model, self.n, self.seed, self.threads, false, |d| tick(finished + d));
             finished += self.n;
             let line = format_row(point, &self.grid.points[point], &t);
-            writeln!(file, "{line}").and_then(|_| file.flush()).with_context(|| format!("cannot append to {}", path.display()))?;
+            writeln!(file, "{line}").and_then(|_| file.flush()).map_err(|e| crate::files::EnvError::write("append to", &path, e))?;
             self.done.insert(point, line);
             self.write_json(Progress { complete: false, points_done: self.done.len(), skipped, ran: self.done.len() - skipped })?;
         }

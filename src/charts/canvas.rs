@@ -78,26 +78,45 @@ pub trait Chart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> DResult;
 }
 
-/// Writes `chart` as `<out_dir>/<name>.png` and `.svg` and records both in `files`.
+/// Writes `chart` as `<out_dir>/<name>.png` and `.svg` and records both in `files`. Both are
+/// drawn in memory and written with one call each, so a failure to write (a full disk) is
+/// reported as the file system's error with the file's path.
 pub fn render(chart: &impl Chart, out_dir: &Path, ctx: &Ctx, files: &mut Vec<PathBuf>) -> Result<(), ChartError> {
     let size = (ctx.width, ctx.height);
     let png = out_dir.join(format!("{}.png", chart.name()));
+    let mut pixels = vec![0u8; ctx.width as usize * ctx.height as usize * 3];
     {
-        let root = Crisp::raster(BitMapBackend::new(&png, size)).into_drawing_area();
+        let root = Crisp::raster(BitMapBackend::with_buffer(&mut pixels, size)).into_drawing_area();
         let fail = |e: DrawErr| ChartError::Draw { path: png.clone(), message: e.0 };
         chart.draw(&root, ctx).map_err(fail)?;
         root.present().map_err(|e| fail(e.into()))?;
     }
+    let bytes = encode_png(&pixels, ctx.width, ctx.height).map_err(|message| ChartError::Draw { path: png.clone(), message })?;
+    std::fs::write(&png, bytes).map_err(|source| ChartError::Write { path: png.clone(), source })?;
     files.push(png);
     let svg = out_dir.join(format!("{}.svg", chart.name()));
+    let mut text = String::new();
     {
-        let root = Crisp::vector(SVGBackend::new(&svg, size)).into_drawing_area();
+        let root = Crisp::vector(SVGBackend::with_string(&mut text, size)).into_drawing_area();
         let fail = |e: DrawErr| ChartError::Draw { path: svg.clone(), message: e.0 };
         chart.draw(&root, ctx).map_err(fail)?;
         root.present().map_err(|e| fail(e.into()))?;
     }
+    std::fs::write(&svg, text).map_err(|source| ChartError::Write { path: svg.clone(), source })?;
     files.push(svg);
     Ok(())
+}
+
+/// 8-bit RGB pixels as PNG bytes.
+fn encode_png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().map_err(|e| e.to_string())?;
+    w.write_image_data(pixels).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 /// Width and height in pixels of `text` at `size`.

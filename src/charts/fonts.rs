@@ -252,7 +252,7 @@ fn load_covering(path: &Path, required: &str) -> Result<Result<&'static LoadedFo
             return Ok(Ok(f));
         }
     }
-    let bytes = std::fs::read(path).map_err(|e| font_err(e.to_string()))?;
+    let bytes = read_font(path)?;
     let mut first_missing: Option<String> = None;
     for index in 0..face_count(&bytes) {
         let Ok(face) = FontRef::try_from_slice_and_index(&bytes, index) else {
@@ -272,6 +272,21 @@ fn load_covering(path: &Path, required: &str) -> Result<Result<&'static LoadedFo
     match first_missing {
         Some(m) => Ok(Err(m)),
         None => Err(font_err("not a TrueType/OpenType font or collection".into())),
+    }
+}
+
+/// Reads a font file (a regular file of a sane size only).
+fn read_font(path: &Path) -> Result<Vec<u8>, ChartError> {
+    crate::files::read_bytes(path, crate::files::FONT_LIMIT).map_err(|e| ChartError::Font { path: path.to_path_buf(), reason: e.to_string() })
+}
+
+/// Checks, before any work, that `path` is a font truce can draw with (`--font`).
+pub fn check_font_file(path: &Path) -> Result<(), ChartError> {
+    let bytes = read_font(path)?;
+    if (0..face_count(&bytes)).any(|i| FontRef::try_from_slice_and_index(&bytes, i).is_ok()) {
+        Ok(())
+    } else {
+        Err(ChartError::Font { path: path.to_path_buf(), reason: "not a TrueType/OpenType font or collection".into() })
     }
 }
 

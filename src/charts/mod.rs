@@ -104,6 +104,12 @@ pub enum ChartError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write {path}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("drawing {path} failed: {message}")]
     Draw { path: PathBuf, message: String },
     #[error("{0}")]
@@ -197,6 +203,16 @@ pub fn draw_compare_with(
     render(&compare::CompareTerritory(&cmp), out_dir, &ctx, files)?;
     dedup(&mut report.warnings);
     Ok(report)
+}
+
+/// Checks options that can only fail, before any work: the size, and a `--font` that must be a
+/// readable font file.
+pub fn check_options(opts: &ChartOptions) -> Result<(), ChartError> {
+    check_size(opts)?;
+    if let Some(path) = &opts.font {
+        fonts::check_font_file(path)?;
+    }
+    Ok(())
 }
 
 fn check_size(opts: &ChartOptions) -> Result<(), ChartError> {

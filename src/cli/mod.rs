@@ -48,7 +48,23 @@ pub fn main() -> i32 {
                 eprintln!("error: {u}");
                 return 2;
             }
-            eprintln!("error: {e:#}");
+            if let Some(r) = e.downcast_ref::<crate::output::claim::Refused>() {
+                eprintln!("error: {r}");
+                return 2;
+            }
+            if let Some(b) = e.downcast_ref::<crate::output::claim::Busy>() {
+                eprintln!("error: {b}");
+                return 3;
+            }
+            if let Some(env) = e.chain().find_map(|c| c.downcast_ref::<crate::files::EnvError>()) {
+                eprintln!("error: {env}");
+                return 3;
+            }
+            if crate::files::is_environment(&e) {
+                eprintln!("error: {e:#}\n  help: check the files and folders named above, or write elsewhere with --out");
+                return 3;
+            }
+            eprintln!("error: {e:#}\n  (this is a bug in truce: please report it with the command line and scenario)");
             1
         }
     }
@@ -123,6 +139,9 @@ pub fn run_to_folder_with(
     extra: &dyn Fn(&std::path::Path, &Summary) -> Result<()>,
 ) -> Result<(PathBuf, Summary)> {
     let started = Instant::now();
+    if let Some(opts) = charts {
+        crate::charts::check_options(opts).map_err(chart_error)?;
+    }
     let mut folder = RunFolder::create(out, model, true)?;
     let mut summary = Summary::new(model);
     let bar = if show_progress { progress(n, "") } else { indicatif::ProgressBar::hidden() };
@@ -142,6 +161,12 @@ pub fn run_to_folder_with(
     summary.join(shards);
     bar.finish_and_clear();
     let report = summary.report(model, seed);
+    if let Some(field) = report.non_finite() {
+        anyhow::bail!("internal error: summary.json field `{field}` is not a finite number; nothing was written; please report this");
+    }
+    if summary.invalid_values() > 0 {
+        anyhow::bail!("internal error: {} simulated values were not finite numbers; nothing was written; please report this", summary.invalid_values());
+    }
     folder.write_text("timeseries.csv", &output::timeseries_csv(model, &summary)?)?;
     folder.write_json("summary.json", &report)?;
     folder.write_text("summary.csv", &output::summary_csv(&report)?)?;
@@ -152,7 +177,7 @@ pub fn run_to_folder_with(
     extra(folder.path(), &summary)?;
     if let Some(opts) = charts {
         // Charts are drawn inside the temporary folder, so they land atomically with the rest.
-        let report = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts).context("cannot draw the charts")?;
+        let report = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts).map_err(chart_error)?;
         for w in &report.warnings {
             eprintln!("warning: {w}");
         }
@@ -171,6 +196,9 @@ fn run(a: &RunArgs) -> Result<()> {
     let out = a.run.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
     let started = Instant::now();
     let chart_opts = chart_options(&a.run.charts);
+    if !a.run.no_charts {
+        crate::charts::check_options(&chart_opts).map_err(chart_error)?;
+    }
     let (path, summary) = run_to_folder(&model, a.n, a.run.seed, threads, &out, true, (!a.run.no_charts).then_some(&chart_opts))?;
     let report = summary.report(&model, a.run.seed);
     let mut stdout = std::io::stdout().lock();
@@ -311,7 +339,9 @@ fn validate(a: &args::ValidateArgs) -> Result<()> {
 }
 
 fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
-    let text = std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+    let text = crate::files::read_text(path, crate::files::DATA_LIMIT).map_err(|e| {
+        UsageError(format!("cannot read the series `{}`: {e}\n  help: give a CSV file with columns month,{column} (e.g. data/...)", path.display()))
+    })?;
     crate::calibrate::read_series(&text, column).map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
 }
 
@@ -485,21 +515,35 @@ pub(crate) fn chart_options(a: &args::ChartArgs) -> crate::charts::ChartOptions 
 }
 
 fn plot(a: &args::PlotArgs) -> Result<()> {
-    if !a.dir.join("summary.json").exists() {
+    let opts = chart_options(&a.charts);
+    crate::charts::check_options(&opts)?;
+    if !crate::output::claim::is_truce_folder(&a.dir) || !a.dir.join("summary.json").is_file() {
         return Err(UsageError(format!(
-            "`{}` is not a run folder (it has no summary.json); give a folder written by `truce run`",
+            "`{}` is not a run folder (it has no truce manifest.json and summary.json); give a folder written by `truce run`\n  help: e.g. truce plot output/endgame",
             a.dir.display()
         ))
         .into());
     }
-    let opts = chart_options(&a.charts);
-    let out = a.dir.join("charts");
-    let report = crate::charts::draw_run(&a.dir, &out, &opts).context("cannot draw the charts")?;
+    let _claim = crate::output::Claim::lock(&a.dir)?;
+    let report = crate::output::replace_charts(&a.dir, |tmp| crate::charts::draw_run(&a.dir, tmp, &opts).map_err(chart_error))?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    println!("{} charts written to {}", report.files.len(), out.display());
+    println!("{} charts written to {}", report.files.len(), a.dir.join("charts").display());
     Ok(())
+}
+
+/// A chart error as the error the user should see: the environment's (exit 3) when a file
+/// could not be read or written, bad input (exit 2) for a folder truce cannot draw from.
+pub(crate) fn chart_error(e: crate::charts::ChartError) -> anyhow::Error {
+    use crate::charts::ChartError as C;
+    match e {
+        C::Read { path, source } => crate::files::EnvError::read(&path, source).into(),
+        C::CreateDir { path, source } => crate::files::EnvError::write("create the folder", &path, source).into(),
+        C::Write { path, source } => crate::files::EnvError::write("write", &path, source).into(),
+        other @ (C::Options(_) | C::Font { .. } | C::Json { .. } | C::Csv { .. } | C::Invalid { .. }) => UsageError(other.to_string()).into(),
+        other => anyhow::Error::from(other),
+    }
 }
 
 /// The process's peak resident memory, where the system reports it (Linux: VmHWM).

@@ -7,6 +7,7 @@ use rand::rngs::ChaCha8Rng;
 
 use super::rollout::{Phase, Scratch};
 use super::{Model, Observer, Story};
+use crate::scenario::schema::MAGNITUDE;
 use crate::scenario::{EffectOp, StateVar, Target};
 
 impl Scratch {
@@ -36,7 +37,7 @@ impl Scratch {
                     EffectOp::Scale => *v * eff.value,
                     EffectOp::Add => *v + eff.value,
                 }
-                .clamp(param.min, param.max);
+                .clamp(param.min.max(-MAGNITUDE), param.max.min(MAGNITUDE));
             }
             if obs.wants_story() {
                 obs.story(self.month, Story::Event { id: event.id.clone(), label: event.label.clone() });

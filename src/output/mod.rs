@@ -2,46 +2,44 @@
 //! the target and renamed into place at the end, so a failed run leaves the previous output as
 //! it was and never a half-written folder.
 
+pub mod claim;
 mod resolved;
 
 use std::fs::{self, File};
-use std::io::BufWriter;
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::files::EnvError;
 use crate::model::{Model, Record};
 use crate::runner::Chunk;
 use crate::summary::{Report, Summary};
+pub use claim::Claim;
 pub use resolved::to_toml;
 
 /// A run folder being written.
 pub struct RunFolder {
-    target: PathBuf,
+    claim: Claim,
     tmp: PathBuf,
     runs: Option<csv::Writer<BufWriter<File>>>,
     finished: bool,
 }
 
 impl RunFolder {
-    /// Starts a folder that will become `target`. With `per_rollout`, rows of runs.csv are
-    /// written as chunks arrive.
+    /// Starts a folder that will become `target` (claimed: see `claim`). With `per_rollout`,
+    /// rows of runs.csv are written as chunks arrive.
     pub fn create(target: &Path, model: &Model, per_rollout: bool) -> Result<RunFolder> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).with_context(|| format!("cannot create the output folder `{}`", parent.display()))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).ok();
-        }
-        fs::create_dir_all(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-        let mut folder = RunFolder { target: target.to_path_buf(), tmp, runs: None, finished: false };
+        let claim = Claim::take(target)?;
+        let tmp = claim.temp_dir()?;
+        let mut folder = RunFolder { claim, tmp, runs: None, finished: false };
         if per_rollout {
-            let file = File::create(folder.tmp.join("runs.csv")).context("cannot create runs.csv")?;
+            let path = folder.tmp.join("runs.csv");
+            let file = File::create(&path).map_err(|e| EnvError::write("create", &path, e))?;
             let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-            w.write_record(runs_header(model))?;
+            w.write_record(runs_header(model)).map_err(|e| csv_error(&path, e))?;
             folder.runs = Some(w);
         }
         Ok(folder)
@@ -52,12 +50,17 @@ impl RunFolder {
         &self.tmp
     }
 
+    /// The folder this one becomes.
+    pub fn target(&self) -> &Path {
+        &self.claim.target
+    }
+
     pub fn add(&mut self, model: &Model, chunk: &Chunk) -> Result<()> {
         if let Some(w) = &mut self.runs {
             let mut row = Vec::new();
             for r in &chunk.records {
-                runs_row(model, r, &mut row);
-                w.write_record(&row)?;
+                runs_row(model, r, &mut row)?;
+                w.write_record(&row).map_err(|e| csv_error(&self.tmp.join("runs.csv"), e))?;
             }
         }
         Ok(())
@@ -65,17 +68,25 @@ impl RunFolder {
 
     pub fn write_json<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
         let text = serde_json::to_string_pretty(value)?;
-        fs::write(self.tmp.join(name), text + "\n").with_context(|| format!("cannot write {name}"))
+        self.write_text(name, &(text + "\n"))
     }
 
     pub fn write_text(&self, name: &str, text: &str) -> Result<()> {
-        fs::write(self.tmp.join(name), text).with_context(|| format!("cannot write {name}"))
+        check_finite_text(name, text)?;
+        let path = self.tmp.join(name);
+        fs::write(&path, text).map_err(|e| EnvError::write("write", &path, e).into())
     }
 
     /// Finishes runs.csv (flushes and closes it), so that it can be read back, e.g. for charts.
     pub fn close_runs(&mut self) -> Result<()> {
         if let Some(mut w) = self.runs.take() {
-            w.flush().context("cannot write runs.csv")?;
+            let path = self.tmp.join("runs.csv");
+            w.flush().map_err(|e| EnvError::write("write", &path, e))?;
+            let file = w.into_inner().map_err(|e| EnvError::write("write", &path, io::Error::other(e.to_string())))?;
+            file.into_inner()
+                .map_err(|e| EnvError::write("write", &path, io::Error::new(e.error().kind(), e.error().to_string())))?
+                .sync_all()
+                .map_err(|e| EnvError::write("write", &path, e))?;
         }
         Ok(())
     }
@@ -83,26 +94,9 @@ impl RunFolder {
     /// Flushes everything and moves the folder into place, replacing an earlier run.
     pub fn finish(mut self) -> Result<PathBuf> {
         self.close_runs()?;
-        let old = self.target.with_file_name(format!(
-            ".{}.old-{}",
-            self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            std::process::id()
-        ));
-        let had_old = self.target.exists();
-        if had_old {
-            fs::rename(&self.target, &old).with_context(|| format!("cannot move the previous `{}` aside", self.target.display()))?;
-        }
-        if let Err(e) = fs::rename(&self.tmp, &self.target) {
-            if had_old {
-                fs::rename(&old, &self.target).ok();
-            }
-            return Err(e).with_context(|| format!("cannot move the run into `{}`", self.target.display()));
-        }
-        if had_old {
-            fs::remove_dir_all(&old).ok();
-        }
+        self.claim.install(&self.tmp)?;
         self.finished = true;
-        Ok(self.target.clone())
+        Ok(self.claim.target.clone())
     }
 }
 
@@ -110,7 +104,102 @@ impl Drop for RunFolder {
     fn drop(&mut self) {
         if !self.finished {
             fs::remove_dir_all(&self.tmp).ok();
+            claim::unregister(&self.tmp);
         }
+    }
+}
+
+/// Draws charts into a temporary folder inside the run folder `dir` and puts it in place of
+/// `dir/charts` only when `draw` has written every chart, so a failure (a full disk) leaves the
+/// previous charts whole. The caller holds the folder's claim.
+pub fn replace_charts<T>(dir: &Path, draw: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    let charts = dir.join("charts");
+    if let Ok(m) = fs::symlink_metadata(&charts) {
+        if !m.is_dir() {
+            return Err(claim::Refused {
+                path: charts.clone(),
+                what: "is not a folder of charts; truce does not replace it".into(),
+                help: "move it out of the run folder, then run the command again".into(),
+            }
+            .into());
+        }
+        if let Some(f) = claim::charts_foreign(&charts) {
+            return Err(claim::Refused {
+                path: charts.clone(),
+                what: format!("holds `{}`, which truce did not draw; truce replaces the charts folder only whole", f.display()),
+                help: "move that file out of the charts folder, then run the command again".into(),
+            }
+            .into());
+        }
+    }
+    let pid = std::process::id();
+    let tmp = dir.join(format!(".charts.tmp-{pid}"));
+    let old = dir.join(format!(".charts.old-{pid}"));
+    for stale in [&tmp, &old] {
+        if fs::symlink_metadata(stale).is_ok() {
+            fs::remove_dir_all(stale).map_err(|e| EnvError::write("remove the stale folder", stale, e))?;
+        }
+    }
+    claim::register(&tmp);
+    let result = fs::create_dir(&tmp).map_err(|e| anyhow::Error::from(EnvError::write("create the folder", &tmp, e))).and_then(|_| draw(&tmp));
+    let value = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            claim::unregister(&tmp);
+            return Err(e);
+        }
+    };
+    let had = fs::symlink_metadata(&charts).is_ok();
+    if had {
+        fs::rename(&charts, &old).map_err(|e| EnvError::write("move the previous charts aside from", &charts, e))?;
+    }
+    if let Err(e) = fs::rename(&tmp, &charts) {
+        if had {
+            let _ = fs::rename(&old, &charts);
+        }
+        let _ = fs::remove_dir_all(&tmp);
+        claim::unregister(&tmp);
+        return Err(EnvError::write("move the new charts into", &charts, e).into());
+    }
+    claim::unregister(&tmp);
+    if had {
+        let _ = fs::remove_dir_all(&old);
+    }
+    Ok(value)
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> anyhow::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => EnvError::write("write", path, io).into(),
+        other => anyhow::anyhow!("cannot write {}: {other:?}", path.display()),
+    }
+}
+
+/// A number that is not finite must never reach an output: the checks at load time keep out
+/// inputs that could make one, so one here is a bug (exit code 1), reported rather than written.
+fn check_finite_text(name: &str, text: &str) -> Result<()> {
+    if !name.ends_with(".csv") {
+        return Ok(());
+    }
+    for (line, row) in text.lines().enumerate() {
+        if let Some(cell) = row.split(',').find(|c| is_non_finite(c)) {
+            anyhow::bail!("internal error: a non-finite number (`{cell}`) was about to be written to {name}, line {}; please report this", line + 1);
+        }
+    }
+    Ok(())
+}
+
+fn is_non_finite(cell: &str) -> bool {
+    matches!(cell.trim_start_matches(['-', '+']).to_ascii_lowercase().as_str(), "nan" | "inf" | "infinity")
+}
+
+/// Checks that every number of a record is finite before it is written.
+fn finite(x: f64, what: &str) -> Result<f64> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        anyhow::bail!("internal error: rollout value `{what}` is {x}; runs.csv is not written with it; please report this")
     }
 }
 
@@ -126,7 +215,7 @@ pub fn runs_header(model: &Model) -> Vec<String> {
     h
 }
 
-pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) {
+pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) -> Result<()> {
     row.clear();
     let opt = |m: Option<u32>| m.map(|v| v.to_string()).unwrap_or_default();
     row.push(r.index.to_string());
@@ -134,18 +223,29 @@ pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) {
     row.push(opt(r.ceasefire_month));
     row.push(opt(r.settlement_month));
     for k in 0..model.n_issues() {
-        row.push(r.terms.as_ref().map(|t| format!("{:.4}", t[k])).unwrap_or_default());
+        match &r.terms {
+            Some(t) => row.push(format!("{:.4}", finite(t[k], "terms")?)),
+            None => row.push(String::new()),
+        }
     }
     let ukraine = model.scenario.param("territory.ukraine_km2").map(|p| p.central()).unwrap_or(603_628.0);
-    row.push(format!("{:.1}", r.final_area_km2));
-    row.push(format!("{:.3}", 100.0 * r.final_area_km2 / ukraine));
-    row.push(format!("{:.4}", r.final_line));
-    row.extend(r.costs.iter().map(|c| format!("{c:.4}")));
-    row.extend(r.utility.iter().map(|u| format!("{u:.4}")));
+    let area = finite(r.final_area_km2, "final_area_km2")?;
+    row.push(format!("{area:.1}"));
+    row.push(format!("{:.3}", finite(100.0 * area / ukraine, "final_area_pct")?));
+    row.push(format!("{:.4}", finite(r.final_line, "final_line")?));
+    for c in &r.costs {
+        row.push(format!("{:.4}", finite(*c, "cost")?));
+    }
+    for u in &r.utility {
+        row.push(format!("{:.4}", finite(*u, "utility")?));
+    }
     row.push((r.walked_away as u8).to_string());
     row.push((r.abandoned as u8).to_string());
     row.push(r.breakdowns.to_string());
-    row.extend(r.drawn.iter().map(|v| format!("{v}")));
+    for v in &r.drawn {
+        row.push(format!("{}", finite(*v, "a drawn parameter")?));
+    }
+    Ok(())
 }
 
 /// timeseries.csv: one row per (month, metric).

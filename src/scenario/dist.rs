@@ -106,7 +106,8 @@ impl Dist {
             Shape::LogNormal { mu, sigma } => LogNormal::new(mu, sigma).map(|d| d.sample(rng)).unwrap_or(mu.exp()),
         };
         let (lo, hi) = self.clamp.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
-        x.clamp(lo.max(min), hi.min(max))
+        let m = super::schema::MAGNITUDE;
+        x.clamp(lo.max(min).max(-m), hi.min(max).min(m))
     }
 }
 

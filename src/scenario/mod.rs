@@ -247,7 +247,13 @@ impl Param {
 
 /// A number as short as it can be written without losing it.
 pub fn format_number(v: f64) -> String {
-    if v == v.trunc() && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else if v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -308,7 +314,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioErro
     let mut tree = read_layer(path, None, &mut sources, &mut files, &mut stack)?;
     let mut applied = Vec::new();
     for with in &overrides.withs {
-        let layer = read_file(with, None, &mut sources)?;
+        let layer = read_file(with, None, &mut sources, "overrides file (--with)")?;
         files.push(layer.0);
         if let Some(Value::Table(t)) = layer.1.get("scenario").map(|n| &n.value)
             && let Some(e) = t.entry("extends")
@@ -354,7 +360,7 @@ fn read_layer(
         return Err(ScenarioError::new(vec![d], sources));
     }
     stack.push(canonical);
-    let (id, mut table) = read_file(path, from.map(|f| f.0), sources)?;
+    let (id, mut table) = read_file(path, from.map(|f| f.0), sources, "scenario file")?;
     files.push(id);
     let extends = match table.get("scenario").map(|n| &n.value) {
         Some(Value::Table(t)) => t.get("extends").cloned(),
@@ -397,14 +403,19 @@ fn normalise(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
-fn read_file(path: &Path, from: Option<&Origin>, sources: &mut SourceMap) -> Result<(FileId, Table), ScenarioError> {
-    let text = match std::fs::read_to_string(path) {
+fn read_file(path: &Path, from: Option<&Origin>, sources: &mut SourceMap, what: &str) -> Result<(FileId, Table), ScenarioError> {
+    let text = match crate::files::read_text(path, crate::files::SCENARIO_LIMIT) {
         Ok(t) => t,
         Err(e) => {
-            let message = format!("cannot read scenario file `{}`: {}", path.display(), io_reason(&e));
+            let (reason, invalid_data, not_a_file) = match &e {
+                crate::files::ReadError::Io(io) => (io_reason(io), io.kind() == std::io::ErrorKind::InvalidData, false),
+                crate::files::ReadError::Not(n) => (n.to_string(), false, true),
+            };
+            let message = format!("cannot read {what} `{}`: {reason}", path.display());
             let help = match from {
+                _ if not_a_file => format!("give a regular TOML text file of at most {} MiB", crate::files::SCENARIO_LIMIT >> 20),
+                _ if invalid_data => "save the file as UTF-8 text".to_string(),
                 Some(_) => "check the path: `extends` paths are relative to the file that names them".to_string(),
-                None if e.kind() == std::io::ErrorKind::InvalidData => "save the file as UTF-8 text".to_string(),
                 None => "check the path of the file, relative to the current folder (e.g. scenarios/endgame.toml)".to_string(),
             };
             return Err(match from {

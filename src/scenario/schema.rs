@@ -27,6 +27,11 @@ pub struct FieldDef {
 
 const INF: f64 = f64::INFINITY;
 
+/// The largest magnitude any parameter may take, whatever its range: far beyond every real
+/// value (the area of Ukraine is 6·10⁵ km²), and small enough that a month's arithmetic on such
+/// values never overflows to infinity. Draws and event effects are kept within ±MAGNITUDE too.
+pub const MAGNITUDE: f64 = 1e9;
+
 const fn f(key: &'static str, default: f64, min: f64, max: f64, unit: &'static str, doc: &'static str) -> FieldDef {
     FieldDef { key, default, min, max, unit, applies: AppliesTo::All, doc }
 }

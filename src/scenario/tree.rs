@@ -173,7 +173,9 @@ fn scalar(value: DeValue<'_>) -> Value {
             }
         }
         DeValue::Float(f) => match f.as_str().replace('_', "").parse::<f64>() {
-            Ok(v) => Value::Num { value: v, is_int: false },
+            Ok(v) if v.is_finite() => Value::Num { value: v, is_int: false },
+            // nan, inf and literals beyond f64's range: no parameter means anything by them.
+            Ok(_) => Value::Other("a number that is not finite (nan, inf, or beyond ±1.8e308)"),
             Err(_) => Value::Other("a malformed number"),
         },
         DeValue::Boolean(b) => Value::Bool(b),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::diag::{Diagnostic, FileId, Origin, ScenarioError, SourceMap, suggest};
 use super::dist::{Dist, SHAPES, Shape};
-use super::schema::{self, AppliesTo, FieldDef};
+use super::schema::{self, AppliesTo, FieldDef, MAGNITUDE};
 use super::tree::{Node, Table, Value};
 use super::*;
 
@@ -49,12 +49,12 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
     let sc = w.section(tree, "scenario");
     let name = w.required_text(sc, "scenario", "name", tree_origin(tree, "scenario", &main));
     if let Some(n) = &name
-        && !n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && (n.is_empty() || n.starts_with('.') || n.len() > 100 || !n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
     {
         let origin = sc.get("name").map(|n| n.origin.clone()).unwrap_or(Origin::Derived);
         w.diags.push(
             Diagnostic::new(origin, format!("`scenario.name` = \"{n}\" cannot be a folder name"))
-                .help("use letters, digits, `_`, `-` and `.` only (the title may hold any text), e.g. name = \"endgame\""),
+                .help("a name is 1 to 100 letters, digits, `_`, `-` and `.`, not starting with `.` (the title may hold any text), e.g. name = \"endgame\""),
         );
     }
     let title = w.optional_text(sc, "scenario", "title").or_else(|| name.clone()).unwrap_or_default();
@@ -701,6 +701,13 @@ impl Walker {
                 None
             }
             Value::Num { value, .. } => {
+                if value.abs() > MAGNITUDE {
+                    self.diags.push(
+                        Diagnostic::new(node.origin.clone(), format!("`{path}` = {} is too large", format_number(*value)))
+                            .help(format!("truce computes with values of magnitude up to {MAGNITUDE:e}; `{path}` must be {}", must_be(min, max))),
+                    );
+                    return None;
+                }
                 if *value < min || *value > max {
                     self.diags.push(
                         Diagnostic::new(node.origin.clone(), format!("`{path}` = {} is out of range", format_number(*value)))
@@ -798,6 +805,21 @@ impl Walker {
             self.diags.push(
                 Diagnostic::new(node.origin.clone(), format!("`{path}` can take values outside its range {}", range_text(min, max)))
                     .help(format!("keep the distribution's bounds within {}", range_text(min, max))),
+            );
+            return None;
+        }
+        // Draws are kept within ±MAGNITUDE, but a distribution that reaches far past it (or
+        // whose mean overflows) says something the user did not mean.
+        let (far_lo, far_hi) = match shape {
+            Shape::Normal { mean, sd } => (mean - 6.0 * sd, mean + 6.0 * sd),
+            Shape::LogNormal { mu, sigma } => (0.0, (mu + 6.0 * sigma).exp()),
+            _ => shape.support(),
+        };
+        let reach = if clamp.is_some() { 0.0 } else { far_lo.abs().max(far_hi.abs()) };
+        if !shape.mean().is_finite() || !(reach <= MAGNITUDE) {
+            self.diags.push(
+                Diagnostic::new(entry.node.origin.clone(), format!("`{path}`: {} reaches values beyond ±{MAGNITUDE:e}", format_dist(&shape)))
+                    .help("narrow the distribution, or bound its draws with clamp = [lo, hi]"),
             );
             return None;
         }
@@ -1213,6 +1235,13 @@ impl Walker {
                         continue;
                     }
                     (RawValue::Num(v), _) => {
+                        if v.abs() > MAGNITUDE {
+                            self.diags.push(
+                                Diagnostic::new(origin, format!("the effect on `{path}` uses {}, which is too large", format_number(v)))
+                                    .help(format!("truce computes with values of magnitude up to {MAGNITUDE:e}")),
+                            );
+                            continue;
+                        }
                         if op == EffectOp::Set && (v < p.min || v > p.max) {
                             self.diags.push(
                                 Diagnostic::new(origin, format!("setting `{path}` to {} puts it out of range", format_number(v)))

@@ -9,4 +9,5 @@ mod charts;
 mod docs;
 mod engine;
 mod notebook;
+mod notebook_damaged;
 mod validation;
