@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use crate::charts;
 use crate::cli::args::{CompareArgs, RunOptions, SensitivityArgs, SweepArgs};
-use crate::cli::{UsageError, chart_error, chart_options, progress, run_to_folder, threads};
+use crate::cli::{FolderRun, UsageError, chart_error, chart_options, progress, threads};
 use crate::model::{Model, Outcome};
 use crate::output::RunFolder;
 use crate::scenario::{Overrides, Scenario};
@@ -74,7 +74,8 @@ fn compare_inner(a: &CompareArgs) -> Result<()> {
     let mut dirs = Vec::new();
     for (s, model) in subjects.iter().zip(&models) {
         let target = folder.path().join(&s.label);
-        let (dir, _) = run_to_folder(model, a.n, r.seed, threads, &target, true, None)?;
+        let job = FolderRun { model, n: a.n, seed: r.seed, threads, out: &target, show_progress: true, charts: None, runs_csv: true };
+        let (dir, _) = job.run()?;
         let outcomes = outcomes_from_runs_csv(&dir.join("runs.csv"), a.n)?;
         tallies.push(Tally { outcomes, ceasefire_at: vec![], drawn: vec![], width: 0 });
         dirs.push(dir);

@@ -205,7 +205,7 @@ fn arrow_geometry(ends: &Ends, offset: f64, gap: f64, width: f64) -> Arrow {
     let end = fine.iter().rposition(|&p| dist(p, tip) >= head_len * 0.6).unwrap_or(0);
     let step = if offset.abs() < 0.5 { f64::INFINITY } else { 24.0 };
     let mut shaft = vec![fine[0]];
-    for &p in &fine[1..end] {
+    for &p in fine.iter().take(end).skip(1) {
         if dist(p, shaft[shaft.len() - 1]) >= step {
             shaft.push(p);
         }

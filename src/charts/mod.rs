@@ -130,8 +130,13 @@ pub fn draw_run(run_dir: &Path, out_dir: &Path, opts: &ChartOptions) -> Result<C
 /// machine without CJK fonts (the tests use it to check the English fallback).
 pub fn draw_run_with(run_dir: &Path, out_dir: &Path, opts: &ChartOptions, search: FontSearch) -> Result<ChartReport, ChartError> {
     check_size(opts)?;
-    let run = RunData::load(run_dir, true)?;
+    // A run written with --no-runs-csv has no per-rollout terms: its terms chart is left out.
+    let with_terms = run_dir.join("runs.csv").exists();
+    let run = RunData::load(run_dir, with_terms)?;
     let mut report = ChartReport { files: Vec::new(), warnings: run.warnings.clone() };
+    if !with_terms {
+        report.warnings.push("the run has no runs.csv (--no-runs-csv): the terms chart is left out".to_string());
+    }
 
     let mut ctx = make_ctx(opts, search, &run_strings(&run), &mut report.warnings)?;
     let names = RunNames::new(&run, &ctx);
@@ -144,7 +149,9 @@ pub fn draw_run_with(run_dir: &Path, out_dir: &Path, opts: &ChartOptions, search
     render(&outcomes::Outcomes { run: &run }, out_dir, &ctx, files)?;
     render(&ceasefire::Ceasefire { run: &run }, out_dir, &ctx, files)?;
     render(&territory::Territory { run: &run }, out_dir, &ctx, files)?;
-    render(&terms::Terms { run: &run, names: &names }, out_dir, &ctx, files)?;
+    if with_terms {
+        render(&terms::Terms { run: &run, names: &names }, out_dir, &ctx, files)?;
+    }
     render(&costs::Costs { run: &run, names: &names }, out_dir, &ctx, files)?;
     render(&influence::Influence { run: &run, names: &names }, out_dir, &ctx, files)?;
     dedup(&mut report.warnings);

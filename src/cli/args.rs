@@ -96,6 +96,10 @@ pub struct RunArgs {
     /// Number of rollouts
     #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub n: u64,
+    /// Do not write runs.csv (one row per rollout): for very large N; the summaries, time
+    /// series and every chart but the terms chart are written as usual
+    #[arg(long)]
+    pub no_runs_csv: bool,
     #[command(flatten)]
     pub run: RunOptions,
 }

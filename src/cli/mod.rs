@@ -4,7 +4,7 @@ pub mod args;
 mod check;
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -112,37 +112,84 @@ pub(crate) fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
-/// Runs a scenario into a folder and returns what was written (used by `run` and its tests).
-pub fn run_to_folder(
-    model: &Model,
-    n: u64,
-    seed: u64,
-    threads: usize,
-    out: &PathBuf,
-    show_progress: bool,
-    charts: Option<&crate::charts::ChartOptions>,
-) -> Result<(PathBuf, Summary)> {
-    run_to_folder_with(model, n, seed, threads, out, show_progress, charts, &|_, _| Ok(()))
+/// A run of a scenario into a run folder (used by `run`, `backtest`, `compare` and the tests).
+pub struct FolderRun<'a> {
+    pub model: &'a Model,
+    pub n: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub out: &'a Path,
+    pub show_progress: bool,
+    pub charts: Option<&'a crate::charts::ChartOptions>,
+    /// Write runs.csv (one row per rollout); the summaries need it not.
+    pub runs_csv: bool,
 }
 
-/// As `run_to_folder`; `extra` writes more files into the (temporary) folder before it is
-/// moved into place, and may change summary.json before the charts are drawn.
-#[allow(clippy::too_many_arguments)]
-pub fn run_to_folder_with(
-    model: &Model,
-    n: u64,
-    seed: u64,
-    threads: usize,
-    out: &PathBuf,
-    show_progress: bool,
-    charts: Option<&crate::charts::ChartOptions>,
-    extra: &dyn Fn(&std::path::Path, &Summary) -> Result<()>,
-) -> Result<(PathBuf, Summary)> {
+impl FolderRun<'_> {
+    /// Runs and writes the folder; returns where it went and the summary.
+    pub fn run(&self) -> Result<(PathBuf, Summary)> {
+        self.run_with(&|_, _| Ok(()))
+    }
+
+    /// As `run`; `extra` writes more files into the (temporary) folder before it is moved into
+    /// place.
+    pub fn run_with(&self, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary)> {
+        run_to_folder_with(self, extra)
+    }
+}
+
+/// Refuses, before any rollout runs, a runs.csv that cannot fit on the disk: its size is
+/// estimated from rollout 0's row.
+fn check_runs_csv_fits(model: &Model, n: u64, seed: u64, out: &Path) -> Result<()> {
+    let (record, _) = crate::trace::trace(model, seed, 0);
+    let mut row = Vec::new();
+    output::runs_row(model, &record, &mut row)?;
+    let row_bytes = row.iter().map(|c| c.len() + 1).sum::<usize>() as f64;
+    // Rollout indices grow to n's digits; other cells vary by a few characters.
+    let estimate = (row_bytes + n.to_string().len() as f64) * 1.1 * n as f64;
+    let mut dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+    while !dir.exists() {
+        match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => dir = p.to_path_buf(),
+            _ => {
+                dir = PathBuf::from(".");
+                break;
+            }
+        }
+    }
+    if let Ok(free) = fs4::available_space(&dir)
+        && estimate > free as f64
+    {
+        return Err(UsageError(format!(
+            "runs.csv for {n} rollouts would take about {}, more than the {} free at `{}`\n  help: add --no-runs-csv (it drops only runs.csv and the terms chart), lower -n, or write elsewhere with --out",
+            bytes_text(estimate),
+            bytes_text(free as f64),
+            dir.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+fn bytes_text(b: f64) -> String {
+    match b {
+        b if b >= 1e12 => format!("{:.1} TB", b / 1e12),
+        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b => format!("{:.0} kB", (b / 1e3).ceil()),
+    }
+}
+
+fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary)> {
+    let FolderRun { model, n, seed, threads, out, show_progress, charts, runs_csv } = *job;
     let started = Instant::now();
     if let Some(opts) = charts {
         crate::charts::check_options(opts).map_err(chart_error)?;
     }
-    let mut folder = RunFolder::create(out, model, true)?;
+    if runs_csv {
+        check_runs_csv_fits(model, n, seed, out)?;
+    }
+    let mut folder = RunFolder::create(out, model, runs_csv)?;
     let mut summary = Summary::new(model);
     let bar = if show_progress { progress(n, "") } else { indicatif::ProgressBar::hidden() };
     let cfg = RunConfig { n, seed, threads, first: 0 };
@@ -199,7 +246,17 @@ fn run(a: &RunArgs) -> Result<()> {
     if !a.run.no_charts {
         crate::charts::check_options(&chart_opts).map_err(chart_error)?;
     }
-    let (path, summary) = run_to_folder(&model, a.n, a.run.seed, threads, &out, true, (!a.run.no_charts).then_some(&chart_opts))?;
+    let job = FolderRun {
+        model: &model,
+        n: a.n,
+        seed: a.run.seed,
+        threads,
+        out: &out,
+        show_progress: true,
+        charts: (!a.run.no_charts).then_some(&chart_opts),
+        runs_csv: !a.no_runs_csv,
+    };
+    let (path, summary) = job.run()?;
     let report = summary.report(&model, a.run.seed);
     let mut stdout = std::io::stdout().lock();
     print_report(&mut stdout, &model, &report)?;
@@ -478,7 +535,8 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
         Ok(())
     };
     let opts = crate::charts::ChartOptions::default();
-    let (path, _) = run_to_folder_with(&model, a.n, a.seed, threads, &out, true, Some(&opts), &extra)?;
+    let job = FolderRun { model: &model, n: a.n, seed: a.seed, threads, out: &out, show_progress: true, charts: Some(&opts), runs_csv: true };
+    let (path, _) = job.run_with(&extra)?;
     let bt = result.into_inner().context("the backtest ran")?;
     let mut o = std::io::stdout().lock();
     writeln!(o, "backtest of `{}` against {} ({} rollouts, seed {})\n", sc.name, a.observed.display(), a.n, a.seed)?;

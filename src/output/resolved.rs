@@ -91,7 +91,9 @@ pub fn to_toml(model: &Model) -> String {
     for e in &sc.events {
         let _ = writeln!(out, "\n[[events]]");
         let _ = writeln!(out, "id = \"{}\"\nlabel = {}", e.id, quote(&e.label));
-        let _ = writeln!(out, "month = {}", e.month.max(0));
+        // A date, not a month count: a date before the start is kept as it is (and so keeps
+        // its meaning, history that does not fire) where `month` could not say it.
+        let _ = writeln!(out, "date = \"{}\"", sc.date(e.month));
         let _ = writeln!(out, "probability = {}", sc.params[e.probability].display_value());
         if e.recurring {
             let _ = writeln!(out, "recurring = true");
@@ -130,7 +132,7 @@ pub fn to_toml(model: &Model) -> String {
     }
     for p in &sc.proposals {
         let _ = writeln!(out, "\n[[proposals]]");
-        let _ = writeln!(out, "id = \"{}\"\nlabel = {}\nmonth = {}", p.id, quote(&p.label), p.month);
+        let _ = writeln!(out, "id = \"{}\"\nlabel = {}\ndate = \"{}\"", p.id, quote(&p.label), sc.date(p.month));
         if let Some(b) = p.by {
             let _ = writeln!(out, "by = \"{}\"", sc.actors[b].id);
         }

@@ -228,12 +228,18 @@ fn merge_node(key: &str, base: &mut Node, child: Node) {
         (Value::Array(b), Value::Array(c)) if matches!(key, "events" | "proposals" | "links") => {
             // Only the parent's items can be replaced: two items with one id in the same file
             // are both kept, so that the schema walk reports the duplicate.
+            // A parent's item is replaced once; the same id again in the child is a duplicate
+            // (appended, so that the walk reports it) rather than a silent second replacement.
             let inherited = b.len();
+            let mut replaced = vec![false; inherited];
             for item in c {
                 let id = identity(key, &item);
                 match id.and_then(|id| b[..inherited].iter().position(|x| identity(key, x).as_deref() == Some(id.as_str()))) {
-                    Some(i) => b[i] = item,
-                    None => b.push(item),
+                    Some(i) if !replaced[i] => {
+                        b[i] = item;
+                        replaced[i] = true;
+                    }
+                    _ => b.push(item),
                 }
             }
         }

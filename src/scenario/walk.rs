@@ -95,6 +95,7 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
     let actors_table = w.section(tree, "actors");
     let actor_ids: Vec<&str> = actors_table.keys().collect();
     let mut actors = Vec::new();
+    let mut patron_origins = Vec::new();
     for entry in &actors_table.entries {
         let path = format!("actors.{}", entry.key);
         w.id(&entry.key, &entry.key_origin, "actor");
@@ -131,7 +132,34 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
                 .help(format!("add patron_of = \"<actor>\" to [{path}], e.g. patron_of = \"ukraine\"")),
             );
         }
+        if let (Some(client), Some(node)) = (patron_of, t.get("patron_of")) {
+            patron_origins.push((actors.len(), client, node.origin.clone()));
+        }
         actors.push(Actor { id: entry.key.clone(), name, role, patron_of });
+    }
+    // A patron aids a client; a chain of patrons must end at someone who is not a patron.
+    for (i, _, origin) in &patron_origins {
+        let mut seen = vec![*i];
+        let mut at = actors[*i].patron_of;
+        while let Some(next) = at {
+            if seen.contains(&next) {
+                // Reported once, at the circle's first actor; a chain that runs into a circle
+                // is reported there.
+                if next != *i || seen.iter().any(|&k| k < *i) {
+                    break;
+                }
+                let chain: Vec<&str> = seen.iter().chain([&next]).map(|&k| actors[k].id.as_str()).collect();
+                let what = if next == *i && seen.len() == 1 {
+                    format!("actor `{}` is its own patron", actors[*i].id)
+                } else {
+                    format!("patrons form a circle: {}", chain.join(" → "))
+                };
+                w.diags.push(Diagnostic::new(origin.clone(), what).help("a patron aids a client that is not its patron: name the belligerent it aids, e.g. patron_of = \"ukraine\""));
+                break;
+            }
+            seen.push(next);
+            at = actors[next].patron_of;
+        }
     }
     let attacker = w.unique_role(&actors, Role::Attacker, "attacker", actors_table);
     let defender = w.unique_role(&actors, Role::Defender, "defender", actors_table);
@@ -246,6 +274,8 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
         None => Vec::new(),
     };
 
+    w.joint_checks();
+
     // References inside events were recorded by path; resolve them now that every parameter exists.
     let index: HashMap<String, usize> = w.params.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
     let events = w.resolve_events(events, &index);
@@ -335,6 +365,23 @@ fn has_explicit_salience(params: &[Param], actor: &str) -> bool {
 /// else the start of the main file.
 fn tree_origin(tree: &Table, key: &str, main: &Origin) -> Origin {
     tree.entry(key).map(|e| e.key_origin.clone()).or_else(|| tree.entries.first().map(|e| e.key_origin.clone())).unwrap_or(main.clone())
+}
+
+/// The values a parameter can take: its value, or its distribution's bounds (for a normal or
+/// lognormal without a clamp, 3 sd either side), within its range.
+fn reach(p: &Param) -> (f64, f64) {
+    match &p.value {
+        ParamValue::Fixed(v) => (*v, *v),
+        ParamValue::Dist(d) => {
+            let (lo, hi) = match (d.clamp, &d.shape) {
+                (Some(c), _) => c,
+                (None, Shape::Normal { mean, sd }) => (mean - 3.0 * sd, mean + 3.0 * sd),
+                (None, Shape::LogNormal { mu, sigma }) => ((mu - 3.0 * sigma).exp(), (mu + 3.0 * sigma).exp()),
+                (None, shape) => shape.support(),
+            };
+            (lo.max(p.min), hi.min(p.max))
+        }
+    }
 }
 
 fn range_text(min: f64, max: f64) -> String {
@@ -629,6 +676,31 @@ impl Walker {
             let role = schema::ROLES[actor.role as usize];
             let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
             self.warnings.push(format!("{path}.{} has no effect on {article} {role} actor", def.key));
+        }
+    }
+
+    /// Values that are each in range but cannot be true together: the area held above the
+    /// area claimed or the country's area, more forts held than there are.
+    fn joint_checks(&mut self) {
+        let find = |w: &Self, path: &str| w.params.iter().position(|p| p.path == path);
+        let pairs = [
+            ("territory.start_km2", "territory.claimed_km2", "the area held at the start cannot exceed the area claimed"),
+            ("territory.start_km2", "territory.ukraine_km2", "the area held at the start cannot exceed the country's area"),
+            ("territory.claimed_km2", "territory.ukraine_km2", "the area claimed cannot exceed the country's area"),
+            ("battlefield.forts_start", "battlefield.forts_positions", "the attacker cannot hold more positions than there are"),
+        ];
+        for (small, big, why) in pairs {
+            let (Some(a), Some(b)) = (find(self, small), find(self, big)) else { continue };
+            let (_, a_hi) = reach(&self.params[a]);
+            let (b_lo, _) = reach(&self.params[b]);
+            if a_hi > b_lo {
+                let (pa, pb) = (&self.params[a], &self.params[b]);
+                let origin = if pa.origin != Origin::Default { pa.origin.clone() } else { pb.origin.clone() };
+                self.diags.push(
+                    Diagnostic::new(origin, format!("`{small}` = {} can exceed `{big}` = {}: {why}", pa.display_value(), pb.display_value()))
+                        .help(format!("keep `{small}` at or below `{big}`")),
+                );
+            }
         }
     }
 
