@@ -397,7 +397,7 @@ fn validate(a: &args::ValidateArgs) -> Result<()> {
 
 fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
     let text = crate::files::read_text(path, crate::files::DATA_LIMIT).map_err(|e| {
-        UsageError(format!("cannot read the series `{}`: {e}\n  help: give a CSV file with columns month,{column} (e.g. data/...)", path.display()))
+        UsageError(format!("cannot read the series `{}`: {e}\n  help: give a CSV file with a `month` column (YYYY-MM) and a `{column}` column of km²", path.display()))
     })?;
     crate::calibrate::read_series(&text, column).map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
 }
@@ -574,7 +574,7 @@ pub(crate) fn chart_options(a: &args::ChartArgs) -> crate::charts::ChartOptions 
 
 fn plot(a: &args::PlotArgs) -> Result<()> {
     let opts = chart_options(&a.charts);
-    crate::charts::check_options(&opts)?;
+    crate::charts::check_options(&opts).map_err(chart_error)?;
     if !crate::output::claim::is_truce_folder(&a.dir) || !a.dir.join("summary.json").is_file() {
         return Err(UsageError(format!(
             "`{}` is not a run folder (it has no truce manifest.json and summary.json); give a folder written by `truce run`\n  help: e.g. truce plot output/endgame",
@@ -599,7 +599,14 @@ pub(crate) fn chart_error(e: crate::charts::ChartError) -> anyhow::Error {
         C::Read { path, source } => crate::files::EnvError::read(&path, source).into(),
         C::CreateDir { path, source } => crate::files::EnvError::write("create the folder", &path, source).into(),
         C::Write { path, source } => crate::files::EnvError::write("write", &path, source).into(),
-        other @ (C::Options(_) | C::Font { .. } | C::Json { .. } | C::Csv { .. } | C::Invalid { .. }) => UsageError(other.to_string()).into(),
+        C::Options(m) => UsageError(format!("{m}\n  help: e.g. --size 1600x1000 (the default) or --size 800x500")).into(),
+        other @ C::Font { .. } => UsageError(format!(
+            "{other}\n  help: give --font a TrueType/OpenType file (.ttf, .otf or .ttc), e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+        ))
+        .into(),
+        other @ (C::Json { .. } | C::Csv { .. } | C::Invalid { .. }) => {
+            UsageError(format!("{other}\n  help: the run folder is damaged; run `truce run` again to rewrite it")).into()
+        }
         other => anyhow::Error::from(other),
     }
 }

@@ -8,6 +8,7 @@ mod calibration;
 mod charts;
 mod docs;
 mod engine;
+mod hardening;
 mod notebook;
 mod notebook_damaged;
 mod validation;
