@@ -506,7 +506,11 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
     let result = std::cell::RefCell::new(None);
     let extra = |dir: &std::path::Path, summary: &Summary| -> Result<()> {
         let bt = cal::backtest(&model, &observed, |m, q| summary.area_quantile(m, q).unwrap_or(f64::NAN), |m, x| summary.area_cdf(m, x));
-        let mut w = csv::Writer::from_path(dir.join("backtest.csv"))?;
+        let env = |name: &str| {
+            let path = dir.join(name);
+            move |e: std::io::Error| crate::files::EnvError::write("write", &path, e)
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(["month", "date", "observed_km2", "p05", "p25", "p50", "p75", "p95", "inside50", "inside90", "percentile"])?;
         for b in &bt.months {
             w.write_record([
@@ -523,14 +527,14 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
                 format!("{:.1}", b.percentile),
             ])?;
         }
-        w.flush()?;
-        std::fs::write(dir.join("backtest.json"), serde_json::to_string_pretty(&bt)? + "\n")?;
+        std::fs::write(dir.join("backtest.csv"), w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?).map_err(env("backtest.csv"))?;
+        std::fs::write(dir.join("backtest.json"), serde_json::to_string_pretty(&bt)? + "\n").map_err(env("backtest.json"))?;
         // The territory chart draws `history` as the observed line: extend it past the start.
         let path = dir.join("summary.json");
-        let mut s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        let mut s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| crate::files::EnvError::read(&path, e))?)?;
         let hist: Vec<serde_json::Value> = observed.iter().map(|(m, v)| serde_json::json!({"date": m.to_string(), "km2": v})).collect();
         s["history"] = serde_json::Value::Array(hist);
-        std::fs::write(&path, serde_json::to_string_pretty(&s)? + "\n")?;
+        std::fs::write(&path, serde_json::to_string_pretty(&s)? + "\n").map_err(env("summary.json"))?;
         *result.borrow_mut() = Some(bt);
         Ok(())
     };

@@ -11,4 +11,5 @@ mod engine;
 mod hardening;
 mod notebook;
 mod notebook_damaged;
+mod properties;
 mod validation;
