@@ -923,3 +923,74 @@ fn a_read_only_disk_is_an_environment_error() {
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("read-only") && err.contains("ro") && err.contains("help:"), "{err}");
 }
+
+// ── Numbers over the whole range, charts for any number of actors ────────────────────────────
+
+/// The exact empirical q-quantile (the rule the histograms interpolate: the value below which a
+/// share q of the sorted sample lies).
+fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
+    let k = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[k - 1]
+}
+
+#[test]
+fn reported_quantiles_match_runs_csv_far_from_the_start() {
+    // Areas that leave any window around the start: the old histograms clamped these.
+    let tmp = tempdir();
+    let d = tmp.path();
+    let out = d.join("far");
+    let o = crate::common::truce()
+        .args(["run", "scenarios/baseline.toml", "-n", "4000", "--no-charts", "--set", "territory.claimed_km2=400000"])
+        .args(["--set", "battlefield.gain_mean=3000", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut rdr = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let col = rdr.headers().unwrap().iter().position(|h| h == "final_area_km2").unwrap();
+    let mut areas: Vec<f64> = rdr.records().map(|r| r.unwrap()[col].parse().unwrap()).collect();
+    areas.sort_by(f64::total_cmp);
+    let s: serde_json::Value = serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let res = s["quantile_resolution_km2"].as_f64().unwrap();
+    assert_eq!(res, 25.0);
+    let fa = &s["final_area_km2"];
+    // runs.csv rounds to 0.1 km²; the histogram is within one bin of the exact quantile.
+    for (field, q) in [("median", 0.5), ("p05", 0.05), ("p95", 0.95)] {
+        let got = fa[field].as_f64().unwrap();
+        let want = exact_quantile(&areas, q);
+        assert!((got - want).abs() <= res + 0.1, "{field}: summary {got}, runs.csv {want}");
+    }
+    assert!(exact_quantile(&areas, 0.5) > 116_505.0 + 140_000.0, "the case must leave the old window: {}", exact_quantile(&areas, 0.5));
+    // timeseries.csv's last month is the same distribution.
+    let ts = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let last = ts.lines().filter(|l| l.contains(",area_km2,")).last().unwrap();
+    let cells: Vec<&str> = last.split(',').collect();
+    for (i, q) in [(4, 0.05), (5, 0.25), (6, 0.5), (7, 0.75), (8, 0.95)] {
+        let got: f64 = cells[i].parse().unwrap();
+        let want = exact_quantile(&areas, q);
+        assert!((got - want).abs() <= res + 0.1, "timeseries q{q}: {got} vs {want}");
+    }
+}
+
+#[test]
+fn no_chart_panics_for_hundreds_of_actors_at_any_size() {
+    let tmp = tempdir();
+    let d = tmp.path();
+    let base = valid_text();
+    for n in [0usize, 50, 130, 200, 320] {
+        let actors: String = (0..n).map(|i| format!("[actors.o{i}]\nrole = \"observer\"\n\n")).collect();
+        let links: String = (0..n).step_by(5).map(|i| format!("\n[[links]]\nfrom = \"o{i}\"\nto = \"ua\"\nkind = \"aid\"\nweight = 0.4\n")).collect();
+        let text = base.replacen("[[links]]", &format!("{actors}[[links]]"), 1) + &links;
+        write(d, &format!("many{n}.toml"), &text);
+        let dir = format!("m{n}");
+        ok_in(d, &["run", &format!("many{n}.toml"), "-n", "60", "--no-charts", "--out", &dir]);
+        for size in ["320x200", "800x500", "1600x1000"] {
+            for lang in ["en", "zh"] {
+                let args: Vec<String> = ["plot", &dir, "--size", size, "--lang", lang].iter().map(|s| s.to_string()).collect();
+                let (code, err) = run_in(d, &args);
+                assert_eq!(code, Some(0), "{n} actors at {size} ({lang}): {err}");
+                assert!(!err.contains("panicked"), "{err}");
+            }
+        }
+    }
+}
