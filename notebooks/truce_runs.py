@@ -163,7 +163,10 @@ def _read_json(path: Path, fix: str):
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        cut = " (the file looks cut short)" if e.pos >= len(text.rstrip()) else ""
+        # A truncated file fails at its end, or inside a string that the end cut open.
+        stripped = text.rstrip()
+        cut_open = e.msg.startswith("Unterminated string") and '"' not in stripped[e.pos + 1:]
+        cut = " (the file looks cut short)" if e.pos >= len(stripped) or cut_open else ""
         msg = e.msg.removesuffix(" starting at")  # json gives the position separately
         raise RunFolderError(
             path, f"is not valid JSON at line {e.lineno}, column {e.colno}: {msg}{cut}",
