@@ -16,22 +16,42 @@ pub const FONT_LIMIT: u64 = 128 << 20;
 
 /// A file or folder that truce cannot read or write for a reason of the environment.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot {action} `{}`: {}\n  help: {}", path.display(), reason(source), help(source, *writing))]
+#[error("cannot {action} `{}`: {}{}\n  help: {}", path.display(), reason(source), note.as_deref().map(|n| format!("\n  note: {n}")).unwrap_or_default(), help(source, *writing))]
 pub struct EnvError {
     pub action: String,
     pub path: PathBuf,
     pub writing: bool,
+    /// What the user should know besides (e.g. that the previous output is as it was).
+    pub note: Option<String>,
     #[source]
     pub source: io::Error,
 }
 
 impl EnvError {
     pub fn read(path: &Path, source: io::Error) -> EnvError {
-        EnvError { action: "read".into(), path: path.to_path_buf(), writing: false, source }
+        EnvError { action: "read".into(), path: path.to_path_buf(), writing: false, note: None, source }
     }
 
     pub fn write(action: &str, path: &Path, source: io::Error) -> EnvError {
-        EnvError { action: action.into(), path: path.to_path_buf(), writing: true, source }
+        EnvError { action: action.into(), path: path.to_path_buf(), writing: true, note: None, source }
+    }
+}
+
+/// An error met while writing into the temporary folder `tmp` that becomes `target`, said in
+/// terms of the target: the file it was writing, and that nothing of the target was touched.
+pub fn in_temporary(e: anyhow::Error, tmp: &Path, target: &Path) -> anyhow::Error {
+    match e.downcast::<EnvError>() {
+        Ok(mut env) => {
+            if let Ok(rel) = env.path.strip_prefix(tmp) {
+                env.path = target.join(rel);
+                env.note = Some(format!(
+                    "nothing was written: the unfinished output was removed, and `{}` is as it was",
+                    target.display()
+                ));
+            }
+            env.into()
+        }
+        Err(e) => e,
     }
 }
 

@@ -181,7 +181,7 @@ fn bytes_text(b: f64) -> String {
 }
 
 fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary)> {
-    let FolderRun { model, n, seed, threads, out, show_progress, charts, runs_csv } = *job;
+    let FolderRun { model, n, seed, out, charts, runs_csv, .. } = *job;
     let started = Instant::now();
     if let Some(opts) = charts {
         crate::charts::check_options(opts).map_err(chart_error)?;
@@ -190,6 +190,15 @@ fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result
         check_runs_csv_fits(model, n, seed, out)?;
     }
     let mut folder = RunFolder::create(out, model, runs_csv)?;
+    let (tmp, target) = (folder.path().to_path_buf(), folder.target().to_path_buf());
+    let summary = fill_folder(&mut folder, job, extra, started).map_err(|e| crate::files::in_temporary(e, &tmp, &target))?;
+    let path = folder.finish()?;
+    Ok((path, summary))
+}
+
+/// Runs the rollouts into the (temporary) run folder and writes every file of it.
+fn fill_folder(folder: &mut RunFolder, job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result<()>, started: Instant) -> Result<Summary> {
+    let FolderRun { model, n, seed, threads, show_progress, charts, .. } = *job;
     let mut summary = Summary::new(model);
     let bar = if show_progress { progress(n, "") } else { indicatif::ProgressBar::hidden() };
     let cfg = RunConfig { n, seed, threads, first: 0 };
@@ -229,8 +238,7 @@ fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result
             eprintln!("warning: {w}");
         }
     }
-    let path = folder.finish()?;
-    Ok((path, summary))
+    Ok(summary)
 }
 
 fn run(a: &RunArgs) -> Result<()> {
@@ -587,7 +595,10 @@ fn plot(a: &args::PlotArgs) -> Result<()> {
         .into());
     }
     let _claim = crate::output::Claim::lock(&a.dir)?;
-    let report = crate::output::replace_charts(&a.dir, |tmp| crate::charts::draw_run(&a.dir, tmp, &opts).map_err(chart_error))?;
+    let charts = a.dir.join("charts");
+    let report = crate::output::replace_charts(&a.dir, |tmp| {
+        crate::charts::draw_run(&a.dir, tmp, &opts).map_err(chart_error).map_err(|e| crate::files::in_temporary(e, tmp, &charts))
+    })?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
