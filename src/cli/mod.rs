@@ -121,7 +121,7 @@ pub struct FolderRun<'a> {
     pub out: &'a Path,
     pub show_progress: bool,
     pub charts: Option<&'a crate::charts::ChartOptions>,
-    /// Write runs.csv (one row per rollout); the summaries need it not.
+    /// Write runs.csv (one row per rollout); the summaries do not need it.
     pub runs_csv: bool,
 }
 
