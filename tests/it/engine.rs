@@ -301,3 +301,43 @@ fn shipped_scenarios_live_in_the_repo() {
         assert!(root().join(path).exists(), "{path} missing");
     }
 }
+
+/// The date rules of docs/scenarios.md: an event dated in the start month happens in month 1;
+/// one dated before the start never fires (with a warning); a recurring window that opened
+/// before the start fires from month 1 to its end; a proposal dated before the start is never
+/// tabled. And the resolved file keeps them.
+#[test]
+fn date_rules_are_the_documented_ones() {
+    let check = truce().args(["check", "tests/bad/base/dates.toml"]).output().unwrap();
+    let warnings = String::from_utf8_lossy(&check.stderr);
+    assert!(warnings.contains("events.before is dated before the start (2025-04) and never fires"), "{warnings}");
+    assert!(warnings.contains("proposals.early is dated before the start and is never tabled"), "{warnings}");
+    let tmp = tempdir();
+    let out = tmp.path().join("run");
+    truce().args(["run", "tests/bad/base/dates.toml", "-n", "50", "--no-charts", "--out"]).arg(&out).assert().success();
+    for file in ["tests/bad/base/dates.toml".to_string(), out.join("scenario.resolved.toml").display().to_string()] {
+        for rollout in 0..5 {
+            let o = truce().args(["trace", &file, "--rollout", &rollout.to_string()]).output().unwrap();
+            let text = String::from_utf8_lossy(&o.stdout);
+            // (month, event label) for every event line; a month's first line carries the date.
+            let mut month = String::new();
+            let mut fired = Vec::new();
+            for line in text.lines() {
+                if line.len() > 7 && line.as_bytes()[4] == b'-' && line[..4].chars().all(|c| c.is_ascii_digit()) {
+                    month = line[..7].to_string();
+                }
+                if let Some(label) = line.split("event: ").nth(1) {
+                    fired.push((month.clone(), label.trim().to_string()));
+                }
+            }
+            let at = |label: &str| fired.iter().filter(|(_, l)| l == label).map(|(m, _)| m.as_str()).collect::<Vec<_>>();
+            assert_eq!(at("At the start"), ["2025-06"], "{file} rollout {rollout}:\n{text}");
+            assert!(at("Before the start").is_empty(), "{file} rollout {rollout}:\n{text}");
+            // The window (2025-03 … 2025-07) fires in each simulated month of it while the
+            // rollout lasts; month 1 is 2025-06.
+            let window = at("Window from before");
+            assert!(!window.is_empty() && window[0] == "2025-06" && window.iter().all(|m| *m <= "2025-07"), "{file}: {window:?}");
+            assert!(!text.contains("tabled proposal `early`"), "{file} rollout {rollout}:\n{text}");
+        }
+    }
+}
