@@ -34,15 +34,7 @@ impl Base {
     pub fn numeric_param(&self, flag: &str, path: &str) -> Result<usize, InputError> {
         let sc = &self.scenario;
         if let Some(i) = sc.param_index(path) {
-            if let Some(names) = sc.params[i].names {
-                return Err(InputError(format!(
-                    "{flag} {path}: `{path}` is a choice between names ({}), not a number; compare the choices with \
-                     `truce compare {} --variant NAME={path}=\"{}\"`",
-                    names.join(", "),
-                    self.file.display(),
-                    names.last().copied().unwrap_or("?")
-                )));
-            }
+            // A setting (a choice between names) is held by the index of its choice.
             return Ok(i);
         }
         if sc.settings.iter().any(|s| s.path == path) {
@@ -61,6 +53,18 @@ impl Base {
     /// Checks that `value` lies in the range of parameter `index`.
     pub fn check_value(&self, flag: &str, index: usize, value: f64) -> Result<(), InputError> {
         let p = &self.scenario.params[index];
+        if let Some(names) = p.names
+            && (value.fract() != 0.0 || value < 0.0 || value as usize >= names.len())
+        {
+            let listed: Vec<String> = names.iter().enumerate().map(|(k, n)| format!("{k} = {n}")).collect();
+            return Err(InputError(format!(
+                "{flag}: {} = {} is not a choice; `{}` is a setting, given by the index of its choice ({})",
+                p.path,
+                scenario::format_number(value),
+                p.path,
+                listed.join(", ")
+            )));
+        }
         if !value.is_finite() || value < p.min || value > p.max {
             return Err(InputError(format!(
                 "{flag}: {} = {} is out of range; `{}` must be in [{}, {}]",
@@ -77,7 +81,12 @@ impl Base {
     /// The scenario with each `(path, value)` of `held` in force (see the module comment).
     pub fn at(&self, held: &[(String, f64)]) -> Result<Scenario, ScenarioError> {
         let mut overrides = self.overrides.clone();
-        overrides.sets.extend(held.iter().map(|(path, v)| format!("{path}={v:?}")));
+        overrides.sets.extend(held.iter().map(|(path, v)| {
+            match self.scenario.param_index(path).and_then(|i| self.scenario.params[i].names) {
+                Some(names) => format!("{path}=\"{}\"", names.get(*v as usize).copied().unwrap_or("?")),
+                None => format!("{path}={v:?}"),
+            }
+        }));
         let mut sc = scenario::load(&self.file, &overrides)?;
         for (path, _) in held {
             let (Some(i), Some(j)) = (self.scenario.param_index(path), sc.param_index(path)) else { continue };

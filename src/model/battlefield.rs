@@ -12,7 +12,7 @@ use super::{Model, Observer, Outcome, Story};
 impl Scratch {
     /// Fights one month; returns the net change of the Russian-held area (km²).
     pub(crate) fn fight<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) -> f64 {
-        let change = if model.forts() { self.fight_forts(model, rng, obs) } else { self.fight_contest(model, rng, obs) };
+        let change = if self.forts(model) { self.fight_forts(model, rng, obs) } else { self.fight_contest(model, rng, obs) };
         if matches!(self.phase, Phase::Ended(_)) {
             self.end_month = Some(self.month);
         }

@@ -16,7 +16,7 @@ use super::rollout::Scratch;
 
 impl Scratch {
     pub(crate) fn learn(&mut self, model: &Model, change: f64, rng: &mut ChaCha8Rng) {
-        if model.beta_beliefs() {
+        if self.beta_beliefs(model) {
             let won = if change > 0.0 { 1.0 } else { 0.0 };
             for i in 0..model.n_actors() {
                 let w = self.belief_weight[i];

@@ -291,13 +291,6 @@ impl Model {
         Model { slots, base, uncertain, uncertain_regions, side, patrons, guarantees_issue, is_reversal_month, scenario }
     }
 
-    pub(crate) fn forts(&self) -> bool {
-        self.base[self.slots.battlefield_model] == 1.0
-    }
-
-    pub(crate) fn beta_beliefs(&self) -> bool {
-        self.base[self.slots.beliefs_model] == 1.0
-    }
 
     pub fn n_actors(&self) -> usize {
         self.scenario.actors.len()

@@ -246,7 +246,7 @@ impl Scratch {
             // The war as a lottery (Fearon 1995): the attacker wins, and imposes its ideal, with
             // the actor's subjective chance; otherwise the defender does; fighting costs war_cost.
             let sc = &model.scenario;
-            let chance = if model.beta_beliefs() { self.belief[i] } else { self.p[a.win_belief] };
+            let chance = if self.beta_beliefs(model) { self.belief[i] } else { self.p[a.win_belief] };
             let (ia, id) = (sl.actors[sc.attacker].ideal, sl.actors[sc.defender].ideal);
             for k in 0..model.n_issues() {
                 self.outlook[k] = self.p[ia + k];

@@ -198,6 +198,17 @@ fn report_month<O: Observer>(model: &Model, s: &Scratch, obs: &mut O) {
 }
 
 impl Scratch {
+    /// This rollout's battlefield is Smith and Stam's forts (a setting, which may be drawn per
+    /// rollout like any uncertain parameter).
+    pub(crate) fn forts(&self, model: &Model) -> bool {
+        self.p[model.slots.battlefield_model] == 1.0
+    }
+
+    /// This rollout's actors learn with beta-bernoulli beliefs.
+    pub(crate) fn beta_beliefs(&self, model: &Model) -> bool {
+        self.p[model.slots.beliefs_model] == 1.0
+    }
+
     /// Sets up month 0: parameters (with this rollout's draws), the front, beliefs, demands.
     fn reset(&mut self, model: &Model, rng: &mut ChaCha8Rng) -> Vec<f64> {
         self.p.copy_from_slice(&model.base);
@@ -213,7 +224,7 @@ impl Scratch {
         let sl = &model.slots;
         self.month = 0;
         self.area = self.p[sl.start_km2].min(self.p[sl.ukraine_km2]);
-        if model.forts() {
+        if self.forts(model) {
             let n = self.p[sl.forts_positions].round();
             self.forts_pos = (self.p[sl.forts_start].round().clamp(1.0, n - 1.0)) as i64;
             self.area = self.forts_pos as f64 / n * self.p[sl.claimed_km2];
@@ -247,7 +258,7 @@ impl Scratch {
         self.balance = self.strength_balance(model);
         let drift0 = self.expected_gain(model);
         let sd = self.p[sl.gain_sd];
-        let beta = model.beta_beliefs();
+        let beta = self.beta_beliefs(model);
         for (i, a) in sl.actors.iter().enumerate() {
             self.belief[i] = if beta { self.p[a.prior_mean] } else { drift0 + self.p[a.bias] * sd };
             self.belief_weight[i] = self.p[a.prior_weight];

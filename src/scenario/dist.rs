@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, LogNormal, Normal, Triangular, Uniform};
 
 /// An uncertain parameter's distribution, as written in a scenario.
@@ -20,6 +20,9 @@ pub enum Shape {
     Normal { mean: f64, sd: f64 },
     Beta { a: f64, b: f64 },
     LogNormal { mu: f64, sigma: f64 },
+    /// A named setting drawn per rollout: `weights[k]` is the chance of choice k (the index of
+    /// its name in the setting's list); the weights sum to 1.
+    Choice { weights: Vec<f64> },
 }
 
 /// The names accepted as the key of a distribution table.
@@ -80,6 +83,7 @@ impl Shape {
             Shape::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
             Shape::Beta { .. } => (0.0, 1.0),
             Shape::LogNormal { .. } => (0.0, f64::INFINITY),
+            Shape::Choice { ref weights } => (0.0, weights.len().saturating_sub(1) as f64),
         }
     }
 
@@ -90,6 +94,10 @@ impl Shape {
             Shape::Normal { mean, .. } => mean,
             Shape::Beta { a, b } => a / (a + b),
             Shape::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            // A setting's central value is its most likely choice (the first of equals).
+            Shape::Choice { ref weights } => {
+                weights.iter().enumerate().fold((0, f64::MIN), |best, (k, &w)| if w > best.1 { (k, w) } else { best }).0 as f64
+            }
         }
     }
 }
@@ -104,6 +112,21 @@ impl Dist {
             Shape::Normal { mean, sd } => Normal::new(mean, sd).map(|d| d.sample(rng)).unwrap_or(mean),
             Shape::Beta { a, b } => Beta::new(a, b).map(|d| d.sample(rng)).unwrap_or(0.5),
             Shape::LogNormal { mu, sigma } => LogNormal::new(mu, sigma).map(|d| d.sample(rng)).unwrap_or(mu.exp()),
+            Shape::Choice { ref weights } => {
+                // One uniform draw, read against the cumulative weights.
+                let u: f64 = rng.random();
+                let mut cum = 0.0;
+                let last = weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
+                let mut pick = last;
+                for (k, &w) in weights.iter().enumerate() {
+                    cum += w;
+                    if w > 0.0 && u < cum {
+                        pick = k;
+                        break;
+                    }
+                }
+                pick as f64
+            }
         };
         let (lo, hi) = self.clamp.unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
         let m = super::schema::MAGNITUDE;
@@ -119,6 +142,11 @@ impl fmt::Display for Dist {
             Shape::Normal { mean, sd } => write!(f, "{{ normal = [{mean}, {sd}]")?,
             Shape::Beta { a, b } => write!(f, "{{ beta = [{a}, {b}]")?,
             Shape::LogNormal { mu, sigma } => write!(f, "{{ lognormal = [{mu}, {sigma}]")?,
+            // Names are the setting's; `Param::display_value` writes them.
+            Shape::Choice { ref weights } => {
+                let w: Vec<String> = weights.iter().map(|w| format!("{w}")).collect();
+                write!(f, "{{ choice = [{}], p = [{}]", (0..weights.len()).map(|k| k.to_string()).collect::<Vec<_>>().join(", "), w.join(", "))?
+            }
         }
         if let Some((lo, hi)) = self.clamp {
             write!(f, ", clamp = [{lo}, {hi}]")?;
@@ -139,6 +167,24 @@ mod tests {
         assert!(Shape::new("normal", &[0.0, -1.0]).unwrap_err().contains("sd > 0"));
         assert!(Shape::new("triangular", &[0.0, 2.0, 1.0]).unwrap_err().contains("mode"));
         assert!(Shape::new("beta", &[1.0]).unwrap_err().contains("takes 2 numbers"));
+    }
+
+    #[test]
+    fn choices_are_drawn_in_their_proportions() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let d = Dist { shape: Shape::Choice { weights: vec![0.6, 0.0, 0.4] }, clamp: None };
+        let n = 20_000;
+        let mut counts = [0usize; 3];
+        for _ in 0..n {
+            counts[d.sample(&mut rng, 0.0, 2.0) as usize] += 1;
+        }
+        assert_eq!(counts[1], 0, "a choice of weight 0 is never drawn");
+        let p = counts[0] as f64 / n as f64;
+        assert!((p - 0.6).abs() < 4.0 * (0.6f64 * 0.4 / n as f64).sqrt(), "{p}");
+        assert_eq!(d.shape.mean(), 0.0, "the central value is the most likely choice");
+        // Held at one choice, as a tornado end holds it.
+        let held = Dist { clamp: Some((2.0, 2.0)), ..d };
+        assert!((0..100).all(|_| held.sample(&mut rng, 0.0, 2.0) == 2.0));
     }
 
     #[test]

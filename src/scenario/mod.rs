@@ -240,6 +240,13 @@ impl Param {
                 format!("\"{}\"", names.get(*v as usize).copied().unwrap_or("?"))
             }
             (ParamValue::Fixed(v), None) => format_number(*v),
+            (ParamValue::Dist(dist::Dist { shape: dist::Shape::Choice { weights }, clamp }), Some(names)) => {
+                let listed: Vec<usize> = (0..weights.len()).filter(|&k| weights[k] > 0.0).collect();
+                let choices: Vec<String> = listed.iter().map(|&k| format!("\"{}\"", names.get(k).copied().unwrap_or("?"))).collect();
+                let p: Vec<String> = listed.iter().map(|&k| format_number(weights[k])).collect();
+                let clamp = clamp.map(|(lo, hi)| format!(", clamp = [{}, {}]", format_number(lo), format_number(hi))).unwrap_or_default();
+                format!("{{ choice = [{}], p = [{}]{clamp} }}", choices.join(", "), p.join(", "))
+            }
             (ParamValue::Dist(d), _) => d.to_string(),
         }
     }

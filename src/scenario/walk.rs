@@ -722,6 +722,17 @@ impl Walker {
     }
 
     fn enum_param(&mut self, t: &Table, key: &str, path: &str, names: &'static [&'static str], default: usize, doc: &'static str) {
+        if let Some(node) = t.get(key)
+            && let Value::Table(table) = &node.value
+        {
+            let value = match self.choice_dist(table, node, path, names) {
+                Some(d) => ParamValue::Dist(d),
+                None => ParamValue::Fixed(default as f64),
+            };
+            let max = (names.len() - 1) as f64;
+            self.params.push(Param { path: path.to_string(), value, min: 0.0, max, unit: "", doc, names: Some(names), origin: node.origin.clone() });
+            return;
+        }
         let (value, origin) = match t.get(key) {
             None => (default, Origin::Default),
             Some(node) => {
@@ -761,6 +772,75 @@ impl Walker {
             names: Some(names),
             origin,
         });
+    }
+
+    /// A setting drawn per rollout: `{ choice = ["package", "stepwise"], p = [0.6, 0.4] }`
+    /// (MODEL.md §6, structural uncertainty).
+    fn choice_dist(&mut self, t: &Table, node: &Node, path: &str, names: &'static [&'static str]) -> Option<Dist> {
+        let example = format!("e.g. {{ choice = [\"{}\", \"{}\"], p = [0.6, 0.4] }}", names[0], names[names.len() - 1]);
+        let before = self.diags.len();
+        self.unknown_keys(t, path, &["choice", "p", "clamp"]);
+        if self.diags.len() > before {
+            return None;
+        }
+        let (Some(list), Some(p)) = (t.get("choice"), t.get("p")) else {
+            self.diags.push(
+                Diagnostic::new(node.origin.clone(), format!("`{path}` is a setting: as a table it needs `choice` and `p`")).help(example),
+            );
+            return None;
+        };
+        let Value::Array(items) = &list.value else {
+            self.diags.push(Diagnostic::new(list.origin.clone(), format!("`{path}.choice` must be an array of names")).help(example));
+            return None;
+        };
+        let mut picked = Vec::new();
+        for item in items {
+            let Value::Str(name) = &item.value else {
+                self.diags.push(Diagnostic::new(item.origin.clone(), format!("`{path}.choice` must hold names, found {}", describe(&item.value))).help(example));
+                return None;
+            };
+            let Some(k) = names.iter().position(|n| n == name) else {
+                self.diags.push(Diagnostic::new(item.origin.clone(), format!("`{path}.choice`: \"{name}\" is not allowed")).help(suggest(name, names)));
+                return None;
+            };
+            if picked.contains(&k) {
+                self.diags.push(Diagnostic::new(item.origin.clone(), format!("`{path}.choice` names \"{name}\" twice")).help("list each choice once"));
+                return None;
+            }
+            picked.push(k);
+        }
+        let weights_given = self.numbers(p, &format!("{path}.p"))?;
+        if weights_given.len() != picked.len() || picked.is_empty() {
+            self.diags.push(
+                Diagnostic::new(p.origin.clone(), format!("`{path}.p` needs one probability per choice: {} choice(s), {} probability(ies)", picked.len(), weights_given.len()))
+                    .help(example),
+            );
+            return None;
+        }
+        let total: f64 = weights_given.iter().sum();
+        if weights_given.iter().any(|&w| !(0.0..=1.0).contains(&w)) || (total - 1.0).abs() > 1e-6 {
+            self.diags.push(
+                Diagnostic::new(p.origin.clone(), format!("`{path}.p` must be probabilities that sum to 1, found a sum of {}", format_number(total)))
+                    .help(example),
+            );
+            return None;
+        }
+        let mut weights = vec![0.0; names.len()];
+        for (&k, &w) in picked.iter().zip(&weights_given) {
+            weights[k] = w;
+        }
+        let clamp = match t.get("clamp") {
+            Some(c) => {
+                let v = self.numbers(c, &format!("{path}.clamp"))?;
+                if v.len() != 2 || v[0] > v[1] {
+                    self.diags.push(Diagnostic::new(c.origin.clone(), format!("`{path}.clamp` must be [lo, hi] with lo ≤ hi")).help("e.g. clamp = [0, 0] holds the first choice"));
+                    return None;
+                }
+                Some((v[0], v[1]))
+            }
+            None => None,
+        };
+        Some(Dist { shape: Shape::Choice { weights }, clamp })
     }
 
     fn number_or_dist(&mut self, node: &Node, path: &str, min: f64, max: f64) -> Option<ParamValue> {

@@ -341,3 +341,38 @@ fn date_rules_are_the_documented_ones() {
         }
     }
 }
+
+/// Structural uncertainty (MODEL.md §6): a setting drawn per rollout is exactly the fixed
+/// setting it drew. Rollout i of the scenario with `protocol = { choice = … }` must equal, in
+/// every recorded result, rollout i of the scenario with the protocol fixed at rollout i's draw
+/// (the draw comes from the parameter stream's own region, so nothing else moves), and the
+/// choices come in their proportions.
+#[test]
+fn a_drawn_setting_is_exactly_the_fixed_setting_it_drew() {
+    let mixed = Model::new(load("scenarios/baseline.toml", &[r#"negotiation.protocol={choice=["package","stepwise"],p=[0.6,0.4]}"#]));
+    let fixed = [
+        Model::new(load("scenarios/baseline.toml", &[r#"negotiation.protocol="package""#])),
+        Model::new(load("scenarios/baseline.toml", &[r#"negotiation.protocol="stepwise""#])),
+    ];
+    let col = mixed.uncertain.iter().position(|&i| mixed.scenario.params[i].path == "negotiation.protocol").unwrap();
+    let (mut s_mixed, mut s_fixed) = (Scratch::new(&mixed), [Scratch::new(&fixed[0]), Scratch::new(&fixed[1])]);
+    let n = 3000u64;
+    let mut package = 0;
+    let mut settled = [0u64; 2];
+    for i in 0..n {
+        let r = run_rollout(&mixed, 7, i, &mut s_mixed, &mut truce::model::Quiet);
+        let k = r.drawn[col] as usize;
+        package += (k == 0) as u64;
+        let f = run_rollout(&fixed[k], 7, i, &mut s_fixed[k], &mut truce::model::Quiet);
+        assert_eq!(
+            (r.outcome, r.ceasefire_month, r.settlement_month, r.final_area_km2, &r.costs, &r.terms),
+            (f.outcome, f.ceasefire_month, f.settlement_month, f.final_area_km2, &f.costs, &f.terms),
+            "rollout {i} (drew choice {k})"
+        );
+        settled[k] += (r.outcome == Outcome::Settlement) as u64;
+    }
+    let p = package as f64 / n as f64;
+    assert!((p - 0.6).abs() < tol_p(0.6, n), "package drawn in {p} of rollouts");
+    // The structures differ, so the choice matters: the mixture is not either one alone.
+    assert!(settled[0] > 0, "{settled:?}");
+}

@@ -29,7 +29,13 @@ const SCENARIOS: &[&str] = &[
 fn override_for(p: &truce::scenario::Param, u: f64, v: f64) -> String {
     if let Some(names) = p.names {
         let k = ((u * names.len() as f64) as usize).min(names.len() - 1);
-        return format!("{}=\"{}\"", p.path, names[k]);
+        if v < 0.5 || names.len() < 2 {
+            return format!("{}=\"{}\"", p.path, names[k]);
+        }
+        // A setting drawn per rollout between two of its names.
+        let other = names[(k + 1) % names.len()];
+        let w = (v * 100.0).round() / 100.0;
+        return format!("{}={{choice=[\"{}\",\"{other}\"],p=[{w},{}]}}", p.path, names[k], (100.0 - w * 100.0).round() / 100.0);
     }
     let central = p.central();
     // A span of plausible values: the range where it is finite, else around the value.
@@ -165,4 +171,14 @@ fn every_shipped_scenario_repeats_from_its_resolved_file() {
     for s in SCENARIOS {
         check_case(s, &[], 0, 20250516).unwrap_or_else(|e| panic!("{s}: {e}"));
     }
+}
+
+#[test]
+fn a_drawn_setting_repeats_from_its_resolved_file() {
+    let base = truce::scenario::load(&root().join("scenarios/baseline.toml"), &truce::scenario::Overrides::default()).unwrap();
+    let protocol = base.params.iter().position(|p| p.path == "negotiation.protocol").unwrap();
+    // u = 0.1 picks `package` first, v = 0.6 makes it a choice: package 0.6, stepwise 0.4.
+    let picked = override_for(&base.params[protocol], 0.1, 0.6);
+    assert_eq!(picked, r#"negotiation.protocol={choice=["package","stepwise"],p=[0.6,0.4]}"#);
+    check_case("scenarios/baseline.toml", &[(protocol, 0.1, 0.6)], 0, 99).unwrap();
 }
