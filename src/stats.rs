@@ -286,6 +286,59 @@ mod tests {
         }
     }
 
+    /// Wilson score intervals against the worked examples of Newcombe (1998), "Two-sided
+    /// confidence intervals for the single proportion", Statistics in Medicine 17:857–872,
+    /// to the four decimals published; away from p = ½ and k = 0, where p(1 − p) and p² differ.
+    #[test]
+    fn wilson_matches_newcombes_examples() {
+        for (k, n, lo, hi) in [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)] {
+            let (l, h) = wilson(k, n);
+            assert!((l - lo).abs() < 5e-5 && (h - hi).abs() < 5e-5, "{k}/{n}: ({l:.4}, {h:.4}), published ({lo}, {hi})");
+        }
+        let (l, h) = wilson(29, 29);
+        assert!((l - 0.8830).abs() < 5e-5 && h == 1.0, "{l} {h}");
+    }
+
+    /// The exact empirical q-quantile: the smallest value with at least a share q at or below it.
+    fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
+        let k = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+        sorted[k - 1]
+    }
+
+    #[test]
+    fn histogram_quantiles_and_cdf_are_within_one_bin_of_the_exact_values() {
+        // A skewed sample with ties and a long tail, in an arbitrary order.
+        let mut values: Vec<f64> = (0..5_000u64).map(|i| ((i * 7_919) % 5_000) as f64).map(|x| (x / 50.0).powi(2) * 0.37 - 40.0).collect();
+        values.extend(std::iter::repeat_n(12.5, 300));
+        let mut h = Histogram::new(0.5, 1 << 16);
+        values.iter().for_each(|&v| h.add(v));
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let w = h.width();
+        for q in [0.001, 0.05, 0.25, 0.5, 0.75, 0.95, 0.999] {
+            let (got, want) = (h.quantile(q).unwrap(), exact_quantile(&sorted, q));
+            assert!((got - want).abs() < w, "q = {q}: histogram {got}, exact {want}, bin {w}");
+        }
+        for x in [-40.0, -10.0, 0.0, 12.5, 100.0, 1_000.0, 3_000.0] {
+            let exact = sorted.iter().filter(|&&v| v <= x).count() as f64 / sorted.len() as f64;
+            // The CDF at x lies between the exact CDF one bin either side of x.
+            let lo = sorted.iter().filter(|&&v| v <= x - w).count() as f64 / sorted.len() as f64;
+            let hi = sorted.iter().filter(|&&v| v <= x + w).count() as f64 / sorted.len() as f64;
+            let got = h.cdf(x);
+            assert!(got >= lo - 1e-12 && got <= hi + 1e-12, "cdf({x}) = {got}, exact {exact}, bounds [{lo}, {hi}]");
+        }
+    }
+
+    #[test]
+    fn medians_at_even_totals() {
+        // 4 values at months 1, 1, 2, 3: the lower median (the month where half is reached) is 1.
+        assert_eq!(median_of_counts(&[0, 2, 1, 1]), Some(1));
+        // 2 values at months 0 and 5.
+        assert_eq!(median_of_counts(&[1, 0, 0, 0, 0, 1]), Some(0));
+        // Odd: 1, 2, 3 → 2.
+        assert_eq!(median_of_counts(&[0, 1, 1, 1]), Some(2));
+    }
+
     #[test]
     fn medians() {
         assert_eq!(median_of_counts(&[0, 1, 1, 1]), Some(2));

@@ -22,13 +22,17 @@ pub struct Check {
     pub pass: bool,
 }
 
+/// A check passes when the simulated value is within this many standard errors of the exact one.
+pub const TOLERANCE_SE: f64 = 4.0;
+
 impl Check {
-    fn new(case: &'static str, params: String, quantity: &'static str, exact: f64, simulated: f64, se: f64) -> Check {
-        // A quantity that does not vary across rollouts (up to floating-point rounding) must
-        // match to rounding; a random one within 4 standard errors.
+    /// A check of `simulated` (with standard error `se`) against `exact`, judged by the pass
+    /// rule: a quantity that does not vary across rollouts (up to floating-point rounding) must
+    /// match to rounding; a random one within `TOLERANCE_SE` standard errors.
+    pub fn new(case: &'static str, params: String, quantity: &'static str, exact: f64, simulated: f64, se: f64) -> Check {
         let rounding = 1e-9 * (1.0 + exact.abs());
         let se = if se < rounding { 0.0 } else { se };
-        let tol = if se > 0.0 { 4.0 * se } else { rounding };
+        let tol = if se > 0.0 { TOLERANCE_SE * se } else { rounding };
         Check { case, params, quantity, exact, simulated, se, pass: (simulated - exact).abs() <= tol }
     }
 

@@ -392,7 +392,7 @@ fn trace(a: &args::TraceArgs) -> Result<()> {
 fn validate(a: &args::ValidateArgs) -> Result<()> {
     let checks = crate::validate::run_all(&a.dir, a.n, a.seed)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "validation: {} rollouts per check, seed {}; a check passes within 4 standard errors\n", a.n, a.seed)?;
+    writeln!(out, "validation: {} rollouts per check, seed {}; a check passes within {} standard errors\n", a.n, a.seed, crate::validate::TOLERANCE_SE)?;
     out.write_all(crate::validate::table(&checks).as_bytes())?;
     let failed = checks.iter().filter(|c| !c.pass).count();
     writeln!(out, "\n{} of {} checks pass", checks.len() - failed, checks.len())?;

@@ -80,8 +80,8 @@ impl Scratch {
             if prop.kind == DealKind::Ceasefire || self.phase == Phase::Ceasefire {
                 self.offer[sc.territory_issue] = self.line;
             }
-            let by = prop.by.map(|i| sc.actors[i].id.clone()).unwrap_or_default();
-            if self.table(model, prop.kind, &by, &prop.id, rng, obs) {
+            let by: &str = prop.by.map(|i| sc.actors[i].id.as_str()).unwrap_or("");
+            if self.table(model, prop.kind, by, &prop.id, rng, obs) {
                 return;
             }
         }
@@ -106,24 +106,24 @@ impl Scratch {
             None if rng.random::<f64>() < 0.5 => sc.attacker,
             None => sc.defender,
         };
-        let by = sc.actors[proposer].id.clone();
+        let by: &str = &sc.actors[proposer].id;
         let protocol = self.p[sl.protocol] as usize;
         let agreed = match (self.phase, protocol) {
             (Phase::War, 0) => {
                 self.build_offer(model, proposer, false, rng);
-                self.table(model, DealKind::Package, &by, "talks", rng, obs)
+                self.table(model, DealKind::Package, by, "talks", rng, obs)
                     || (rng.random::<f64>() < self.p[sl.ceasefire_fallback] && {
                         self.build_ceasefire(model);
-                        self.table(model, DealKind::Ceasefire, &by, "talks", rng, obs)
+                        self.table(model, DealKind::Ceasefire, by, "talks", rng, obs)
                     })
             }
             (Phase::War, _) => {
                 self.build_ceasefire(model);
-                self.table(model, DealKind::Ceasefire, &by, "talks", rng, obs)
+                self.table(model, DealKind::Ceasefire, by, "talks", rng, obs)
             }
             _ => {
                 self.build_offer(model, proposer, true, rng);
-                self.table(model, DealKind::Package, &by, "talks", rng, obs)
+                self.table(model, DealKind::Package, by, "talks", rng, obs)
             }
         };
         if !agreed && self.phase == Phase::War && mediating.is_some() {

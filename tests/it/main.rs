@@ -2,6 +2,7 @@
 
 mod common;
 
+mod alloc;
 mod analysis;
 mod bad_input;
 mod calibration;
