@@ -355,6 +355,28 @@ fn a_design_gets_one_row_per_design_row() {
         let total: f64 = Outcome::ALL.iter().map(|o| num(r, o.name())).sum();
         assert!((total - 1.0).abs() < 1e-4, "probabilities add up to {total}");
     }
+    // The design's values act: each row is exactly the run with those values set (same seed,
+    // same rollouts), and rows with different values differ.
+    for (k, (pressure, rate)) in [(1, ("0.05", "0.5")), (2, ("0.1", "0.7"))] {
+        let run = tmp.path().join(format!("run{k}"));
+        truce()
+            .args(["run", "scenarios/baseline.toml", "-n", "300", "--no-charts", "--set"])
+            .arg(format!("actors.us.pressure={pressure}"))
+            .arg("--set")
+            .arg(format!("negotiation.talks_rate={rate}"))
+            .arg("--out")
+            .arg(&run)
+            .assert()
+            .success();
+        let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
+        for o in Outcome::ALL {
+            let p = summary["outcomes"][o.name()]["p"].as_f64().unwrap();
+            // design_results.csv writes 5 decimals.
+            assert!((num(&rows[k], o.name()) - p).abs() <= 5e-6, "design row {k}, {}: {} vs the run's {p}", o.name(), num(&rows[k], o.name()));
+        }
+    }
+    let differ = Outcome::ALL.iter().any(|o| num(&rows[0], o.name()) != num(&rows[3], o.name()));
+    assert!(differ, "rows with different values gave identical results");
     fs::write(&design, "actors.us.pressure,negotiation.talk_rate\n0,0.3\n").unwrap();
     expect(
         truce().args(["sensitivity", "scenarios/baseline.toml", "-n", "10", "--design"]).arg(&design).arg("--out").arg(&out),
@@ -398,5 +420,47 @@ fn salib_notebook_executes() {
         serde_json::from_str(&fs::read_to_string(root().join("notebooks/sensitivity_salib.ipynb")).unwrap()).unwrap();
     for cell in nb["cells"].as_array().unwrap().iter().filter(|c| c["cell_type"] == "code") {
         assert_eq!(cell["outputs"], serde_json::json!([]), "committed notebook has outputs");
+    }
+}
+
+/// Outputs do not depend on the number of threads, for every command that runs rollouts:
+/// compare, sweep, sensitivity (tornado and PRCC) and a design, at 1 and 2 threads.
+#[test]
+fn analyses_are_byte_identical_at_1_and_2_threads() {
+    let tmp = crate::common::tempdir();
+    let design = tmp.path().join("design.csv");
+    std::fs::write(&design, "actors.us.pressure,negotiation.talks_rate\n0.01,0.3\n0.03,0.5\n").unwrap();
+    let runs: Vec<(&str, Vec<String>, &[&str])> = vec![
+        (
+            "compare",
+            ["compare", "scenarios/endgame.toml", "scenarios/fight_and_talk.toml", "-n", "1500", "--no-charts"].map(String::from).to_vec(),
+            &["compare.csv", "endgame/runs.csv", "fight_and_talk/summary.json"],
+        ),
+        (
+            "sweep",
+            ["sweep", "scenarios/endgame.toml", "--vary", "actors.us.pressure=0..0.06:3", "-n", "1500", "--no-charts"].map(String::from).to_vec(),
+            &["sweep.csv"],
+        ),
+        (
+            "sensitivity",
+            ["sensitivity", "scenarios/endgame.toml", "-n", "400", "--no-charts"].map(String::from).to_vec(),
+            &["tornado.csv", "sensitivity.csv"],
+        ),
+        (
+            "design",
+            vec!["sensitivity".into(), "scenarios/baseline.toml".into(), "--design".into(), design.display().to_string(), "-n".into(), "800".into()],
+            &["design_results.csv"],
+        ),
+    ];
+    for (name, args, files) in runs {
+        let mut texts = Vec::new();
+        for t in ["1", "2"] {
+            let out = tmp.path().join(format!("{name}-{t}"));
+            truce().args(&args).args(["--threads", t, "--out"]).arg(&out).assert().success();
+            texts.push(files.iter().map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{name}: {f}: {e}"))).collect::<Vec<_>>());
+        }
+        for (k, f) in files.iter().enumerate() {
+            assert!(texts[0][k] == texts[1][k], "{name}: {f} differs between 1 and 2 threads");
+        }
     }
 }
