@@ -85,8 +85,10 @@ impl Grid {
                 return Err(InputError(format!("--vary {}: this path is varied twice; give each parameter once", v.path)));
             }
             let index = base.numeric_param("--vary", &v.path)?;
-            base.check_value(&format!("--vary {}", v.path), index, v.lo)?;
-            base.check_value(&format!("--vary {}", v.path), index, v.hi)?;
+            // Every grid value: a setting takes only the indices of its choices.
+            for x in [v.lo, v.hi].into_iter().chain(v.values()) {
+                base.check_value(&format!("--vary {}", v.path), index, x)?;
+            }
         }
         let mut points: Vec<Vec<f64>> = vec![vec![]];
         for v in varies {

@@ -290,7 +290,8 @@ fn bad_vary_is_a_usage_error() {
     check("actors.us.pressure=0.1..0:3", "LO must be below HI");
     check("actors.us.pressure=0..0.1:1", "STEPS must be at least 2");
     check("actors.us.pressure=0..20:3", "must be in [0, 10]");
-    check("negotiation.protocol=0..1:2", "not a number");
+    // A setting is varied by the index of its choice: 0.5 is none of them.
+    check("negotiation.protocol=0..1:3", "is not a choice");
     check("negotiation.mediator=0..1:2", "text setting");
     check("actors.us.pressure=zero..1:2", "is not a number");
 }
