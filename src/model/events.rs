@@ -8,7 +8,7 @@ use rand::rngs::ChaCha8Rng;
 use super::rollout::{Phase, Scratch};
 use super::{Model, Observer, Story};
 use crate::scenario::schema::MAGNITUDE;
-use crate::scenario::{EffectOp, StateVar, Target};
+use crate::scenario::{EffectOp, EventKind, StateVar, Target};
 
 impl Scratch {
     pub(crate) fn fire_events<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
@@ -39,8 +39,36 @@ impl Scratch {
                 }
                 .clamp(param.min.max(-MAGNITUDE), param.max.min(MAGNITUDE));
             }
-            if obs.wants_story() {
-                obs.story(self.month, Story::Event { id: event.id.clone(), label: event.label.clone() });
+            match event.kind {
+                EventKind::Plain => {
+                    if obs.wants_story() {
+                        obs.story(self.month, Story::Event { id: event.id.clone(), label: event.label.clone() });
+                    }
+                }
+                EventKind::TechnicalDeal { trust } => {
+                    // A little trust (every signatory doubts deals less) and a mediator kept at
+                    // the table: the rounds without progress start again.
+                    let keep = 1.0 - self.p[trust];
+                    for &i in &model.scenario.signatories {
+                        let d = model.slots.actors[i].commitment_doubt;
+                        self.p[d] *= keep;
+                    }
+                    self.no_progress = 0;
+                    self.technical_deals += 1;
+                    self.first_technical_deal.get_or_insert(self.month);
+                    if obs.wants_story() {
+                        obs.story(self.month, Story::TechnicalDeal { label: event.label.clone() });
+                    }
+                }
+                EventKind::ShortTruce { months } if self.phase == Phase::War => {
+                    let months = self.p[months].round().max(1.0) as u32;
+                    self.truce_until = self.truce_until.max(self.month + months);
+                    self.short_truces += 1;
+                    if obs.wants_story() {
+                        obs.story(self.month, Story::ShortTruce { label: event.label.clone(), months });
+                    }
+                }
+                EventKind::ShortTruce { .. } => {}
             }
         }
     }

@@ -68,6 +68,11 @@ pub struct Record {
     pub walked_away: bool,
     pub abandoned: bool,
     pub breakdowns: u32,
+    /// Technical deals made (MODEL.md §4.6) and the month of the first.
+    pub technical_deals: u32,
+    pub first_technical_deal_month: Option<u32>,
+    /// Short truces that quieted the front (never a ceasefire outcome).
+    pub short_truces: u32,
     /// Drawn values of the uncertain parameters, in `Model::uncertain` order.
     pub drawn: Vec<f64>,
 }
@@ -336,6 +341,8 @@ pub struct MonthView<'a> {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Story {
     Event { id: String, label: String },
+    TechnicalDeal { label: String },
+    ShortTruce { label: String, months: u32 },
     Front { change_km2: f64, area_km2: f64, breakthrough: bool, counteroffensive: bool },
     Offer { by: String, deal: String, terms: Vec<f64>, tabled: String },
     Decision { actor: String, accepts: bool, deal_value: f64, war_value: f64, pressure: f64 },

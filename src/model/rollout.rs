@@ -46,6 +46,11 @@ pub struct Scratch {
     pub(crate) abandoned: bool,
     pub(crate) no_progress: u32,
     pub(crate) breakdowns: u32,
+    pub(crate) technical_deals: u32,
+    pub(crate) first_technical_deal: Option<u32>,
+    pub(crate) short_truces: u32,
+    /// The front is quiet (a short truce) in months before this one.
+    pub(crate) truce_until: u32,
     pub(crate) first_ceasefire: Option<u32>,
     pub(crate) settlement_month: Option<u32>,
     pub(crate) fired: Vec<bool>,
@@ -86,6 +91,10 @@ impl Scratch {
             abandoned: false,
             no_progress: 0,
             breakdowns: 0,
+            technical_deals: 0,
+            first_technical_deal: None,
+            short_truces: 0,
+            truce_until: 0,
             first_ceasefire: None,
             settlement_month: None,
             fired: vec![false; model.scenario.events.len()],
@@ -239,6 +248,10 @@ impl Scratch {
         self.abandoned = false;
         self.no_progress = 0;
         self.breakdowns = 0;
+        self.technical_deals = 0;
+        self.first_technical_deal = None;
+        self.short_truces = 0;
+        self.truce_until = 0;
         self.first_ceasefire = None;
         self.settlement_month = None;
         self.fired.iter_mut().for_each(|f| *f = false);
@@ -271,6 +284,13 @@ impl Scratch {
         self.fire_events(model, &mut rng.world, obs);
         self.update_policies(model);
         match self.phase {
+            Phase::War if self.month < self.truce_until => {
+                // A short truce: the front is quiet and the armies stay mobilised, as under a
+                // ceasefire, but the war is not over and talks go on.
+                self.keep_peace(model);
+                self.move_demands(model);
+                self.negotiate(model, &mut rng.talks, obs);
+            }
             Phase::War => {
                 let change = self.fight(model, &mut rng.world, obs);
                 if matches!(self.phase, Phase::Ended(_)) {
@@ -318,6 +338,9 @@ impl Scratch {
             walked_away: self.walked,
             abandoned: self.abandoned,
             breakdowns: self.breakdowns,
+            technical_deals: self.technical_deals,
+            first_technical_deal_month: self.first_technical_deal,
+            short_truces: self.short_truces,
             drawn,
         }
     }

@@ -210,7 +210,7 @@ pub fn runs_header(model: &Model) -> Vec<String> {
     h.extend(["final_area_km2", "final_area_pct", "final_line"].map(String::from));
     h.extend(sc.actors.iter().map(|a| format!("cost.{}", a.id)));
     h.extend(sc.actors.iter().map(|a| format!("utility.{}", a.id)));
-    h.extend(["walked_away", "abandoned", "breakdowns"].map(String::from));
+    h.extend(["walked_away", "abandoned", "breakdowns", "technical_deals", "first_technical_deal_month", "short_truces"].map(String::from));
     h.extend(model.uncertain.iter().map(|&i| format!("p.{}", sc.params[i].path)));
     h
 }
@@ -242,6 +242,9 @@ pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) -> Result<()> 
     row.push((r.walked_away as u8).to_string());
     row.push((r.abandoned as u8).to_string());
     row.push(r.breakdowns.to_string());
+    row.push(r.technical_deals.to_string());
+    row.push(opt(r.first_technical_deal_month));
+    row.push(r.short_truces.to_string());
     for v in &r.drawn {
         row.push(format!("{}", finite(*v, "a drawn parameter")?));
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::model::Model;
-use crate::scenario::{DealKind, EffectOp, Param, Role, Scenario, Target, format_number};
+use crate::scenario::{DealKind, EffectOp, EventKind, Param, Role, Scenario, Target, format_number};
 
 fn quote(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -91,6 +91,15 @@ pub fn to_toml(model: &Model) -> String {
     for e in &sc.events {
         let _ = writeln!(out, "\n[[events]]");
         let _ = writeln!(out, "id = \"{}\"\nlabel = {}", e.id, quote(&e.label));
+        match e.kind {
+            EventKind::Plain => {}
+            EventKind::TechnicalDeal { trust } => {
+                let _ = writeln!(out, "kind = \"technical_deal\"\ntrust = {}", sc.params[trust].display_value());
+            }
+            EventKind::ShortTruce { months } => {
+                let _ = writeln!(out, "kind = \"short_truce\"\nmonths = {}", sc.params[months].display_value());
+            }
+        }
         // A date, not a month count: a date before the start is kept as it is (and so keeps
         // its meaning, history that does not fire) where `month` could not say it.
         let _ = writeln!(out, "date = \"{}\"", sc.date(e.month));

@@ -170,6 +170,7 @@ pub struct Effect {
 pub struct Event {
     pub id: String,
     pub label: String,
+    pub kind: EventKind,
     /// Month offset from the start at which it fires (or from which a recurring event may fire).
     pub month: i32,
     pub recurring: bool,
@@ -178,6 +179,29 @@ pub struct Event {
     pub probability: usize,
     pub when: Vec<Condition>,
     pub effects: Vec<Effect>,
+}
+
+/// What an event is besides its effects (MODEL.md §4.6): a technical deal (Black Sea shipping, a
+/// prisoner exchange) builds trust — every signatory's commitment doubt falls by the share
+/// `trust` — and keeps the mediator at the table; a short truce (Easter, Victory Day) quiets the
+/// front for `months` months without being a ceasefire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Plain,
+    /// Parameter index of `events.<id>.trust`.
+    TechnicalDeal { trust: usize },
+    /// Parameter index of `events.<id>.months`.
+    ShortTruce { months: usize },
+}
+
+impl EventKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Plain => "event",
+            EventKind::TechnicalDeal { .. } => "technical_deal",
+            EventKind::ShortTruce { .. } => "short_truce",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

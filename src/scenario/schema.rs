@@ -198,7 +198,9 @@ pub const NEGOTIATION_TEXT_KEYS: &[&str] = &["protocol", "proposer", "war_value"
 pub const BATTLEFIELD_TEXT_KEYS: &[&str] = &["model", "beliefs"];
 pub const POSTDEAL_TEXT_KEYS: &[&str] = &["reversal_dates"];
 pub const TERRITORY_TEXT_KEYS: &[&str] = &["history"];
-pub const EVENT_KEYS: &[&str] = &["id", "label", "date", "month", "probability", "recurring", "until", "when", "effects"];
+pub const EVENT_KEYS: &[&str] = &["id", "label", "kind", "date", "month", "probability", "recurring", "until", "when", "effects", "trust", "months"];
+/// Kinds of event: a plain event (its effects), a technical deal, a short truce (MODEL.md §4.6).
+pub const EVENT_KINDS: &[&str] = &["event", "technical_deal", "short_truce"];
 pub const EFFECT_KEYS: &[&str] = &["set", "scale", "add", "value", "by"];
 pub const PROPOSAL_KEYS: &[&str] = &["id", "label", "date", "month", "by", "kind", "terms"];
 pub const LINK_KEYS: &[&str] = &["from", "to", "kind", "weight"];

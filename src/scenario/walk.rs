@@ -1219,6 +1219,46 @@ impl Walker {
             let path = format!("events.{id}");
             self.unknown_keys(t, &path, schema::EVENT_KEYS);
             let label = self.optional_text(t, &path, "label").unwrap_or_else(|| id.clone());
+            let kind = match self.choice(t, &path, "kind", schema::EVENT_KINDS) {
+                Some(1) => {
+                    let def = FieldDef {
+                        key: "trust",
+                        default: 0.2,
+                        min: 0.0,
+                        max: 1.0,
+                        unit: "share",
+                        applies: AppliesTo::All,
+                        doc: "share by which a technical deal lowers every signatory's commitment doubt",
+                    };
+                    self.param(t, &def, format!("{path}.trust"));
+                    EventKind::TechnicalDeal { trust: self.params.len() - 1 }
+                }
+                Some(2) => {
+                    let def = FieldDef {
+                        key: "months",
+                        default: 1.0,
+                        min: 1.0,
+                        max: 12.0,
+                        unit: "months",
+                        applies: AppliesTo::All,
+                        doc: "months a short truce keeps the front quiet (whole months, the month it fires included)",
+                    };
+                    self.param(t, &def, format!("{path}.months"));
+                    EventKind::ShortTruce { months: self.params.len() - 1 }
+                }
+                _ => EventKind::Plain,
+            };
+            for key in ["trust", "months"] {
+                let wanted = if key == "trust" { "technical_deal" } else { "short_truce" };
+                if let Some(n) = t.get(key)
+                    && kind.name() != wanted
+                {
+                    self.diags.push(
+                        Diagnostic::new(n.origin.clone(), format!("`{path}.{key}` is only for events of kind = \"{wanted}\""))
+                            .help(format!("add kind = \"{wanted}\", or remove {key}")),
+                    );
+                }
+            }
             let month = self.month_of(t, &path, start, true, &item.origin);
             let recurring = match t.get("recurring") {
                 Some(Node { value: Value::Bool(b), .. }) => *b,
@@ -1283,10 +1323,11 @@ impl Walker {
                     Diagnostic::new(n.origin.clone(), format!("`{path}.effects` must be an array of inline tables"))
                         .help("e.g. effects = [{ set = \"actors.us.aid\", value = 0.0 }]"),
                 ),
-                None => self.warnings.push(format!("{path} has no effects")),
+                None if kind == EventKind::Plain => self.warnings.push(format!("{path} has no effects")),
+                None => {}
             }
             let Some(month) = month else { continue };
-            let event = Event { id, label, month, recurring, until, probability, when: Vec::new(), effects: Vec::new() };
+            let event = Event { id, label, kind, month, recurring, until, probability, when: Vec::new(), effects: Vec::new() };
             out.push(RawEvent { event, when, effects });
         }
         out

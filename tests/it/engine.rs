@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use truce::model::{Model, MonthView, Observer, Outcome, Scratch, run_rollout};
+use truce::model::{Model, MonthView, Observer, Outcome, Quiet, Scratch, run_rollout};
 use truce::runner::{self, RunConfig};
 use truce::summary::Summary;
 
@@ -403,4 +403,55 @@ fn the_manifest_hashes_every_file_read() {
         assert_eq!(entry["sha256"].as_str().unwrap(), hex(&fs::read(&want).unwrap()), "{name}");
     }
     assert_eq!(files.len(), 3, "{files:?}");
+}
+
+/// A technical deal (MODEL.md §4.6) lowers every signatory's commitment doubt by its `trust`:
+/// with trust 1, from the month it fires the scenario is exactly the one whose signatories never
+/// doubted (rollout by rollout, on common random numbers). A short truce quiets the front for its
+/// months without ending the war, and both are counted in the record.
+#[test]
+fn technical_deals_build_trust_and_short_truces_quiet_the_front() {
+    let deal = Model::new(load("tests/bad/base/truces.toml", &[]));
+    let trusting = Model::new(load("tests/bad/base/no_doubts.toml", &[]));
+    let (mut a, mut b) = (Scratch::new(&deal), Scratch::new(&trusting));
+    let mut quiet_checked = 0;
+    for i in 0..400 {
+        let r = run_rollout(&deal, 5, i, &mut a, &mut WarMonths::default());
+        let s = run_rollout(&trusting, 5, i, &mut b, &mut Quiet);
+        assert_eq!(
+            (r.outcome, r.ceasefire_month, r.settlement_month, r.final_area_km2, &r.terms, r.short_truces),
+            (s.outcome, s.ceasefire_month, s.settlement_month, s.final_area_km2, &s.terms, s.short_truces),
+            "rollout {i}"
+        );
+        assert_eq!((r.technical_deals, r.first_technical_deal_month), (1, Some(1)), "rollout {i}");
+        assert_eq!((s.technical_deals, s.first_technical_deal_month), (0, None));
+        // At war when the truce began (month 2): months 2 and 3 are quiet and still at war.
+        let mut w = WarMonths::default();
+        run_rollout(&deal, 5, i, &mut a, &mut w);
+        if w.at_war.get(2) == Some(&true) && w.at_war.get(1) == Some(&true) {
+            assert_eq!(r.short_truces, 1, "rollout {i}");
+            assert_eq!(w.area[2], w.area[1], "rollout {i}: the front moved in the truce's first month");
+            if w.at_war.get(3) == Some(&true) {
+                assert_eq!(w.area[3], w.area[2], "rollout {i}: the front moved in the truce's second month");
+            }
+            quiet_checked += 1;
+        } else if w.at_war.get(1) == Some(&false) {
+            assert_eq!(r.short_truces, 0, "rollout {i}: no truce outside a war");
+        }
+    }
+    assert!(quiet_checked > 50, "only {quiet_checked} rollouts were at war when the truce came");
+}
+
+/// Area and phase by month.
+#[derive(Default)]
+struct WarMonths {
+    area: Vec<f64>,
+    at_war: Vec<bool>,
+}
+
+impl Observer for WarMonths {
+    fn month(&mut self, v: &MonthView<'_>) {
+        self.area.push(v.area_km2);
+        self.at_war.push(v.at_war);
+    }
 }
