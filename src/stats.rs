@@ -329,6 +329,75 @@ mod tests {
         }
     }
 
+    fn same(a: &Histogram, b: &Histogram, what: &str) {
+        assert_eq!((a.width, a.first, &a.counts, a.total, a.invalid), (b.width, b.first, &b.counts, b.total, b.invalid), "{what}");
+    }
+
+    #[test]
+    fn merging_equals_adding_everything_to_one_histogram() {
+        // Values that force growth on both sides, coarsening, and a few that are not numbers.
+        let mut values: Vec<f64> = (0..3_000u64).map(|i| ((i * 104_729) % 3_001) as f64 * 0.9 - 1_200.0).collect();
+        values.extend([f64::NAN, f64::INFINITY, 7.0, f64::NAN]);
+        let mut whole = Histogram::new(0.25, 4_096);
+        values.iter().for_each(|&v| whole.add(v));
+        assert_eq!(whole.invalid(), 3);
+        assert_eq!(whole.total(), values.len() as u64);
+        for split in [0, 1, 2, 1_500, 3_003, values.len()] {
+            let (a, b) = values.split_at(split);
+            let (mut ha, mut hb) = (Histogram::new(0.25, 4_096), Histogram::new(0.25, 4_096));
+            a.iter().for_each(|&v| ha.add(v));
+            b.iter().for_each(|&v| hb.add(v));
+            let mut ab = ha.clone();
+            ab.merge(&hb);
+            same(&ab, &whole, &format!("a + b at {split}"));
+            hb.merge(&ha);
+            same(&hb, &whole, &format!("b + a at {split}"));
+        }
+        // add_n is n adds.
+        let mut n = Histogram::new(0.25, 4_096);
+        let mut one = Histogram::new(0.25, 4_096);
+        n.add_n(3.3, 5);
+        (0..5).for_each(|_| one.add(3.3));
+        same(&n, &one, "add_n");
+    }
+
+    #[test]
+    fn values_that_are_not_numbers_are_counted_but_never_binned() {
+        let mut h = Histogram::new(1.0, 100);
+        for x in [1.0, 2.0, 3.0, 4.0] {
+            h.add(x);
+        }
+        let before = (h.quantile(0.5), h.cdf(2.5));
+        h.add(f64::NAN);
+        h.add(f64::NEG_INFINITY);
+        assert_eq!((h.total(), h.invalid()), (6, 2));
+        assert_eq!((h.quantile(0.5), h.cdf(2.5)), before, "quantiles and the CDF are over the valid values");
+        let mut empty = Histogram::new(1.0, 100);
+        empty.add(f64::NAN);
+        assert_eq!((empty.quantile(0.5), empty.cdf(0.0)), (None, 0.0));
+    }
+
+    #[test]
+    fn quantile_and_cdf_on_known_bins() {
+        // Bins of width 10: values 0..9 in [0, 10), 10..19 in [10, 20): counts 10 and 10.
+        let mut h = Histogram::new(10.0, 100);
+        (0..20).for_each(|i| h.add(i as f64));
+        assert_eq!(h.quantile(0.0), Some(0.0));
+        assert_eq!(h.quantile(0.25), Some(5.0));
+        assert_eq!(h.quantile(0.5), Some(10.0));
+        assert_eq!(h.quantile(0.75), Some(15.0));
+        assert_eq!(h.quantile(1.0), Some(20.0));
+        assert_eq!(h.cdf(-1.0), 0.0);
+        assert_eq!(h.cdf(5.0), 0.25);
+        assert_eq!(h.cdf(15.0), 0.75);
+        assert_eq!(h.cdf(25.0), 1.0);
+        // A negative range is binned on the same grid.
+        let mut g = Histogram::new(10.0, 100);
+        (0..20).for_each(|i| g.add(-(i as f64) - 0.5));
+        assert_eq!(g.quantile(0.5), Some(-10.0));
+        assert_eq!(g.width(), 10.0);
+    }
+
     #[test]
     fn medians_at_even_totals() {
         // 4 values at months 1, 1, 2, 3: the lower median (the month where half is reached) is 1.

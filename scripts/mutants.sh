@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Mutation testing of truce's core, in batches a 2-core machine can finish (docs/testing.md).
+#
+#   scripts/mutants.sh                 every batch below
+#   scripts/mutants.sh stats summary   only the named batches
+#   MUTANTS_SHARD=1/4 scripts/mutants.sh stats   a quarter of a batch's mutants (cargo-mutants --shard)
+#
+# Each batch mutates one source file and runs the tests that claim to cover it (unit tests of the
+# library and the integration tests named), not the whole suite, so one mutant costs one
+# incremental build and a few seconds of tests. Results go to target/mutants/<batch>/ (cargo-mutants'
+# own mutants.out: caught.txt, missed.txt, timeout.txt, unviable.txt) and a one-line score per
+# batch is printed and appended to target/mutants/scores.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VERSION=27.1.0
+if ! cargo mutants --version 2>/dev/null | grep -q "$VERSION"; then
+  echo "mutants.sh: installing cargo-mutants $VERSION (once; a few minutes)"
+  cargo install cargo-mutants --version "$VERSION" --locked
+fi
+
+# batch | file | test arguments (after `cargo test`)
+BATCHES=(
+  "stats|src/stats.rs|--lib -- stats"
+  "summary|src/summary.rs|--test it -- hardening::reported engine::outputs_are engine::every_shipped alloc"
+  "validate|src/validate.rs|--lib --test it -- validate validation"
+  "events|src/model/events.rs|--test it -- engine::date_rules engine::technical_deals properties::every_shipped"
+  "postdeal|src/model/postdeal.rs|--test it -- engine validation"
+  "beliefs|src/model/beliefs.rs|--test it -- validation engine"
+  "battlefield|src/model/battlefield.rs|--test it -- engine validation"
+  "policies|src/model/policies.rs|--test it -- engine analysis::"
+  "negotiation|src/model/negotiation.rs|--test it -- engine validation analysis::"
+  "rollout|src/model/rollout.rs|--test it -- engine validation alloc"
+  "runner|src/runner.rs|--test it -- engine::outputs_are analysis::analyses_are"
+  "intervals|src/analysis/intervals.rs|--lib --test it -- analysis"
+  "prcc|src/analysis/prcc.rs|--lib --test it -- analysis"
+  "grid|src/analysis/grid.rs|--lib --test it -- analysis"
+)
+
+wanted=("$@")
+mkdir -p target/mutants
+for entry in "${BATCHES[@]}"; do
+  IFS='|' read -r name file tests <<<"$entry"
+  if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " =~ " $name " ]]; then
+    continue
+  fi
+  echo "mutants.sh: $name ($file) with: cargo test $tests"
+  # shellcheck disable=SC2086
+  shard=()
+  if [ -n "${MUTANTS_SHARD:-}" ]; then shard=(--shard "$MUTANTS_SHARD"); fi
+  cargo mutants --file "$file" --output "target/mutants/$name" --timeout 300 --no-shuffle "${shard[@]}" -- $tests || true
+  out="target/mutants/$name/mutants.out"
+  count() { if [ -f "$out/$1.txt" ]; then awk 'NF { n++ } END { print n + 0 }' "$out/$1.txt"; else echo 0; fi; }
+  caught=$(count caught); missed=$(count missed); timeout=$(count timeout); unviable=$(count unviable)
+  viable=$((caught + missed + timeout))
+  score=$(awk -v c="$caught" -v t="$timeout" -v v="$viable" 'BEGIN { if (v > 0) printf "%.1f", 100 * (c + t) / v; else print "-" }')
+  line="$name $file: $caught caught, $timeout timed out, $missed missed, $unviable unviable; score ${score}% of viable mutants"
+  echo "mutants.sh: $line"
+  echo "$(date -u +%Y-%m-%d) $line" >>target/mutants/scores.txt
+done
