@@ -41,11 +41,23 @@ fn shipped_battlefield_defaults_are_the_fitted_values() {
         let fit = calibrate::fit(&series, model.scenario.start, from, to, Jumps::of(&model)).unwrap();
         assert_eq!(as_written(&fit), shipped(path), "{path}: shipped values differ from the fit {fit:?}");
     }
-    // The baseline's window is 2024, whose moments MODEL.md quotes: mean ≈ 312, sd ≈ 207.
+    // The baseline's window is 2024, whose moments MODEL.md quotes (mean ≈ 312, sd ≈ 207):
+    // computed here from the CSV without the library — the change of month m is the area on the
+    // first of m + 1 less the area on the first of m, for m in 2024-01 … 2024-12.
     let start = YearMonth::parse("2025-05").unwrap();
     let (from, to) = calibrate::default_window(start);
     let fit = calibrate::fit(&series, start, from, to, Jumps::default()).unwrap();
-    assert!((fit.observed_mean - 311.75).abs() < 1e-9 && (fit.observed_sd - 207.12).abs() < 0.01, "{fit:?}");
+    let path = shared_data("territory_monthly.csv").unwrap();
+    let mut rdr = csv::Reader::from_path(path).unwrap();
+    let rows: Vec<(String, f64)> =
+        rdr.records().map(|r| r.unwrap()).filter(|r| !r[1].is_empty()).map(|r| (r[0].to_string(), r[1].parse().unwrap())).collect();
+    let area = |m: &str| rows.iter().find(|(k, _)| k == m).map(|(_, v)| *v).unwrap();
+    let months: Vec<String> = (1..=12).map(|m| format!("2024-{m:02}")).chain(["2025-01".to_string()]).collect();
+    let changes: Vec<f64> = months.windows(2).map(|w| area(&w[1]) - area(&w[0])).collect();
+    let mean = changes.iter().sum::<f64>() / 12.0;
+    let sd = (changes.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / 11.0).sqrt();
+    assert!((fit.observed_mean - mean).abs() < 1e-9 && (fit.observed_sd - sd).abs() < 1e-9, "fit {fit:?}; by hand {mean} {sd}");
+    assert_eq!((mean.round(), sd.round()), (312.0, 207.0), "MODEL.md §4.3 quotes 312 and 207");
 }
 
 #[test]
