@@ -19,28 +19,29 @@ if ! cargo mutants --version 2>/dev/null | grep -q "$VERSION"; then
   cargo install cargo-mutants --version "$VERSION" --locked
 fi
 
-# batch | file | test arguments (after `cargo test`)
+# batch | file | test arguments (after `cargo test`) | timeout per mutant in seconds (a mutant can
+# turn a loop endless: the timeout is a few times the batch's own test time)
 BATCHES=(
-  "stats|src/stats.rs|--lib -- stats"
-  "summary|src/summary.rs|--test it -- hardening::reported engine::outputs_are engine::every_shipped alloc"
-  "validate|src/validate.rs|--lib --test it -- validate validation"
-  "events|src/model/events.rs|--test it -- engine::date_rules engine::technical_deals properties::every_shipped"
-  "postdeal|src/model/postdeal.rs|--test it -- engine validation"
-  "beliefs|src/model/beliefs.rs|--test it -- validation engine"
-  "battlefield|src/model/battlefield.rs|--test it -- engine validation"
-  "policies|src/model/policies.rs|--test it -- engine analysis::"
-  "negotiation|src/model/negotiation.rs|--test it -- engine validation analysis::"
-  "rollout|src/model/rollout.rs|--test it -- engine validation alloc"
-  "runner|src/runner.rs|--test it -- engine::outputs_are analysis::analyses_are"
-  "intervals|src/analysis/intervals.rs|--lib --test it -- analysis"
-  "prcc|src/analysis/prcc.rs|--lib --test it -- analysis"
-  "grid|src/analysis/grid.rs|--lib --test it -- analysis"
+  "stats|src/stats.rs|--lib -- stats|30"
+  "summary|src/summary.rs|--test it -- hardening::reported engine::outputs_are engine::every_shipped alloc|240"
+  "validate|src/validate.rs|--lib --test it -- validate validation|240"
+  "events|src/model/events.rs|--test it -- engine::date_rules engine::technical_deals properties::every_shipped|240"
+  "postdeal|src/model/postdeal.rs|--test it -- engine validation|240"
+  "beliefs|src/model/beliefs.rs|--test it -- validation engine|240"
+  "battlefield|src/model/battlefield.rs|--test it -- engine validation|240"
+  "policies|src/model/policies.rs|--test it -- engine analysis::|240"
+  "negotiation|src/model/negotiation.rs|--test it -- engine validation analysis::|240"
+  "rollout|src/model/rollout.rs|--test it -- engine validation alloc|240"
+  "runner|src/runner.rs|--test it -- engine::outputs_are analysis::analyses_are|240"
+  "intervals|src/analysis/intervals.rs|--lib --test it -- analysis|240"
+  "prcc|src/analysis/prcc.rs|--lib --test it -- analysis|240"
+  "grid|src/analysis/grid.rs|--lib --test it -- analysis|240"
 )
 
 wanted=("$@")
 mkdir -p target/mutants
 for entry in "${BATCHES[@]}"; do
-  IFS='|' read -r name file tests <<<"$entry"
+  IFS='|' read -r name file tests timeout <<<"$entry"
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " =~ " $name " ]]; then
     continue
   fi
@@ -48,7 +49,7 @@ for entry in "${BATCHES[@]}"; do
   # shellcheck disable=SC2086
   shard=()
   if [ -n "${MUTANTS_SHARD:-}" ]; then shard=(--shard "$MUTANTS_SHARD"); fi
-  cargo mutants --file "$file" --output "target/mutants/$name" --timeout 300 --no-shuffle "${shard[@]}" -- $tests || true
+  cargo mutants --file "$file" --output "target/mutants/$name" --timeout "$timeout" --no-shuffle "${shard[@]}" -- $tests || true
   out="target/mutants/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then awk 'NF { n++ } END { print n + 0 }' "$out/$1.txt"; else echo 0; fi; }
   caught=$(count caught); missed=$(count missed); timeout=$(count timeout); unviable=$(count unviable)

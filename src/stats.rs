@@ -362,6 +362,32 @@ mod tests {
     }
 
     #[test]
+    fn coarsening_happens_exactly_past_the_bin_limit() {
+        // Ten bins of width 1 hold [0, 10) exactly; the width doubles only when an eleventh is
+        // needed, on either side, whatever order the values come in.
+        for order in [[0.5, 9.5], [9.5, 0.5]] {
+            let mut h = Histogram::new(1.0, 10);
+            order.iter().for_each(|&v| h.add(v));
+            (1..9).for_each(|k| h.add(k as f64 + 0.5));
+            assert_eq!((h.width(), h.first, h.counts.len()), (1.0, 0, 10), "ten bins fit in ten");
+            let mut up = h.clone();
+            up.add(10.5);
+            assert_eq!(up.width(), 2.0, "an eleventh bin above coarsens");
+            assert_eq!((up.first, up.counts.len()), (0, 6));
+            let mut down = h.clone();
+            down.add(-0.5);
+            assert_eq!(down.width(), 2.0, "an eleventh bin below coarsens");
+            assert_eq!((down.first, down.counts.len()), (-1, 6));
+        }
+        // Merging two halves that together need exactly the limit does not coarsen.
+        let (mut a, mut b) = (Histogram::new(1.0, 10), Histogram::new(1.0, 10));
+        (0..5).for_each(|k| a.add(k as f64));
+        (5..10).for_each(|k| b.add(k as f64));
+        a.merge(&b);
+        assert_eq!((a.width(), a.counts.len()), (1.0, 10));
+    }
+
+    #[test]
     fn values_that_are_not_numbers_are_counted_but_never_binned() {
         let mut h = Histogram::new(1.0, 100);
         for x in [1.0, 2.0, 3.0, 4.0] {
