@@ -379,12 +379,27 @@ mod tests {
             assert_eq!(down.width(), 2.0, "an eleventh bin below coarsens");
             assert_eq!((down.first, down.counts.len()), (-1, 6));
         }
-        // Merging two halves that together need exactly the limit does not coarsen.
-        let (mut a, mut b) = (Histogram::new(1.0, 10), Histogram::new(1.0, 10));
-        (0..5).for_each(|k| a.add(k as f64));
-        (5..10).for_each(|k| b.add(k as f64));
-        a.merge(&b);
-        assert_eq!((a.width(), a.counts.len()), (1.0, 10));
+        // Merges: a union of exactly ten bins stays at width 1, of eleven coarsens, in either
+        // order and into an empty histogram.
+        let filled = |range: std::ops::Range<i32>| {
+            let mut h = Histogram::new(1.0, 10);
+            range.for_each(|k| h.add(k as f64 + 0.5));
+            h
+        };
+        for (x, y, width) in [(0..5, 5..10, 1.0), (5..10, 0..5, 1.0), (0..5, 5..11, 2.0), (6..11, 0..5, 2.0), (0..1, 9..10, 1.0), (9..10, 0..1, 1.0), (-10..-5, -5..0, 1.0), (-11..-5, -5..0, 2.0)] {
+            let mut a = filled(x.clone());
+            a.merge(&filled(y.clone()));
+            assert_eq!(a.width(), width, "{x:?} + {y:?}");
+            let mut whole = filled(x.clone());
+            y.clone().for_each(|k| whole.add(k as f64 + 0.5));
+            same(&a, &whole, &format!("{x:?} + {y:?}"));
+        }
+        let mut empty = Histogram::new(1.0, 10);
+        empty.merge(&filled(0..10));
+        assert_eq!((empty.width(), empty.first, empty.counts.len(), empty.total()), (1.0, 0, 10, 10), "ten bins into an empty histogram");
+        let mut empty = Histogram::new(1.0, 10);
+        empty.merge(&filled(0..11));
+        assert_eq!(empty.width(), 2.0);
     }
 
     #[test]
