@@ -1221,29 +1221,11 @@ impl Walker {
             let label = self.optional_text(t, &path, "label").unwrap_or_else(|| id.clone());
             let kind = match self.choice(t, &path, "kind", schema::EVENT_KINDS) {
                 Some(1) => {
-                    let def = FieldDef {
-                        key: "trust",
-                        default: 0.2,
-                        min: 0.0,
-                        max: 1.0,
-                        unit: "share",
-                        applies: AppliesTo::All,
-                        doc: "share by which a technical deal lowers every signatory's commitment doubt",
-                    };
-                    self.param(t, &def, format!("{path}.trust"));
+                    self.param(t, &schema::EVENT_TRUST, format!("{path}.trust"));
                     EventKind::TechnicalDeal { trust: self.params.len() - 1 }
                 }
                 Some(2) => {
-                    let def = FieldDef {
-                        key: "months",
-                        default: 1.0,
-                        min: 1.0,
-                        max: 12.0,
-                        unit: "months",
-                        applies: AppliesTo::All,
-                        doc: "months a short truce keeps the front quiet (whole months, the month it fires included)",
-                    };
-                    self.param(t, &def, format!("{path}.months"));
+                    self.param(t, &schema::EVENT_MONTHS, format!("{path}.months"));
                     EventKind::ShortTruce { months: self.params.len() - 1 }
                 }
                 _ => EventKind::Plain,
