@@ -44,10 +44,7 @@ pub fn in_temporary(e: anyhow::Error, tmp: &Path, target: &Path) -> anyhow::Erro
         Ok(mut env) => {
             if let Ok(rel) = env.path.strip_prefix(tmp) {
                 env.path = target.join(rel);
-                env.note = Some(format!(
-                    "nothing was written: the unfinished output was removed, and `{}` is as it was",
-                    target.display()
-                ));
+                env.note = Some(format!("nothing was written: the unfinished output was removed, and `{}` is as it was", target.display()));
             }
             env.into()
         }

@@ -98,7 +98,10 @@ pub fn to_text(model: &Model, seed: u64, record: &Record, tracer: &Tracer) -> St
             Story::Event { label, .. } => format!("event: {label}"),
             Story::TechnicalDeal { label } => format!("technical deal: {label} (doubts fall, the mediator stays)"),
             Story::ShortTruce { label, months } => {
-                format!("short truce: {label} ({months} month{}; the front is quiet, the war is not over)", if *months == 1 { "" } else { "s" })
+                format!(
+                    "short truce: {label} ({months} month{}; the front is quiet, the war is not over)",
+                    if *months == 1 { "" } else { "s" }
+                )
             }
             Story::Front { change_km2, area_km2, breakthrough, counteroffensive } => {
                 let mut s = format!("front: {:+.0} km² → {:.0} km² held", change_km2, area_km2);

@@ -98,8 +98,8 @@ fn compare_inner(a: &CompareArgs) -> Result<()> {
     )?;
     if !r.no_charts {
         let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-        let report = charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts))
-            .map_err(chart_error)?;
+        let report =
+            charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts)).map_err(chart_error)?;
         warn_all(&report.warnings);
     }
     let path = folder.finish()?;
@@ -279,8 +279,7 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
                 .map(|t| charts::TornadoBar { param: t.path.clone(), p10: t.p10, p90: t.p90, at_p10: p(&t.at_p10), at_p90: p(&t.at_p90) })
                 .collect(),
         };
-        let report = charts::draw_tornado(&data, &folder.path().join("charts"), &chart_options(&r.charts))
-            .map_err(chart_error)?;
+        let report = charts::draw_tornado(&data, &folder.path().join("charts"), &chart_options(&r.charts)).map_err(chart_error)?;
         warn_all(&report.warnings);
     }
     let path = folder.finish()?;

@@ -81,12 +81,12 @@ impl Base {
     /// The scenario with each `(path, value)` of `held` in force (see the module comment).
     pub fn at(&self, held: &[(String, f64)]) -> Result<Scenario, ScenarioError> {
         let mut overrides = self.overrides.clone();
-        overrides.sets.extend(held.iter().map(|(path, v)| {
-            match self.scenario.param_index(path).and_then(|i| self.scenario.params[i].names) {
+        overrides.sets.extend(held.iter().map(
+            |(path, v)| match self.scenario.param_index(path).and_then(|i| self.scenario.params[i].names) {
                 Some(names) => format!("{path}=\"{}\"", names.get(*v as usize).copied().unwrap_or("?")),
                 None => format!("{path}={v:?}"),
-            }
-        }));
+            },
+        ));
         let mut sc = scenario::load(&self.file, &overrides)?;
         for (path, _) in held {
             let (Some(i), Some(j)) = (self.scenario.param_index(path), sc.param_index(path)) else { continue };

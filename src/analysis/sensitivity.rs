@@ -260,8 +260,9 @@ pub struct Design {
 /// Reads and checks a design file against the scenario.
 pub fn read_design(path: &Path, base: &Base) -> Result<Design> {
     let file = path.display();
-    let bytes = crate::files::read_bytes(path, crate::files::DATA_LIMIT)
-        .map_err(|e| InputError(format!("--design {file}: cannot read it: {e}\n  help: give a CSV file whose first line names parameters")))?;
+    let bytes = crate::files::read_bytes(path, crate::files::DATA_LIMIT).map_err(|e| {
+        InputError(format!("--design {file}: cannot read it: {e}\n  help: give a CSV file whose first line names parameters"))
+    })?;
     let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes.as_slice());
     let paths: Vec<String> = r.headers().map_err(|e| InputError(format!("--design {file}: {e}")))?.iter().map(String::from).collect();
     if paths.is_empty() || paths.iter().all(|p| p.is_empty()) {

@@ -277,7 +277,8 @@ fn load_covering(path: &Path, required: &str) -> Result<Result<&'static LoadedFo
 
 /// Reads a font file (a regular file of a sane size only).
 fn read_font(path: &Path) -> Result<Vec<u8>, ChartError> {
-    crate::files::read_bytes(path, crate::files::FONT_LIMIT).map_err(|e| ChartError::Font { path: path.to_path_buf(), reason: e.to_string() })
+    crate::files::read_bytes(path, crate::files::FONT_LIMIT)
+        .map_err(|e| ChartError::Font { path: path.to_path_buf(), reason: e.to_string() })
 }
 
 /// Checks, before any work, that `path` is a font truce can draw with (`--font`).

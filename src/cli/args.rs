@@ -50,9 +50,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  truce validate -n 20000")]
     Validate(ValidateArgs),
     /// Fit the battlefield to an observed area series, using only months before the start
-    #[command(
-        after_help = "Example:\n  truce calibrate scenarios/baseline.toml --data ../shared/data/territory_monthly.csv --column econ_km2"
-    )]
+    #[command(after_help = "Example:\n  truce calibrate scenarios/baseline.toml --data data/territory_monthly.csv --column econ_km2")]
     Calibrate(CalibrateArgs),
     /// Place an observed path in the scenario's simulated fan (coverage, percentiles, chart)
     #[command(after_help = "Example:\n  truce backtest scenarios/validation/backtest_2024-05.toml --observed observed.csv")]

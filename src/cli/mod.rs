@@ -197,7 +197,12 @@ fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result
 }
 
 /// Runs the rollouts into the (temporary) run folder and writes every file of it.
-fn fill_folder(folder: &mut RunFolder, job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result<()>, started: Instant) -> Result<Summary> {
+fn fill_folder(
+    folder: &mut RunFolder,
+    job: &FolderRun,
+    extra: &dyn Fn(&Path, &Summary) -> Result<()>,
+    started: Instant,
+) -> Result<Summary> {
     let FolderRun { model, n, seed, threads, show_progress, charts, .. } = *job;
     let mut summary = Summary::new(model);
     let bar = if show_progress { progress(n, "") } else { indicatif::ProgressBar::hidden() };
@@ -221,7 +226,10 @@ fn fill_folder(folder: &mut RunFolder, job: &FolderRun, extra: &dyn Fn(&Path, &S
         anyhow::bail!("internal error: summary.json field `{field}` is not a finite number; nothing was written; please report this");
     }
     if summary.invalid_values() > 0 {
-        anyhow::bail!("internal error: {} simulated values were not finite numbers; nothing was written; please report this", summary.invalid_values());
+        anyhow::bail!(
+            "internal error: {} simulated values were not finite numbers; nothing was written; please report this",
+            summary.invalid_values()
+        );
     }
     folder.write_text("timeseries.csv", &output::timeseries_csv(model, &summary)?)?;
     folder.write_json("summary.json", &report)?;
@@ -392,7 +400,13 @@ fn trace(a: &args::TraceArgs) -> Result<()> {
 fn validate(a: &args::ValidateArgs) -> Result<()> {
     let checks = crate::validate::run_all(&a.dir, a.n, a.seed)?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "validation: {} rollouts per check, seed {}; a check passes within {} standard errors\n", a.n, a.seed, crate::validate::TOLERANCE_SE)?;
+    writeln!(
+        out,
+        "validation: {} rollouts per check, seed {}; a check passes within {} standard errors\n",
+        a.n,
+        a.seed,
+        crate::validate::TOLERANCE_SE
+    )?;
     out.write_all(crate::validate::table(&checks).as_bytes())?;
     let failed = checks.iter().filter(|c| !c.pass).count();
     writeln!(out, "\n{} of {} checks pass", checks.len() - failed, checks.len())?;
@@ -405,7 +419,10 @@ fn validate(a: &args::ValidateArgs) -> Result<()> {
 
 fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
     let text = crate::files::read_text(path, crate::files::DATA_LIMIT).map_err(|e| {
-        UsageError(format!("cannot read the series `{}`: {e}\n  help: give a CSV file with a `month` column (YYYY-MM) and a `{column}` column of km²", path.display()))
+        UsageError(format!(
+            "cannot read the series `{}`: {e}\n  help: give a CSV file with a `month` column (YYYY-MM) and a `{column}` column of km²",
+            path.display()
+        ))
     })?;
     crate::calibrate::read_series(&text, column).map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
 }
@@ -539,7 +556,8 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
         std::fs::write(dir.join("backtest.json"), serde_json::to_string_pretty(&bt)? + "\n").map_err(env("backtest.json"))?;
         // The territory chart draws `history` as the observed line: extend it past the start.
         let path = dir.join("summary.json");
-        let mut s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| crate::files::EnvError::read(&path, e))?)?;
+        let mut s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| crate::files::EnvError::read(&path, e))?)?;
         let hist: Vec<serde_json::Value> = observed.iter().map(|(m, v)| serde_json::json!({"date": m.to_string(), "km2": v})).collect();
         s["history"] = serde_json::Value::Array(hist);
         std::fs::write(&path, serde_json::to_string_pretty(&s)? + "\n").map_err(env("summary.json"))?;
@@ -547,7 +565,8 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
         Ok(())
     };
     let opts = crate::charts::ChartOptions::default();
-    let job = FolderRun { model: &model, n: a.n, seed: a.seed, threads, out: &out, show_progress: true, charts: Some(&opts), runs_csv: true };
+    let job =
+        FolderRun { model: &model, n: a.n, seed: a.seed, threads, out: &out, show_progress: true, charts: Some(&opts), runs_csv: true };
     let (path, _) = job.run_with(&extra)?;
     let bt = result.into_inner().context("the backtest ran")?;
     let mut o = std::io::stdout().lock();

@@ -296,7 +296,6 @@ impl Model {
         Model { slots, base, uncertain, uncertain_regions, side, patrons, guarantees_issue, is_reversal_month, scenario }
     }
 
-
     pub fn n_actors(&self) -> usize {
         self.scenario.actors.len()
     }

@@ -316,9 +316,9 @@ pub fn charts_foreign(dir: &Path) -> Option<PathBuf> {
 
 /// Temporary names truce uses inside its folders: `NAME.tmp-PID`, `.NAME.tmp-PID`, `.NAME.old-PID`.
 fn is_own_temp(name: &str) -> bool {
-    [".tmp-", ".old-"].iter().any(|sep| {
-        name.rsplit_once(sep).is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-    })
+    [".tmp-", ".old-"]
+        .iter()
+        .any(|sep| name.rsplit_once(sep).is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())))
 }
 
 /// Temporary folders and lock files of this process, removed if a signal ends it.

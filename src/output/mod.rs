@@ -141,7 +141,8 @@ pub fn replace_charts<T>(dir: &Path, draw: impl FnOnce(&Path) -> Result<T>) -> R
         }
     }
     claim::register(&tmp);
-    let result = fs::create_dir(&tmp).map_err(|e| anyhow::Error::from(EnvError::write("create the folder", &tmp, e))).and_then(|_| draw(&tmp));
+    let result =
+        fs::create_dir(&tmp).map_err(|e| anyhow::Error::from(EnvError::write("create the folder", &tmp, e))).and_then(|_| draw(&tmp));
     let value = match result {
         Ok(v) => v,
         Err(e) => {
@@ -184,7 +185,10 @@ fn check_finite_text(name: &str, text: &str) -> Result<()> {
     }
     for (line, row) in text.lines().enumerate() {
         if let Some(cell) = row.split(',').find(|c| is_non_finite(c)) {
-            anyhow::bail!("internal error: a non-finite number (`{cell}`) was about to be written to {name}, line {}; please report this", line + 1);
+            anyhow::bail!(
+                "internal error: a non-finite number (`{cell}`) was about to be written to {name}, line {}; please report this",
+                line + 1
+            );
         }
     }
     Ok(())

@@ -15,14 +15,32 @@ pub struct Dist {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
-    Uniform { lo: f64, hi: f64 },
-    Triangular { lo: f64, mode: f64, hi: f64 },
-    Normal { mean: f64, sd: f64 },
-    Beta { a: f64, b: f64 },
-    LogNormal { mu: f64, sigma: f64 },
+    Uniform {
+        lo: f64,
+        hi: f64,
+    },
+    Triangular {
+        lo: f64,
+        mode: f64,
+        hi: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    Beta {
+        a: f64,
+        b: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
     /// A named setting drawn per rollout: `weights[k]` is the chance of choice k (the index of
     /// its name in the setting's list); the weights sum to 1.
-    Choice { weights: Vec<f64> },
+    Choice {
+        weights: Vec<f64>,
+    },
 }
 
 /// The names accepted as the key of a distribution table.
@@ -145,7 +163,12 @@ impl fmt::Display for Dist {
             // Names are the setting's; `Param::display_value` writes them.
             Shape::Choice { ref weights } => {
                 let w: Vec<String> = weights.iter().map(|w| format!("{w}")).collect();
-                write!(f, "{{ choice = [{}], p = [{}]", (0..weights.len()).map(|k| k.to_string()).collect::<Vec<_>>().join(", "), w.join(", "))?
+                write!(
+                    f,
+                    "{{ choice = [{}], p = [{}]",
+                    (0..weights.len()).map(|k| k.to_string()).collect::<Vec<_>>().join(", "),
+                    w.join(", ")
+                )?
             }
         }
         if let Some((lo, hi)) = self.clamp {

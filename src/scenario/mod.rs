@@ -189,9 +189,13 @@ pub struct Event {
 pub enum EventKind {
     Plain,
     /// Parameter index of `events.<id>.trust`.
-    TechnicalDeal { trust: usize },
+    TechnicalDeal {
+        trust: usize,
+    },
     /// Parameter index of `events.<id>.months`.
-    ShortTruce { months: usize },
+    ShortTruce {
+        months: usize,
+    },
 }
 
 impl EventKind {

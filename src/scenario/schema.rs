@@ -198,9 +198,11 @@ pub const NEGOTIATION_TEXT_KEYS: &[&str] = &["protocol", "proposer", "war_value"
 pub const BATTLEFIELD_TEXT_KEYS: &[&str] = &["model", "beliefs"];
 pub const POSTDEAL_TEXT_KEYS: &[&str] = &["reversal_dates"];
 pub const TERRITORY_TEXT_KEYS: &[&str] = &["history"];
-pub const EVENT_KEYS: &[&str] = &["id", "label", "kind", "date", "month", "probability", "recurring", "until", "when", "effects", "trust", "months"];
+pub const EVENT_KEYS: &[&str] =
+    &["id", "label", "kind", "date", "month", "probability", "recurring", "until", "when", "effects", "trust", "months"];
 /// `events.<id>.trust` of a technical deal and `events.<id>.months` of a short truce.
-pub const EVENT_TRUST: FieldDef = f("trust", 0.2, 0.0, 1.0, "share", "share by which a technical deal lowers every signatory's commitment doubt");
+pub const EVENT_TRUST: FieldDef =
+    f("trust", 0.2, 0.0, 1.0, "share", "share by which a technical deal lowers every signatory's commitment doubt");
 pub const EVENT_MONTHS: FieldDef =
     f("months", 1.0, 1.0, 12.0, "months", "months a short truce keeps the front quiet (whole months, the month it fires included)");
 /// Kinds of event: a plain event (its effects), a technical deal, a short truce (MODEL.md §4.6).

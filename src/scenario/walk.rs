@@ -49,7 +49,10 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
     let sc = w.section(tree, "scenario");
     let name = w.required_text(sc, "scenario", "name", tree_origin(tree, "scenario", &main));
     if let Some(n) = &name
-        && (n.is_empty() || n.starts_with('.') || n.len() > 100 || !n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        && (n.is_empty()
+            || n.starts_with('.')
+            || n.len() > 100
+            || !n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
     {
         let origin = sc.get("name").map(|n| n.origin.clone()).unwrap_or(Origin::Derived);
         w.diags.push(
@@ -154,7 +157,10 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
                 } else {
                     format!("patrons form a circle: {}", chain.join(" → "))
                 };
-                w.diags.push(Diagnostic::new(origin.clone(), what).help("a patron aids a client that is not its patron: name the belligerent it aids, e.g. patron_of = \"ukraine\""));
+                w.diags.push(
+                    Diagnostic::new(origin.clone(), what)
+                        .help("a patron aids a client that is not its patron: name the belligerent it aids, e.g. patron_of = \"ukraine\""),
+                );
                 break;
             }
             seen.push(next);
@@ -697,8 +703,11 @@ impl Walker {
                 let (pa, pb) = (&self.params[a], &self.params[b]);
                 let origin = if pa.origin != Origin::Default { pa.origin.clone() } else { pb.origin.clone() };
                 self.diags.push(
-                    Diagnostic::new(origin, format!("`{small}` = {} can exceed `{big}` = {}: {why}", pa.display_value(), pb.display_value()))
-                        .help(format!("keep `{small}` at or below `{big}`")),
+                    Diagnostic::new(
+                        origin,
+                        format!("`{small}` = {} can exceed `{big}` = {}: {why}", pa.display_value(), pb.display_value()),
+                    )
+                    .help(format!("keep `{small}` at or below `{big}`")),
                 );
             }
         }
@@ -730,7 +739,16 @@ impl Walker {
                 None => ParamValue::Fixed(default as f64),
             };
             let max = (names.len() - 1) as f64;
-            self.params.push(Param { path: path.to_string(), value, min: 0.0, max, unit: "", doc, names: Some(names), origin: node.origin.clone() });
+            self.params.push(Param {
+                path: path.to_string(),
+                value,
+                min: 0.0,
+                max,
+                unit: "",
+                doc,
+                names: Some(names),
+                origin: node.origin.clone(),
+            });
             return;
         }
         let (value, origin) = match t.get(key) {
@@ -796,15 +814,22 @@ impl Walker {
         let mut picked = Vec::new();
         for item in items {
             let Value::Str(name) = &item.value else {
-                self.diags.push(Diagnostic::new(item.origin.clone(), format!("`{path}.choice` must hold names, found {}", describe(&item.value))).help(example));
+                self.diags.push(
+                    Diagnostic::new(item.origin.clone(), format!("`{path}.choice` must hold names, found {}", describe(&item.value)))
+                        .help(example),
+                );
                 return None;
             };
             let Some(k) = names.iter().position(|n| n == name) else {
-                self.diags.push(Diagnostic::new(item.origin.clone(), format!("`{path}.choice`: \"{name}\" is not allowed")).help(suggest(name, names)));
+                self.diags.push(
+                    Diagnostic::new(item.origin.clone(), format!("`{path}.choice`: \"{name}\" is not allowed")).help(suggest(name, names)),
+                );
                 return None;
             };
             if picked.contains(&k) {
-                self.diags.push(Diagnostic::new(item.origin.clone(), format!("`{path}.choice` names \"{name}\" twice")).help("list each choice once"));
+                self.diags.push(
+                    Diagnostic::new(item.origin.clone(), format!("`{path}.choice` names \"{name}\" twice")).help("list each choice once"),
+                );
                 return None;
             }
             picked.push(k);
@@ -812,16 +837,26 @@ impl Walker {
         let weights_given = self.numbers(p, &format!("{path}.p"))?;
         if weights_given.len() != picked.len() || picked.is_empty() {
             self.diags.push(
-                Diagnostic::new(p.origin.clone(), format!("`{path}.p` needs one probability per choice: {} choice(s), {} probability(ies)", picked.len(), weights_given.len()))
-                    .help(example),
+                Diagnostic::new(
+                    p.origin.clone(),
+                    format!(
+                        "`{path}.p` needs one probability per choice: {} choice(s), {} probability(ies)",
+                        picked.len(),
+                        weights_given.len()
+                    ),
+                )
+                .help(example),
             );
             return None;
         }
         let total: f64 = weights_given.iter().sum();
         if weights_given.iter().any(|&w| !(0.0..=1.0).contains(&w)) || (total - 1.0).abs() > 1e-6 {
             self.diags.push(
-                Diagnostic::new(p.origin.clone(), format!("`{path}.p` must be probabilities that sum to 1, found a sum of {}", format_number(total)))
-                    .help(example),
+                Diagnostic::new(
+                    p.origin.clone(),
+                    format!("`{path}.p` must be probabilities that sum to 1, found a sum of {}", format_number(total)),
+                )
+                .help(example),
             );
             return None;
         }
@@ -833,7 +868,10 @@ impl Walker {
             Some(c) => {
                 let v = self.numbers(c, &format!("{path}.clamp"))?;
                 if v.len() != 2 || v[0] > v[1] {
-                    self.diags.push(Diagnostic::new(c.origin.clone(), format!("`{path}.clamp` must be [lo, hi] with lo ≤ hi")).help("e.g. clamp = [0, 0] holds the first choice"));
+                    self.diags.push(
+                        Diagnostic::new(c.origin.clone(), format!("`{path}.clamp` must be [lo, hi] with lo ≤ hi"))
+                            .help("e.g. clamp = [0, 0] holds the first choice"),
+                    );
                     return None;
                 }
                 Some((v[0], v[1]))
@@ -855,8 +893,10 @@ impl Walker {
             Value::Num { value, .. } => {
                 if value.abs() > MAGNITUDE {
                     self.diags.push(
-                        Diagnostic::new(node.origin.clone(), format!("`{path}` = {} is too large", format_number(*value)))
-                            .help(format!("truce computes with values of magnitude up to {MAGNITUDE:e}; `{path}` must be {}", must_be(min, max))),
+                        Diagnostic::new(node.origin.clone(), format!("`{path}` = {} is too large", format_number(*value))).help(format!(
+                            "truce computes with values of magnitude up to {MAGNITUDE:e}; `{path}` must be {}",
+                            must_be(min, max)
+                        )),
                     );
                     return None;
                 }
@@ -970,8 +1010,11 @@ impl Walker {
         let reach = if clamp.is_some() { 0.0 } else { far_lo.abs().max(far_hi.abs()) };
         if !shape.mean().is_finite() || !(reach <= MAGNITUDE) {
             self.diags.push(
-                Diagnostic::new(entry.node.origin.clone(), format!("`{path}`: {} reaches values beyond ±{MAGNITUDE:e}", format_dist(&shape)))
-                    .help("narrow the distribution, or bound its draws with clamp = [lo, hi]"),
+                Diagnostic::new(
+                    entry.node.origin.clone(),
+                    format!("`{path}`: {} reaches values beyond ±{MAGNITUDE:e}", format_dist(&shape)),
+                )
+                .help("narrow the distribution, or bound its draws with clamp = [lo, hi]"),
             );
             return None;
         }

@@ -373,7 +373,12 @@ fn a_design_gets_one_row_per_design_row() {
         for o in Outcome::ALL {
             let p = summary["outcomes"][o.name()]["p"].as_f64().unwrap();
             // design_results.csv writes 5 decimals.
-            assert!((num(&rows[k], o.name()) - p).abs() <= 5e-6, "design row {k}, {}: {} vs the run's {p}", o.name(), num(&rows[k], o.name()));
+            assert!(
+                (num(&rows[k], o.name()) - p).abs() <= 5e-6,
+                "design row {k}, {}: {} vs the run's {p}",
+                o.name(),
+                num(&rows[k], o.name())
+            );
         }
     }
     let differ = Outcome::ALL.iter().any(|o| num(&rows[0], o.name()) != num(&rows[3], o.name()));
@@ -439,7 +444,9 @@ fn analyses_are_byte_identical_at_1_and_2_threads() {
         ),
         (
             "sweep",
-            ["sweep", "scenarios/endgame.toml", "--vary", "actors.us.pressure=0..0.06:3", "-n", "1500", "--no-charts"].map(String::from).to_vec(),
+            ["sweep", "scenarios/endgame.toml", "--vary", "actors.us.pressure=0..0.06:3", "-n", "1500", "--no-charts"]
+                .map(String::from)
+                .to_vec(),
             &["sweep.csv"],
         ),
         (
@@ -449,7 +456,14 @@ fn analyses_are_byte_identical_at_1_and_2_threads() {
         ),
         (
             "design",
-            vec!["sensitivity".into(), "scenarios/baseline.toml".into(), "--design".into(), design.display().to_string(), "-n".into(), "800".into()],
+            vec![
+                "sensitivity".into(),
+                "scenarios/baseline.toml".into(),
+                "--design".into(),
+                design.display().to_string(),
+                "-n".into(),
+                "800".into(),
+            ],
             &["design_results.csv"],
         ),
     ];

@@ -6,11 +6,10 @@ use truce::model::{Model, MonthView, Observer, Scratch, run_rollout};
 use truce::runner::{self, RunConfig};
 use truce::summary::Summary;
 
-use crate::common::{load, root, shared_data, tempdir, truce};
+use crate::common::{load, root, tempdir, truce};
 
 fn data() -> calibrate::Series {
-    let path =
-        shared_data("territory_monthly.csv").expect("../shared/data/territory_monthly.csv (beside the checkout) is needed by this test");
+    let path = root().join("data/territory_monthly.csv");
     calibrate::read_series(&std::fs::read_to_string(path).unwrap(), "econ_km2").unwrap()
 }
 
@@ -47,7 +46,7 @@ fn shipped_battlefield_defaults_are_the_fitted_values() {
     let start = YearMonth::parse("2025-05").unwrap();
     let (from, to) = calibrate::default_window(start);
     let fit = calibrate::fit(&series, start, from, to, Jumps::default()).unwrap();
-    let path = shared_data("territory_monthly.csv").unwrap();
+    let path = root().join("data/territory_monthly.csv");
     let mut rdr = csv::Reader::from_path(path).unwrap();
     let rows: Vec<(String, f64)> =
         rdr.records().map(|r| r.unwrap()).filter(|r| !r[1].is_empty()).map(|r| (r[0].to_string(), r[1].parse().unwrap())).collect();

@@ -32,12 +32,6 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temp dir can be made")
 }
 
-/// The shared calibration data beside the project, if present (CI has it; a fresh clone may not).
-pub fn shared_data(file: &str) -> Option<PathBuf> {
-    let p = root().join("..").join("shared").join("data").join(file);
-    Path::exists(&p).then_some(p)
-}
-
 /// The 4·sd/√N tolerance for a proportion estimated from N Bernoulli draws.
 pub fn tol_p(p: f64, n: u64) -> f64 {
     4.0 * (p * (1.0 - p) / n as f64).sqrt()

@@ -399,7 +399,8 @@ fn the_manifest_hashes_every_file_read() {
     let hex = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
     for want in [root().join("scenarios/endgame.toml"), root().join("scenarios/baseline.toml"), with.clone()] {
         let name = want.file_name().unwrap().to_string_lossy().into_owned();
-        let entry = files.iter().find(|f| f["path"].as_str().unwrap().ends_with(&name)).unwrap_or_else(|| panic!("{name} not in {files:?}"));
+        let entry =
+            files.iter().find(|f| f["path"].as_str().unwrap().ends_with(&name)).unwrap_or_else(|| panic!("{name} not in {files:?}"));
         assert_eq!(entry["sha256"].as_str().unwrap(), hex(&fs::read(&want).unwrap()), "{name}");
     }
     assert_eq!(files.len(), 3, "{files:?}");

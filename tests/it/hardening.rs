@@ -383,7 +383,14 @@ fn cases() -> Vec<Case> {
             place: "`over.toml`",
             writes: &[],
         },
-        Case { name: "with_folder", setup: user_folder, args: &["check", "s.toml", "--with", "docs"], code: 2, place: "`docs`", writes: &[] },
+        Case {
+            name: "with_folder",
+            setup: user_folder,
+            args: &["check", "s.toml", "--with", "docs"],
+            code: 2,
+            place: "`docs`",
+            writes: &[],
+        },
         // ── numbers that are not finite or cannot be computed with ────────────────────────────
         Case {
             name: "effect_by_nan",
@@ -444,7 +451,11 @@ fn cases() -> Vec<Case> {
         Case {
             name: "effect_too_large",
             setup: |d| {
-                write(d, "s.toml", &valid_text().replace("{ scale = \"actors.us.aid\", by = 0.5 }", "{ add = \"actors.ru.drain\", value = 1e12 }"))
+                write(
+                    d,
+                    "s.toml",
+                    &valid_text().replace("{ scale = \"actors.us.aid\", by = 0.5 }", "{ add = \"actors.ru.drain\", value = 1e12 }"),
+                )
             },
             args: &["run", "s.toml", "-n", "50"],
             code: 2,
@@ -564,8 +575,22 @@ fn cases() -> Vec<Case> {
             place: "nofont.ttf",
             writes: &[],
         },
-        Case { name: "font_not_a_font", setup: scenario, args: &["run", "s.toml", "--font", "s.toml"], code: 2, place: "s.toml", writes: &[] },
-        Case { name: "font_device", setup: scenario, args: &["run", "s.toml", "--font", "/dev/zero"], code: 2, place: "/dev/zero", writes: &[] },
+        Case {
+            name: "font_not_a_font",
+            setup: scenario,
+            args: &["run", "s.toml", "--font", "s.toml"],
+            code: 2,
+            place: "s.toml",
+            writes: &[],
+        },
+        Case {
+            name: "font_device",
+            setup: scenario,
+            args: &["run", "s.toml", "--font", "/dev/zero"],
+            code: 2,
+            place: "/dev/zero",
+            writes: &[],
+        },
         Case {
             name: "runs_csv_cannot_fit",
             setup: scenario,
@@ -596,7 +621,14 @@ fn cases() -> Vec<Case> {
             writes: &[],
         },
         Case { name: "plot_size_too_small", setup: prior_run, args: &["plot", "r", "--size", "1x1"], code: 2, place: "1x1", writes: &[] },
-        Case { name: "plot_replaces_only_charts", setup: prior_run, args: &["plot", "r", "--size", "400x250"], code: 0, place: "", writes: &["r/charts"] },
+        Case {
+            name: "plot_replaces_only_charts",
+            setup: prior_run,
+            args: &["plot", "r", "--size", "400x250"],
+            code: 0,
+            place: "",
+            writes: &["r/charts"],
+        },
         // ── the analyses and data commands follow the same rules ─────────────────────────────
         Case {
             name: "sweep_into_a_user_folder",
@@ -983,7 +1015,8 @@ fn no_chart_panics_for_hundreds_of_actors_at_any_size() {
     let base = valid_text();
     for n in [0usize, 50, 130, 200, 320] {
         let actors: String = (0..n).map(|i| format!("[actors.o{i}]\nrole = \"observer\"\n\n")).collect();
-        let links: String = (0..n).step_by(5).map(|i| format!("\n[[links]]\nfrom = \"o{i}\"\nto = \"ua\"\nkind = \"aid\"\nweight = 0.4\n")).collect();
+        let links: String =
+            (0..n).step_by(5).map(|i| format!("\n[[links]]\nfrom = \"o{i}\"\nto = \"ua\"\nkind = \"aid\"\nweight = 0.4\n")).collect();
         let text = base.replacen("[[links]]", &format!("{actors}[[links]]"), 1) + &links;
         write(d, &format!("many{n}.toml"), &text);
         let dir = format!("m{n}");
