@@ -55,7 +55,7 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
         for (i, a) in sc.actors.iter().enumerate() {
             let mode = |path: &str| sc.param(path).map(|p| p.central()).unwrap_or(0.0) == 1.0;
             let by_mode = match key.as_str() {
-                "win_belief" | "war_cost" => mode("negotiation.war_value"),
+                "win_belief" => sc.param("battlefield.decisive_hazard").is_some_and(|p| p.central() > 0.0),
                 "prior_mean" => mode("battlefield.beliefs"),
                 _ => true,
             };

@@ -54,7 +54,6 @@ impl Scratch {
         let sl = &model.slots;
         let sc = &model.scenario;
         let (att, def) = (sc.attacker, sc.defender);
-        let sa = &sl.actors;
         self.balance = self.strength_balance(model);
         // The mean gain may wander as a random walk (a local-level trend), if gain_drift > 0.
         let w: f64 = rng.sample(StandardNormal);
@@ -67,15 +66,12 @@ impl Scratch {
         let mut change = mean + self.p[sl.gain_sd] * self.eps;
 
         // Breakthroughs: likelier as the balance tilts and as the defender's endurance runs down.
-        let e0 = self.p[sa[def].endurance].max(1e-9);
-        let worn = (1.0 - self.endurance[def] / e0).clamp(0.0, 1.0);
-        let bt = self.p[sl.breakthrough_hazard] * self.balance.min(10.0) * (1.0 + self.p[sl.fragility] * worn);
+        let (bt, ct) = self.front_hazards(model);
         let breakthrough = rng.random::<f64>() < bt;
         if breakthrough {
             change += self.p[sl.breakthrough_km2];
             self.endurance[def] -= self.p[sl.breakthrough_shock];
         }
-        let ct = self.p[sl.counter_hazard] / self.balance.max(0.1);
         let counter = rng.random::<f64>() < ct;
         if counter {
             change -= self.p[sl.counter_km2];
@@ -91,10 +87,7 @@ impl Scratch {
 
         // Costs: the attacker pays for its tempo and for sanctions; the defender for its
         // mobilisation, more so when it is outgunned.
-        let sanctions: f64 =
-            (0..model.n_actors()).filter(|&j| j != att).map(|j| self.p[sa[j].sanctions] * self.p[sa[j].sanction_effect]).sum();
-        let d_att = self.p[sa[att].drain] * self.p[sa[att].offensive] + sanctions;
-        let d_def = self.p[sa[def].drain] * self.p[sa[def].mobilisation] * self.balance.clamp(0.25, 4.0).sqrt();
+        let (d_att, d_def) = self.war_drains(model);
         self.drain(att, d_att);
         self.drain(def, d_def);
         self.pay_for_aid(model, 1.0);
@@ -111,6 +104,31 @@ impl Scratch {
             }
         }
         change
+    }
+
+    /// This month's endurance drain of the attacker (its tempo and the sanctions on it) and of
+    /// the defender (its mobilisation, more so when outgunned).
+    pub(crate) fn war_drains(&self, model: &Model) -> (f64, f64) {
+        let sc = &model.scenario;
+        let sa = &model.slots.actors;
+        let (att, def) = (sc.attacker, sc.defender);
+        let sanctions: f64 =
+            (0..model.n_actors()).filter(|&j| j != att).map(|j| self.p[sa[j].sanctions] * self.p[sa[j].sanction_effect]).sum();
+        let d_att = self.p[sa[att].drain] * self.p[sa[att].offensive] + sanctions;
+        let d_def = self.p[sa[def].drain] * self.p[sa[def].mobilisation] * self.balance.clamp(0.25, 4.0).sqrt();
+        (d_att, d_def)
+    }
+
+    /// This month's chances of a breakthrough (likelier as the balance tilts and the defender's
+    /// endurance runs down) and of a counter-offensive.
+    pub(crate) fn front_hazards(&self, model: &Model) -> (f64, f64) {
+        let sl = &model.slots;
+        let def = model.scenario.defender;
+        let e0 = self.p[sl.actors[def].endurance].max(1e-9);
+        let worn = (1.0 - self.endurance[def] / e0).clamp(0.0, 1.0);
+        let bt = self.p[sl.breakthrough_hazard] * self.balance.min(10.0) * (1.0 + self.p[sl.fragility] * worn);
+        let ct = self.p[sl.counter_hazard] / self.balance.max(0.1);
+        (bt, ct)
     }
 
     fn drain(&mut self, i: usize, d: f64) {

@@ -101,6 +101,8 @@ pub(crate) struct ActorSlots {
     pub mobilisation: usize,
     pub pressure: usize,
     pub followthrough: usize,
+    pub horizon: usize,
+    pub rival_bias: usize,
     pub win_belief: usize,
     pub war_cost: usize,
     pub prior_mean: usize,
@@ -151,7 +153,9 @@ pub(crate) struct Slots {
     pub reversal_hazard: usize,
     pub relapse_to_war: usize,
     pub proposer_mode: usize,
-    pub war_value: usize,
+    pub decisive_hazard: usize,
+    pub return_rate: usize,
+    pub switch_after: usize,
     pub battlefield_model: usize,
     pub beliefs_model: usize,
     pub opening_round: usize,
@@ -210,6 +214,8 @@ impl Model {
                     mobilisation: f("mobilisation"),
                     pressure: f("pressure"),
                     followthrough: f("followthrough"),
+                    horizon: f("horizon"),
+                    rival_bias: f("rival_bias"),
                     win_belief: f("win_belief"),
                     war_cost: f("war_cost"),
                     prior_mean: f("prior_mean"),
@@ -258,7 +264,9 @@ impl Model {
             reversal_hazard: sec("postdeal.reversal_hazard"),
             relapse_to_war: sec("postdeal.relapse_to_war"),
             proposer_mode: sec("negotiation.proposer"),
-            war_value: sec("negotiation.war_value"),
+            decisive_hazard: sec("battlefield.decisive_hazard"),
+            return_rate: sec("negotiation.return_rate"),
+            switch_after: sec("negotiation.switch_after"),
             battlefield_model: sec("battlefield.model"),
             beliefs_model: sec("battlefield.beliefs"),
             opening_round: sec("negotiation.opening_round"),
@@ -294,6 +302,15 @@ impl Model {
             }
         }
         Model { slots, base, uncertain, uncertain_regions, side, patrons, guarantees_issue, is_reversal_month, scenario }
+    }
+
+    /// How many of months `from..=to` are reversal months (`postdeal.reversal_dates`).
+    pub(crate) fn reversal_months_between(&self, from: usize, to: usize) -> usize {
+        if from > to {
+            return 0;
+        }
+        let to = to.min(self.is_reversal_month.len().saturating_sub(1));
+        self.is_reversal_month.get(from..=to).map(|s| s.iter().filter(|&&r| r).count()).unwrap_or(0)
     }
 
     pub fn n_actors(&self) -> usize {

@@ -17,6 +17,32 @@ use crate::scenario::{DealKind, LinkKind};
 /// Longest planning horizon an actor projects the front over, in months.
 const MAX_HORIZON: f64 = 120.0;
 
+/// Candidates a proposer weighs between the natural proposal and its ideal, less one.
+const CANDIDATES: usize = 4;
+
+/// An actor's view of fighting on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WarOutlook {
+    /// Its value per month of its horizon: V_war / W.
+    pub per_month: f64,
+    /// Its perceived chance that the war is decided within its horizon.
+    pub p_decided: f64,
+}
+
+/// Σ_{τ=1..h} a^τ, for real h ≥ 1.
+fn geometric(a: f64, h: f64) -> f64 {
+    if (a - 1.0).abs() < 1e-12 { h } else { a * (1.0 - a.powf(h)) / (1.0 - a) }
+}
+
+/// Σ_{τ=1..h} τ·a^τ, for real h ≥ 1.
+fn weighted_month(a: f64, h: f64) -> f64 {
+    if (a - 1.0).abs() < 1e-12 {
+        h * (h + 1.0) / 2.0
+    } else {
+        a * (1.0 - (h + 1.0) * a.powf(h) + h * a.powf(h + 1.0)) / ((1.0 - a) * (1.0 - a))
+    }
+}
+
 impl Scratch {
     /// Demands move each month of war: up toward the side's maximum with perceived success,
     /// down toward the compromise with the bite of costs.
@@ -64,6 +90,7 @@ impl Scratch {
 
     /// A month's negotiation: tabled proposals due this month, then (maybe) a round of talks.
     pub(crate) fn negotiate<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
+        self.war_cache.fill(None);
         let sc = &model.scenario;
         let sl = &model.slots;
         let ni = model.n_issues();
@@ -85,6 +112,19 @@ impl Scratch {
                 return;
             }
         }
+        // A mediator that walked away may come back (engagement comes and goes, MODEL.md §4.6);
+        // one draw every month keeps the stream aligned across scenarios.
+        let back = rng.random::<f64>() < self.p[sl.return_rate];
+        if self.walked && back {
+            self.walked = false;
+            self.abandoned = false;
+            self.no_progress = 0;
+            if obs.wants_story()
+                && let Some(m) = sc.mediator
+            {
+                obs.story(self.month, Story::Event { id: "mediator_returns".into(), label: format!("{} comes back to the table", sc.actors[m].id) });
+            }
+        }
         let mut rate = self.p[sl.talks_rate];
         if self.walked {
             rate *= self.p[sl.rate_after_walkaway];
@@ -98,6 +138,7 @@ impl Scratch {
     /// One round of talks: the proposer tables what the protocol calls for; a mediator counts
     /// rounds without progress and may walk away.
     pub(crate) fn hold_round<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
+        self.war_cache.fill(None);
         let sc = &model.scenario;
         let sl = &model.slots;
         let mediating = sc.mediator.filter(|_| !self.walked);
@@ -110,8 +151,7 @@ impl Scratch {
         let protocol = self.p[sl.protocol] as usize;
         let agreed = match (self.phase, protocol) {
             (Phase::War, 0) => {
-                self.build_offer(model, proposer, false, rng);
-                self.table(model, DealKind::Package, by, "talks", rng, obs)
+                (self.build_offer(model, proposer, false, rng) && self.table(model, DealKind::Package, by, "talks", rng, obs))
                     || (rng.random::<f64>() < self.p[sl.ceasefire_fallback] && {
                         self.build_ceasefire(model);
                         self.table(model, DealKind::Ceasefire, by, "talks", rng, obs)
@@ -121,13 +161,19 @@ impl Scratch {
                 self.build_ceasefire(model);
                 self.table(model, DealKind::Ceasefire, by, "talks", rng, obs)
             }
-            _ => {
-                self.build_offer(model, proposer, true, rng);
-                self.table(model, DealKind::Package, by, "talks", rng, obs)
-            }
+            _ => self.build_offer(model, proposer, true, rng) && self.table(model, DealKind::Package, by, "talks", rng, obs),
         };
         if !agreed && self.phase == Phase::War && mediating.is_some() {
             self.no_progress += 1;
+            // After enough failed rounds a stepwise mediator moves to package talks (the US in
+            // April 2025, 002 §四(二)).
+            let switch = self.p[sl.switch_after];
+            if protocol == 1 && switch > 0.0 && self.no_progress as f64 >= switch {
+                self.p[sl.protocol] = 0.0;
+                if obs.wants_story() {
+                    obs.story(self.month, Story::Event { id: "protocol_switch".into(), label: "the mediator moves to package talks".into() });
+                }
+            }
             if self.no_progress as f64 >= self.p[sl.mediator_patience] && rng.random::<f64>() < self.p[sl.walkaway] {
                 self.walked = true;
                 let m = mediating.unwrap_or_default();
@@ -139,25 +185,76 @@ impl Scratch {
         }
     }
 
-    /// The compromise package, pulled toward the proposer and perturbed; territory pinned to the
-    /// line of control during a ceasefire.
-    fn build_offer(&mut self, model: &Model, proposer: usize, pin_line: bool, rng: &mut ChaCha8Rng) {
+    /// The proposer's package (MODEL.md §4a): the compromise of current demands pulled toward
+    /// its ideal and perturbed is the natural proposal; from it toward its own ideal, it tables
+    /// the candidate it values most among those it expects every signatory to accept, else the
+    /// one nearest the natural proposal that it would sign itself. Territory is pinned to the
+    /// line during a ceasefire, else kept within what the front can bear. Returns false if the
+    /// proposer would sign none of them (it tables nothing it would reject).
+    fn build_offer(&mut self, model: &Model, proposer: usize, pin_line: bool, rng: &mut ChaCha8Rng) -> bool {
         let sl = &model.slots;
+        let ni = model.n_issues();
         if self.p[sl.proposer_mode] == 1.0 && self.informed_offer(model, pin_line) {
-            return;
+            return true;
         }
         self.compute_compromise(model);
         let pull = self.p[sl.proposer_pull];
         let noise = self.p[sl.proposal_noise];
         let a = &sl.actors[proposer];
-        for k in 0..model.n_issues() {
+        for k in 0..ni {
             let z: f64 = rng.sample(StandardNormal);
             let x = (1.0 - pull) * self.compromise[k] + pull * self.p[a.ideal + k] + noise * z;
-            self.offer[k] = x.clamp(0.0, 1.0);
+            self.compromise[k] = x.clamp(0.0, 1.0);
+        }
+        let kind = DealKind::Package;
+        let mut fallback = None;
+        for step in (0..=CANDIDATES).rev() {
+            let t = step as f64 / CANDIDATES as f64;
+            self.place_candidate(model, proposer, t, pin_line);
+            if self.stance(model, proposer, kind) < 0.0 {
+                continue;
+            }
+            fallback = Some(t);
+            let passes = model.scenario.signatories.iter().all(|&j| j == proposer || self.stance(model, j, kind) >= 0.0);
+            if passes {
+                return true;
+            }
+        }
+        match fallback {
+            Some(t) => {
+                self.place_candidate(model, proposer, t, pin_line);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Candidate `t` on the way from the natural proposal (in `compromise`, t = 0) to the
+    /// proposer's ideal (t = 1), into `offer`.
+    fn place_candidate(&mut self, model: &Model, proposer: usize, t: f64, pin_line: bool) {
+        let ideal = model.slots.actors[proposer].ideal;
+        for k in 0..model.n_issues() {
+            self.offer[k] = (1.0 - t) * self.compromise[k] + t * self.p[ideal + k];
         }
         if pin_line {
             self.offer[model.scenario.territory_issue] = self.line;
+        } else {
+            self.bear_terms(model);
         }
+    }
+
+    /// Keeps a proposal's territory term between what the defender could expect to retake and
+    /// what the attacker could expect to take by fighting on over their horizons (MODEL.md §4a):
+    /// a deal starts from the line of contact, moved at most by what the front could bring.
+    fn bear_terms(&mut self, model: &Model) {
+        let sc = &model.scenario;
+        let claimed = self.p[model.slots.claimed_km2];
+        let (att, def) = (sc.attacker, sc.defender);
+        let take = self.belief[att].max(0.0) * self.horizon_of(model, att) / claimed;
+        let retake = (-self.belief[def]).max(0.0) * self.horizon_of(model, def) / claimed;
+        let t = sc.territory_issue;
+        let (lo, hi) = ((self.line - retake).max(0.0), (self.line + take).min(1.0));
+        self.offer[t] = self.offer[t].clamp(lo, hi);
     }
 
     /// An informed proposer knows every side's threshold. On the line from the defender's ideal
@@ -206,23 +303,54 @@ impl Scratch {
         true
     }
 
-    /// Actor `i`'s stance on `self.offer`: how much better the deal is than going on without it,
-    /// discounted by its doubt that the deal will be honoured (more doubt when a ceasefire
-    /// leaves core issues open).
-    fn stance(&mut self, model: &Model, i: usize, kind: DealKind) -> f64 {
-        let sc = &model.scenario;
-        let a = &model.slots.actors[i];
-        let mut doubt = self.p[a.commitment_doubt];
-        if kind == DealKind::Ceasefire {
-            let total: f64 = (0..model.n_issues()).map(|k| self.p[a.salience + k]).sum();
-            let open = if total > 0.0 { 1.0 - self.p[a.salience + sc.territory_issue] / total } else { 0.0 };
-            doubt = (doubt * (1.0 + open)).min(1.0);
-        }
-        let alt = self.value_of_no_deal(model, i);
+    /// Actor `i`'s stance on `self.offer` (MODEL.md §4a, docs/model.md §5): per month of its
+    /// horizon, the value of the deal, honoured or not, less the value of the alternative: going
+    /// on fighting, or, during a ceasefire, the ceasefire as it is.
+    ///
+    /// A deal of kind `kind` fails within the horizon with the perceived chance ρ (commitment
+    /// doubt and the breakdown hazard its terms leave); then the actor is back at war:
+    /// v(deal) = (1 − ρ)·u(x) + ρ·v̄_war.
+    pub(crate) fn stance(&mut self, model: &Model, i: usize, kind: DealKind) -> f64 {
+        let war = match self.war_cache[i] {
+            Some(w) => w,
+            None => {
+                let w = self.war_outlook(model, i);
+                self.war_cache[i] = Some(w);
+                w
+            }
+        };
+        let rho = self.deal_risk(model, i, kind, &self.offer);
         let offer = std::mem::take(&mut self.offer);
         let u = self.utility(model, i, &offer);
         self.offer = offer;
-        (1.0 - doubt) * (u - alt)
+        let deal = (1.0 - rho) * u + rho * war.per_month;
+        if matches!(self.phase, Phase::Ceasefire) && self.has_terms && kind == DealKind::Package {
+            let terms = std::mem::take(&mut self.terms);
+            let rho_cf = self.deal_risk(model, i, DealKind::Ceasefire, &terms);
+            let u_cf = self.utility(model, i, &terms);
+            self.terms = terms;
+            return deal - ((1.0 - rho_cf) * u_cf + rho_cf * war.per_month);
+        }
+        deal - war.per_month
+    }
+
+    /// The perceived chance that a deal of `kind` on `terms` fails within actor `i`'s horizon:
+    /// it may not be honoured at all (its commitment doubt), or break down month by month with
+    /// the hazard the engine applies to such a deal (MODEL.md §4.7), the reversal months
+    /// included.
+    fn deal_risk(&self, model: &Model, i: usize, kind: DealKind, terms: &[f64]) -> f64 {
+        let sl = &model.slots;
+        let (base, open) = match kind {
+            DealKind::Ceasefire => (self.p[sl.ceasefire_hazard], self.open_share(model)),
+            DealKind::Package => (self.p[sl.settlement_hazard], 0.0),
+        };
+        let guarantees = model.guarantees_issue.map(|k| 1.0 - terms[k]).unwrap_or(0.0);
+        let h = (base * (1.0 + self.p[sl.unresolved_effect] * open) * (1.0 - self.p[sl.guarantee_effect] * guarantees)).clamp(0.0, 1.0);
+        let horizon = self.horizon_of(model, i);
+        let end = (self.month as f64 + horizon).min(model.horizon() as f64) as usize;
+        let reversals = model.reversal_months_between(self.month as usize + 1, end) as f64;
+        let holds = (1.0 - h).powf(horizon) * (1.0 - self.p[sl.reversal_hazard]).powf(reversals);
+        1.0 - (1.0 - self.p[sl.actors[i].commitment_doubt]) * holds
     }
 
     /// A ceasefire on the current line: every other issue stays where it is.
@@ -233,58 +361,90 @@ impl Scratch {
         self.offer[model.scenario.territory_issue] = self.line;
     }
 
-    /// What actor `i` expects from going on without this deal, per month: the front projected
-    /// over its planning horizon at the trend it believes in, the other issues where they are,
-    /// minus the bite of its costs. During a ceasefire the alternative is the ceasefire itself.
-    fn value_of_no_deal(&mut self, model: &Model, i: usize) -> f64 {
+    /// Actor `i`'s planning horizon H in months: its `horizon`, or 1/(1 − patience), at most 120.
+    pub(crate) fn horizon_of(&self, model: &Model, i: usize) -> f64 {
+        let a = &model.slots.actors[i];
+        let h = self.p[a.horizon];
+        if h > 0.0 { h } else { (1.0 / (1.0 - self.p[a.patience])).min(MAX_HORIZON) }.max(1.0)
+    }
+
+    /// The perceived monthly chances that the war is decided for the attacker (the defender's
+    /// endurance or front gives way) and for the defender (the attacker's endurance gives way),
+    /// as actor `i` sees them: the engine's own drains and shocks against the remaining
+    /// endurance, the rival's endurance seen through `rival_bias`, plus a decisive battle
+    /// (`decisive_hazard`) won by the attacker with the actor's `win_belief`.
+    pub(crate) fn decision_hazards(&self, model: &Model, i: usize) -> (f64, f64) {
+        let sc = &model.scenario;
+        let sl = &model.slots;
+        let (att, def) = (sc.attacker, sc.defender);
+        let side = model.side[i];
+        let rival = 1.0 + self.p[sl.actors[i].rival_bias];
+        let e_def = self.endurance[def].max(0.0) * if side > 0.0 { rival } else { 1.0 };
+        let e_att = self.endurance[att].max(0.0) * if side < 0.0 { rival } else { 1.0 };
+        let (d_att, d_def) = self.war_drains(model);
+        let (mut to_def, mut to_att) = (d_def, d_att);
+        if !self.forts(model) {
+            let (bt, ct) = self.front_hazards(model);
+            // A shock takes at most what is left: a breakthrough that exhausts the defender ends it.
+            to_def += bt * self.p[sl.breakthrough_shock].min(e_def);
+            to_att += ct * self.p[sl.counter_shock].min(e_att);
+        }
+        let rate = |d: f64, e: f64| if e <= 0.0 { 1.0 } else { (d / e).clamp(0.0, 1.0) };
+        let decisive = self.p[sl.decisive_hazard];
+        let w = if self.beta_beliefs(model) { self.belief[i] } else { self.p[sl.actors[i].win_belief] };
+        let lam_a = (rate(to_def, e_def) + decisive * w).min(1.0);
+        let lam_d = (rate(to_att, e_att) + decisive * (1.0 - w)).min(1.0);
+        (lam_a, lam_d)
+    }
+
+    /// Actor `i`'s value of fighting on (MODEL.md §4a): over its horizon H with its discount
+    /// factor δ, with the chance S_τ = (1 − q)^τ that the war is still undecided in month τ
+    /// (q = λ_A + λ_D), the line projected at the trend it believes in while undecided, the
+    /// winner's demands once decided, and its monthly cost paid while undecided. All sums have
+    /// closed forms (geometric series), so a decision costs no loop over months.
+    pub(crate) fn war_outlook(&mut self, model: &Model, i: usize) -> WarOutlook {
+        let sc = &model.scenario;
         let sl = &model.slots;
         let a = &sl.actors[i];
-        let cost = self.p[a.cost_weight] * self.drain_now[i] / self.endurance[i].max(0.05);
-        if self.phase == Phase::Ceasefire && self.has_terms {
-            self.outlook.copy_from_slice(&self.terms);
-        } else if self.p[sl.war_value] == 1.0 {
-            // The war as a lottery (Fearon 1995): the attacker wins, and imposes its ideal, with
-            // the actor's subjective chance; otherwise the defender does; fighting costs war_cost.
-            let sc = &model.scenario;
-            let chance = if self.beta_beliefs(model) { self.belief[i] } else { self.p[a.win_belief] };
-            let (ia, id) = (sl.actors[sc.attacker].ideal, sl.actors[sc.defender].ideal);
-            for k in 0..model.n_issues() {
-                self.outlook[k] = self.p[ia + k];
-            }
-            let outlook = std::mem::take(&mut self.outlook);
-            let u_win = self.utility(model, i, &outlook);
-            self.outlook = outlook;
-            for k in 0..model.n_issues() {
-                self.outlook[k] = self.p[id + k];
-            }
-            let outlook = std::mem::take(&mut self.outlook);
-            let u_lose = self.utility(model, i, &outlook);
-            self.outlook = outlook;
-            return chance * u_win + (1.0 - chance) * u_lose - self.p[a.war_cost];
-        } else {
-            let sc = &model.scenario;
-            let horizon = (1.0 / (1.0 - self.p[a.patience])).min(MAX_HORIZON);
-            let projected = (self.line + self.belief[i] * horizon / self.p[sl.claimed_km2]).clamp(0.0, 1.0);
-            // Momentum: the share of the remaining ground the war is expected to decide in the
-            // winner's favour. The other issues are expected to move that far toward the
-            // perceived winner's demands: a war that is being won buys leverage on everything.
-            let (momentum, winner) = if projected >= self.line {
-                ((projected - self.line) / (1.0 - self.line).max(1e-9), sc.attacker)
-            } else {
-                ((self.line - projected) / self.line.max(1e-9), sc.defender)
-            };
-            let momentum = momentum.clamp(0.0, 1.0);
-            let ni = model.n_issues();
-            for (k, &s) in sl.status_quo.iter().enumerate() {
-                let q = self.p[s];
-                self.outlook[k] = q + momentum * (self.demands[winner * ni + k] - q);
-            }
-            self.outlook[sc.territory_issue] = projected;
+        let delta = self.p[a.patience];
+        let h = self.horizon_of(model, i);
+        let (lam_a, lam_d) = self.decision_hazards(model, i);
+        let q = (lam_a + lam_d).min(1.0);
+        let w = geometric(delta, h);
+        let alive = delta * (1.0 - q);
+        let g = geometric(alive, h);
+        // Σ δ^τ S_{τ−1}: month τ's cost is paid if the war was undecided when it began.
+        let paid = if q >= 1.0 { delta } else { g / (1.0 - q) };
+        let share_a = if q > 0.0 { lam_a / q } else { 0.5 };
+        // The line while undecided, at the survival-weighted mean month ahead.
+        let tau = if g > 0.0 { weighted_month(alive, h) / g } else { 1.0 };
+        let projected = (self.line + self.belief[i] * tau / self.p[sl.claimed_km2]).clamp(0.0, 1.0);
+        for (k, &s) in sl.status_quo.iter().enumerate() {
+            self.outlook[k] = self.p[s];
         }
+        self.outlook[sc.territory_issue] = projected;
+        let ni = model.n_issues();
         let outlook = std::mem::take(&mut self.outlook);
-        let u = self.utility(model, i, &outlook);
+        let u_open = self.utility(model, i, &outlook);
         self.outlook = outlook;
-        u - cost
+        let u_att = self.utility(model, i, &self.demands[sc.attacker * ni..][..ni]);
+        let u_def = self.utility(model, i, &self.demands[sc.defender * ni..][..ni]);
+        let cost = self.p[a.cost_weight] * self.drain_for_decisions(model, i) / self.endurance[i].max(0.05) + self.p[a.war_cost];
+        let value = g * u_open + (w - g) * (share_a * u_att + (1.0 - share_a) * u_def) - cost * paid;
+        WarOutlook { per_month: if w > 0.0 { value / w } else { 0.0 }, p_decided: 1.0 - (1.0 - q).powf(h) }
+    }
+
+    /// The monthly drain an actor weighs when it decides: what the war takes from it now (at
+    /// the start, before any fighting, what it will take).
+    fn drain_for_decisions(&self, model: &Model, i: usize) -> f64 {
+        let sc = &model.scenario;
+        if i == sc.attacker || i == sc.defender {
+            let (d_att, d_def) = self.war_drains(model);
+            if i == sc.attacker { d_att } else { d_def }
+        } else {
+            let a = &model.slots.actors[i];
+            if self.drain_now[i] > 0.0 { self.drain_now[i] } else { self.p[a.drain] * self.aid_now[i] }
+        }
     }
 
     /// Tables `self.offer` to every signatory; applies the deal if all accept, else the threats.
@@ -344,7 +504,7 @@ impl Scratch {
             let accepts = self.margin[i] + self.pressure[i] + swing >= 0.0;
             all &= accepts;
             if story {
-                let alt = self.value_of_no_deal(model, i);
+                let alt = self.war_outlook(model, i).per_month;
                 let offer = std::mem::take(&mut self.offer);
                 let deal_value = self.utility(model, i, &offer);
                 self.offer = offer;
@@ -362,7 +522,9 @@ impl Scratch {
             }
             return true;
         }
-        // Threats are carried out against the blamed party, each with its author's follow-through.
+        // Threats are carried out against the blamed party, each with its author's follow-through;
+        // they change the war's prospects, so every outlook is worked out afresh after them.
+        self.war_cache.fill(None);
         if let Some(b) = blamed.filter(|&b| self.margin[b] < 0.0) {
             for l in &sc.links {
                 if l.to != b || self.margin[l.from] < 0.0 || self.p[l.weight] <= 0.0 || self.p[sl.actors[l.from].pressure] <= 0.0 {

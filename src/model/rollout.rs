@@ -60,6 +60,9 @@ pub struct Scratch {
     pub(crate) outlook: Vec<f64>,
     pub(crate) margin: Vec<f64>,
     pub(crate) pressure: Vec<f64>,
+    /// Each actor's value of fighting on, worked out once per round of talks (it does not
+    /// depend on the offer).
+    pub(crate) war_cache: Vec<Option<super::negotiation::WarOutlook>>,
 }
 
 impl Scratch {
@@ -103,6 +106,7 @@ impl Scratch {
             outlook: vec![0.0; ni],
             margin: vec![0.0; na],
             pressure: vec![0.0; na],
+            war_cache: vec![None; na],
         }
     }
 }

@@ -66,8 +66,10 @@ pub const ACTOR: &[FieldDef] = &[
     a("mobilisation", 1.0, 0.0, 5.0, "× 2024 level", Defender, "mobilisation: multiplies fighting strength and drain"),
     a("pressure", 0.0, 0.0, 10.0, "utility", All, "how hard it presses others along its links when it wants a deal they refuse"),
     a("followthrough", 0.3, 0.0, 1.0, "probability", All, "chance it carries out a threat (aid pause, secondary sanctions) after a refusal"),
-    a("win_belief", 0.5, 0.0, 1.0, "probability", All, "with war_value = \"lottery\": its subjective chance that the attacker wins the war"),
-    a("war_cost", 0.1, 0.0, INF, "utility", All, "with war_value = \"lottery\": its cost of fighting the war, in utility units"),
+    a("horizon", 0.0, 0.0, 600.0, "months", All, "months ahead it weighs when it compares a deal with fighting on (0: 1/(1 − patience), at most 120)"),
+    a("rival_bias", 0.0, -0.9, 10.0, "share", All, "misperception of the other side's endurance (+0.5: believes the enemy can hold out 50% longer than it can; − : expects it to give way sooner)"),
+    a("win_belief", 0.5, 0.0, 1.0, "probability", All, "with battlefield.decisive_hazard > 0: its subjective chance that a decisive battle goes to the attacker"),
+    a("war_cost", 0.0, 0.0, INF, "utility per month", All, "a cost of fighting on, in utility per month, besides the bite of its endurance drain (Fearon's c)"),
     a("prior_mean", 0.5, 0.0, 1.0, "probability", All, "with beliefs = \"beta\": its prior mean of the attacker's chance of winning a monthly battle (weight: prior_weight)"),
 ];
 
@@ -112,6 +114,7 @@ pub const BATTLEFIELD: &[FieldDef] = &[
     f("forts_start", 5.0, 1.0, 99999.0, "positions", "with model = \"forts\": the starting position k (the attacker needs N − k more wins than losses)"),
     f("forts_p", 0.5, 0.0, 1.0, "probability", "with model = \"forts\": the attacker's chance of winning each monthly battle"),
     f("peace_drain", 0.2, 0.0, 1.0, "share", "share of the wartime drain that goes on under a ceasefire or settlement"),
+    f("decisive_hazard", 0.0, 0.0, 1.0, "per month", "the chance, as every actor perceives it, that a decisive battle ends the war outright in a month (won by the attacker with the actor's win_belief); 1 with horizon 1 is Fearon's war lottery"),
 ];
 
 #[rustfmt::skip]
@@ -134,6 +137,8 @@ pub const NEGOTIATION: &[FieldDef] = &[
     f("rate_after_walkaway", 0.25, 0.0, 1.0, "share", "talks_rate is multiplied by this once the mediator has walked away"),
     f("cut_months", 2.0, 0.0, 120.0, "months", "how long an aid pause carried out as a threat lasts"),
     f("sanction_step", 0.1, 0.0, 1.0, "0–1", "rise of a patron's sanctions when it carries out a secondary-sanctions threat"),
+    f("return_rate", 0.0, 0.0, 1.0, "per month", "chance each month that a mediator that walked away comes back (and its client's aid resumes)"),
+    f("switch_after", 0.0, 0.0, 600.0, "rounds", "under `stepwise`, failed rounds after which the mediator moves to package talks (0: never)"),
 ];
 
 #[rustfmt::skip]
@@ -159,13 +164,6 @@ pub const ENUMS: &[(&str, &str, &[&str], usize, &str)] = &[
         &["compromise", "informed"],
         0,
         "how proposals are made: `compromise` (the weighted compromise pulled toward the proposer) or `informed` (the proposer knows every side's threshold and offers the middle of the bargaining range when there is one)",
-    ),
-    (
-        "negotiation",
-        "war_value",
-        &["projection", "lottery"],
-        0,
-        "how an actor values going on: `projection` (the front projected at the trend it believes in) or `lottery` (a win-or-lose lottery on its win_belief, minus war_cost)",
     ),
     (
         "battlefield",
@@ -194,7 +192,7 @@ pub const SECTIONS: &[(&str, &[FieldDef])] =
 pub const SCENARIO_KEYS: &[&str] = &["name", "title", "description", "start", "horizon_months", "extends"];
 pub const ACTOR_TEXT_KEYS: &[&str] = &["name", "role", "patron_of", "ideal", "salience"];
 pub const ISSUE_TEXT_KEYS: &[&str] = &["label0", "label1"];
-pub const NEGOTIATION_TEXT_KEYS: &[&str] = &["protocol", "proposer", "war_value", "mediator", "signatories"];
+pub const NEGOTIATION_TEXT_KEYS: &[&str] = &["protocol", "proposer", "mediator", "signatories"];
 pub const BATTLEFIELD_TEXT_KEYS: &[&str] = &["model", "beliefs"];
 pub const POSTDEAL_TEXT_KEYS: &[&str] = &["reversal_dates"];
 pub const TERRITORY_TEXT_KEYS: &[&str] = &["history"];
