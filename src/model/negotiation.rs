@@ -334,10 +334,11 @@ impl Scratch {
         deal - war.per_month
     }
 
-    /// The perceived chance that a deal of `kind` on `terms` fails within actor `i`'s horizon:
-    /// it may not be honoured at all (its commitment doubt), or break down month by month with
-    /// the hazard the engine applies to such a deal (MODEL.md §4.7), the reversal months
-    /// included.
+    /// ρ: the share of a deal's value over actor `i`'s horizon that it expects to lose to the
+    /// deal failing: it may not be honoured at all (its commitment doubt), or break down month by
+    /// month with the hazard the engine applies to such a deal (MODEL.md §4.7), the reversal
+    /// months included. Months are weighted by the discount factor, so a deal that holds for a
+    /// year before it fails is worth that year.
     fn deal_risk(&self, model: &Model, i: usize, kind: DealKind, terms: &[f64]) -> f64 {
         let sl = &model.slots;
         let (base, open) = match kind {
@@ -349,8 +350,13 @@ impl Scratch {
         let horizon = self.horizon_of(model, i);
         let end = (self.month as f64 + horizon).min(model.horizon() as f64) as usize;
         let reversals = model.reversal_months_between(self.month as usize + 1, end) as f64;
-        let holds = (1.0 - h).powf(horizon) * (1.0 - self.p[sl.reversal_hazard]).powf(reversals);
-        1.0 - (1.0 - self.p[sl.actors[i].commitment_doubt]) * holds
+        // The reversal months within the horizon, spread over it as a monthly hazard.
+        let survive = (1.0 - h) * (1.0 - self.p[sl.reversal_hazard]).powf(reversals / horizon);
+        // The deal holds month τ with chance (1 − doubt)·survive^τ; weighted by the discount
+        // factor as the months it is worth, the share of its value that fails is ρ.
+        let delta = self.p[sl.actors[i].patience];
+        let held = geometric(delta * survive, horizon) / geometric(delta, horizon).max(1e-12);
+        1.0 - (1.0 - self.p[sl.actors[i].commitment_doubt]) * held
     }
 
     /// A ceasefire on the current line: every other issue stays where it is.
