@@ -27,6 +27,8 @@ pub(crate) struct WarOutlook {
     pub per_month: f64,
     /// Its perceived chance that the war is decided within its horizon.
     pub p_decided: f64,
+    /// Its utility of the status quo on the current line, per month.
+    pub status_quo: f64,
 }
 
 /// Σ_{τ=1..h} a^τ, for real h ≥ 1.
@@ -304,34 +306,46 @@ impl Scratch {
     }
 
     /// Actor `i`'s stance on `self.offer` (MODEL.md §4a, docs/model.md §5): per month of its
-    /// horizon, the value of the deal, honoured or not, less the value of the alternative: going
-    /// on fighting, or, during a ceasefire, the ceasefire as it is.
-    ///
-    /// A deal of kind `kind` fails within the horizon with the perceived chance ρ (commitment
-    /// doubt and the breakdown hazard its terms leave); then the actor is back at war:
-    /// v(deal) = (1 − ρ)·u(x) + ρ·v̄_war.
+    /// horizon, the value of the deal, honoured or not, less the value of the alternative.
     pub(crate) fn stance(&mut self, model: &Model, i: usize, kind: DealKind) -> f64 {
-        let war = match self.war_cache[i] {
+        let (deal, alternative) = self.deal_and_alternative(model, i, kind);
+        deal - alternative
+    }
+
+    /// Actor `i`'s value, per month of its horizon, of `self.offer` as a deal of kind `kind`,
+    /// and of its alternative: going on fighting, or, during a ceasefire, the ceasefire as it is.
+    ///
+    /// A deal fails within the horizon with the perceived chance ρ (commitment doubt and the
+    /// breakdown hazard its terms leave). Then the actor is back at war, and what it conceded
+    /// against the status quo stays conceded (the commitment problem: the other side keeps what
+    /// it was given): v(deal) = (1 − ρ)·u(x) + ρ·(v̄_war + min(0, u(x) − u(status quo))).
+    pub(crate) fn deal_and_alternative(&mut self, model: &Model, i: usize, kind: DealKind) -> (f64, f64) {
+        let war = self.outlook_of(model, i);
+        let rho = self.deal_risk(model, i, kind, &self.offer);
+        let offer = std::mem::take(&mut self.offer);
+        let u = self.utility(model, i, &offer);
+        self.offer = offer;
+        let deal = (1.0 - rho) * u + rho * (war.per_month + (u - war.status_quo).min(0.0));
+        if matches!(self.phase, Phase::Ceasefire) && self.has_terms && kind == DealKind::Package {
+            let terms = std::mem::take(&mut self.terms);
+            let rho_cf = self.deal_risk(model, i, DealKind::Ceasefire, &terms);
+            let u_cf = self.utility(model, i, &terms);
+            self.terms = terms;
+            return (deal, (1.0 - rho_cf) * u_cf + rho_cf * (war.per_month + (u_cf - war.status_quo).min(0.0)));
+        }
+        (deal, war.per_month)
+    }
+
+    /// Actor `i`'s outlook on the war, worked out once per round.
+    fn outlook_of(&mut self, model: &Model, i: usize) -> WarOutlook {
+        match self.war_cache[i] {
             Some(w) => w,
             None => {
                 let w = self.war_outlook(model, i);
                 self.war_cache[i] = Some(w);
                 w
             }
-        };
-        let rho = self.deal_risk(model, i, kind, &self.offer);
-        let offer = std::mem::take(&mut self.offer);
-        let u = self.utility(model, i, &offer);
-        self.offer = offer;
-        let deal = (1.0 - rho) * u + rho * war.per_month;
-        if matches!(self.phase, Phase::Ceasefire) && self.has_terms && kind == DealKind::Package {
-            let terms = std::mem::take(&mut self.terms);
-            let rho_cf = self.deal_risk(model, i, DealKind::Ceasefire, &terms);
-            let u_cf = self.utility(model, i, &terms);
-            self.terms = terms;
-            return deal - ((1.0 - rho_cf) * u_cf + rho_cf * war.per_month);
         }
-        deal - war.per_month
     }
 
     /// ρ: the share of a deal's value over actor `i`'s horizon that it expects to lose to the
@@ -356,7 +370,11 @@ impl Scratch {
         // factor as the months it is worth, the share of its value that fails is ρ.
         let delta = self.p[sl.actors[i].patience];
         let held = geometric(delta * survive, horizon) / geometric(delta, horizon).max(1e-12);
-        1.0 - (1.0 - self.p[sl.actors[i].commitment_doubt]) * held
+        // Written guarantees answer the doubts of the side they protect (the defender and its
+        // patrons); the attacker's doubt is about the guarantors' reversals, weighed above.
+        let assured = if model.side[i] > 0.0 { 0.0 } else { self.p[sl.guarantee_effect] * guarantees };
+        let doubt = self.p[sl.actors[i].commitment_doubt] * (1.0 - assured);
+        1.0 - (1.0 - doubt) * held
     }
 
     /// A ceasefire on the current line: every other issue stays where it is.
@@ -428,16 +446,20 @@ impl Scratch {
         for (k, &s) in sl.status_quo.iter().enumerate() {
             self.outlook[k] = self.p[s];
         }
-        self.outlook[sc.territory_issue] = projected;
-        let ni = model.n_issues();
-        let outlook = std::mem::take(&mut self.outlook);
+        self.outlook[sc.territory_issue] = self.line;
+        let mut outlook = std::mem::take(&mut self.outlook);
+        let u_sq = self.utility(model, i, &outlook);
+        outlook[sc.territory_issue] = projected;
         let u_open = self.utility(model, i, &outlook);
+        // A decided war ends on the loser's worst terms: the winner's end of every issue's scale.
+        outlook.fill(1.0);
+        let u_att = self.utility(model, i, &outlook);
+        outlook.fill(0.0);
+        let u_def = self.utility(model, i, &outlook);
         self.outlook = outlook;
-        let u_att = self.utility(model, i, &self.demands[sc.attacker * ni..][..ni]);
-        let u_def = self.utility(model, i, &self.demands[sc.defender * ni..][..ni]);
         let cost = self.p[a.cost_weight] * self.drain_for_decisions(model, i) / self.endurance[i].max(0.05) + self.p[a.war_cost];
         let value = g * u_open + (w - g) * (share_a * u_att + (1.0 - share_a) * u_def) - cost * paid;
-        WarOutlook { per_month: if w > 0.0 { value / w } else { 0.0 }, p_decided: 1.0 - (1.0 - q).powf(h) }
+        WarOutlook { per_month: if w > 0.0 { value / w } else { 0.0 }, p_decided: 1.0 - (1.0 - q).powf(h), status_quo: u_sq }
     }
 
     /// The monthly drain an actor weighs when it decides: what the war takes from it now (at
@@ -510,10 +532,7 @@ impl Scratch {
             let accepts = self.margin[i] + self.pressure[i] + swing >= 0.0;
             all &= accepts;
             if story {
-                let alt = self.war_outlook(model, i).per_month;
-                let offer = std::mem::take(&mut self.offer);
-                let deal_value = self.utility(model, i, &offer);
-                self.offer = offer;
+                let (deal_value, alt) = self.deal_and_alternative(model, i, kind);
                 obs.story(
                     self.month,
                     Story::Decision { actor: sc.actors[i].id.clone(), accepts, deal_value, war_value: alt, pressure: self.pressure[i] },

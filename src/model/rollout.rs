@@ -319,8 +319,9 @@ impl Scratch {
         let ni = model.n_issues();
         let terms = match outcome {
             Outcome::Settlement | Outcome::Ceasefire if self.has_terms => Some(self.terms.clone()),
-            Outcome::UkraineCollapse => Some(self.demands[model.scenario.attacker * ni..][..ni].to_vec()),
-            Outcome::RussiaExhaustion => Some(self.demands[model.scenario.defender * ni..][..ni].to_vec()),
+            // A decided war ends on the loser's worst terms (MODEL.md §4.3).
+            Outcome::UkraineCollapse => Some(vec![1.0; ni]),
+            Outcome::RussiaExhaustion => Some(vec![0.0; ni]),
             _ => None,
         };
         let final_terms: Vec<f64> = match &terms {

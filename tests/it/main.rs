@@ -10,6 +10,7 @@ mod charts;
 mod docs;
 mod engine;
 mod hardening;
+mod levers;
 mod notebook;
 mod notebook_damaged;
 mod properties;
