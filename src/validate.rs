@@ -141,6 +141,8 @@ pub fn run_all(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioErro
     out.extend(complete_information(dir, n, seed)?);
     out.extend(mutual_optimism(dir, n, seed)?);
     out.extend(convergence(dir, n, seed)?);
+    out.extend(endurance_race(dir, n, seed)?);
+    out.extend(acceptance_month(dir, n, seed)?);
     Ok(out)
 }
 
@@ -245,6 +247,56 @@ pub fn convergence(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, Scenario
 }
 
 /// The checks as a table for a terminal.
+/// The endurance race (MODEL.md §4a): the perceived chance that the war is decided within the
+/// horizon, worked out by the value of going on, against the share of simulated wars decided by
+/// then, where one breakthrough ends the war (exactly 1 − (1 − b)^H).
+pub fn endurance_race(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
+    let mut out = Vec::new();
+    for b in [0.02f64, 0.05, 0.1] {
+        let model = load(dir, "endurance_race.toml", &[format!("battlefield.breakthrough_hazard={b}")])?;
+        let h = model.horizon();
+        let exact = 1.0 - (1.0 - b).powi(h as i32);
+        let defender = model.scenario.defender;
+        let perceived = crate::model::perceived_decided_at_start(&model, seed, 0, defender);
+        let params = format!("b={b} H={h}");
+        out.push(Check::new("endurance race", params.clone(), "perceived P(decided within H)", exact, perceived, 0.0));
+        let recs = simulate(&model, n, seed, &[]);
+        let decided = share(&recs, |r| r.outcome == Outcome::UkraineCollapse && r.end_month.is_some_and(|m| m <= h));
+        out.push(Check::new("endurance race", params, "simulated P(decided within H)", perceived, decided, se_p(perceived, recs.len())));
+    }
+    Ok(out)
+}
+
+/// The acceptance month under a deterministic front (MODEL.md §4a): the attacker accepts a
+/// ceasefire on the line at the first month m with line_m ≥ I − (g·τ̄/C + c)/2.
+pub fn acceptance_month(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
+    let mut out = Vec::new();
+    for g in [150.0, 200.0, 300.0] {
+        let model = load(dir, "acceptance_month.toml", &[format!("battlefield.gain_mean={g}")])?;
+        let sc = &model.scenario;
+        let value = |path: &str| sc.param(path).map(|p| p.central()).unwrap_or(f64::NAN);
+        let (delta, h) = (value("actors.attacker.patience"), value("actors.attacker.horizon"));
+        let (c, ideal) = (value("actors.attacker.war_cost"), value("actors.attacker.ideal.territory"));
+        let (claimed, start) = (value("territory.claimed_km2"), value("territory.start_km2"));
+        let (num, den) = (1..=h as i32).fold((0.0, 0.0), |(a, b), t| (a + t as f64 * delta.powi(t), b + delta.powi(t)));
+        let tau = num / den;
+        let threshold = ideal - (g * tau / claimed + c) / 2.0;
+        let exact = ((threshold - start / claimed) * claimed / g).ceil().max(1.0);
+        let recs = simulate(&model, n, seed, &[]);
+        let months: Vec<f64> = recs.iter().map(|(r, _)| r.ceasefire_month.map_or(f64::INFINITY, f64::from)).collect();
+        let (mean, sd) = mean_sd(&months);
+        out.push(Check::new(
+            "acceptance month",
+            format!("g={g} I={ideal} c={c} δ={delta} H={h}"),
+            "month of the first ceasefire",
+            exact,
+            mean,
+            sd / (months.len() as f64).sqrt(),
+        ));
+    }
+    Ok(out)
+}
+
 pub fn table(checks: &[Check]) -> String {
     use std::fmt::Write;
     let mut s = String::new();

@@ -11,7 +11,7 @@ mod postdeal;
 mod rollout;
 
 use crate::scenario::{Role, Scenario};
-pub use rollout::{Scratch, run_rollout};
+pub use rollout::{Scratch, perceived_decided_at_start, run_rollout};
 
 /// How a rollout ends (MODEL.md §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -160,6 +160,15 @@ pub(crate) fn param_region(path: &str) -> u128 {
 }
 
 /// Runs rollout `index` of `model` under master `seed`, reporting months to `obs`.
+/// Actor `actor`'s perceived chance, at the start of rollout `index`, that the war is decided
+/// within its horizon: the figure its value of going on uses (MODEL.md §4a). For validation.
+pub fn perceived_decided_at_start(model: &Model, seed: u64, index: u64, actor: usize) -> f64 {
+    let mut s = Scratch::new(model);
+    let mut rng = Streams::new(seed, index);
+    s.reset(model, &mut rng.params);
+    s.war_outlook(model, actor).p_decided
+}
+
 pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Scratch, obs: &mut O) -> Record {
     let mut rng = Streams::new(seed, index);
     let drawn = s.reset(model, &mut rng.params);

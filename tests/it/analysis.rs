@@ -63,10 +63,11 @@ fn widths(dir: &Path) -> Vec<(String, f64, f64, f64, f64)> {
 
 /// The paper's pair shares only part of its randomness: after the two scenarios' negotiations
 /// diverge, their rollouts draw different numbers. Escalation, a monthly hazard drawn while the
-/// war is fought, keeps a clear positive correlation, so its paired interval is narrower. For
-/// every outcome that is not degenerate in either scenario, pairing never makes the interval
-/// wider beyond sampling error: with correlation 0 the ratio of widths is 1 with a standard
-/// deviation of at most 1/(2√N), so we allow 4 of them.
+/// war is fought, keeps a clear positive correlation, so its paired interval is narrower. Other
+/// outcomes may be correlated either way between two different scenarios (a rollout that
+/// settles in endgame may be one that would have frozen in fight-and-talk), so pairing is not
+/// promised to narrow them; it must not make them wider than the correlation allows: the
+/// paired width is at most √2 × the unpaired one (correlation −1 at equal variances).
 #[test]
 fn paired_intervals_are_narrower_on_the_papers_pair() {
     let tmp = tempdir();
@@ -98,7 +99,7 @@ fn paired_intervals_are_narrower_on_the_papers_pair() {
         }
         compared += 1;
         let ratio = paired / unpaired;
-        assert!(ratio < 1.0 + 2.0 / (n as f64).sqrt(), "{o}: the paired interval is {ratio:.3} × the unpaired one");
+        assert!(ratio <= 2f64.sqrt() + 2.0 / (n as f64).sqrt(), "{o}: the paired interval is {ratio:.3} × the unpaired one");
         if o == "escalation" {
             assert!(ratio < 1.0, "escalation: paired {paired:.5} is not narrower than unpaired {unpaired:.5}");
         }
@@ -306,10 +307,10 @@ fn bad_vary_is_a_usage_error() {
 fn sensitivity_ranks_the_parameters_with_the_expected_signs() {
     let tmp = tempdir();
     let out = tmp.path().join("sens");
-    // N = 5,000 gives the test power: the effect (about −0.1) is then ~7 sd from zero.
-    let n = 5_000.0;
+    // N = 20,000 gives the test power: the PRCC (about −0.05) is then ~7 sd from zero.
+    let n = 20_000.0;
     expect(
-        truce().args(["sensitivity", "scenarios/endgame.toml", "--metric", "settlement", "-n", "5000", "--seed", "3", "--out"]).arg(&out),
+        truce().args(["sensitivity", "scenarios/endgame.toml", "--metric", "settlement", "-n", "20000", "--seed", "3", "--out"]).arg(&out),
         0,
         "partial rank correlation with settlement",
     );
