@@ -110,7 +110,7 @@ impl Scratch {
                 self.offer[sc.territory_issue] = self.line;
             }
             let by: &str = prop.by.map(|i| sc.actors[i].id.as_str()).unwrap_or("");
-            if self.table(model, prop.kind, by, &prop.id, rng, obs) {
+            if self.table(model, prop.kind, prop.by, by, &prop.id, rng, obs) {
                 return;
             }
         }
@@ -153,17 +153,11 @@ impl Scratch {
         let protocol = self.p[sl.protocol] as usize;
         let agreed = match (self.phase, protocol) {
             (Phase::War, 0) => {
-                (self.build_offer(model, proposer, false, rng) && self.table(model, DealKind::Package, by, "talks", rng, obs))
-                    || (rng.random::<f64>() < self.p[sl.ceasefire_fallback] && {
-                        self.build_ceasefire(model);
-                        self.table(model, DealKind::Ceasefire, by, "talks", rng, obs)
-                    })
+                (self.build_offer(model, proposer, false, rng) && self.table(model, DealKind::Package, Some(proposer), by, "talks", rng, obs))
+                    || (rng.random::<f64>() < self.p[sl.ceasefire_fallback] && self.offer_ceasefire(model, proposer, by, rng, obs))
             }
-            (Phase::War, _) => {
-                self.build_ceasefire(model);
-                self.table(model, DealKind::Ceasefire, by, "talks", rng, obs)
-            }
-            _ => self.build_offer(model, proposer, true, rng) && self.table(model, DealKind::Package, by, "talks", rng, obs),
+            (Phase::War, _) => self.offer_ceasefire(model, proposer, by, rng, obs),
+            _ => self.build_offer(model, proposer, true, rng) && self.table(model, DealKind::Package, Some(proposer), by, "talks", rng, obs),
         };
         if !agreed && self.phase == Phase::War && mediating.is_some() {
             self.no_progress += 1;
@@ -377,6 +371,12 @@ impl Scratch {
         1.0 - (1.0 - doubt) * held
     }
 
+    /// A ceasefire on the current line, tabled only if the proposer would sign it itself.
+    fn offer_ceasefire<O: Observer>(&mut self, model: &Model, proposer: usize, by: &str, rng: &mut ChaCha8Rng, obs: &mut O) -> bool {
+        self.build_ceasefire(model);
+        self.stance(model, proposer, DealKind::Ceasefire) >= 0.0 && self.table(model, DealKind::Ceasefire, Some(proposer), by, "talks", rng, obs)
+    }
+
     /// A ceasefire on the current line: every other issue stays where it is.
     fn build_ceasefire(&mut self, model: &Model) {
         for (k, &s) in model.slots.status_quo.iter().enumerate() {
@@ -476,7 +476,18 @@ impl Scratch {
     }
 
     /// Tables `self.offer` to every signatory; applies the deal if all accept, else the threats.
-    fn table<O: Observer>(&mut self, model: &Model, kind: DealKind, by: &str, tabled: &str, rng: &mut ChaCha8Rng, obs: &mut O) -> bool {
+    /// Its author (`proposer`) signs what it tabled: it proposed it because it would.
+    #[allow(clippy::too_many_arguments)]
+    fn table<O: Observer>(
+        &mut self,
+        model: &Model,
+        kind: DealKind,
+        proposer: Option<usize>,
+        by: &str,
+        tabled: &str,
+        rng: &mut ChaCha8Rng,
+        obs: &mut O,
+    ) -> bool {
         let sc = &model.scenario;
         let sl = &model.slots;
         let story = obs.wants_story();
@@ -529,7 +540,7 @@ impl Scratch {
         for &i in &sc.signatories {
             let z: f64 = rng.sample(StandardNormal);
             let swing = self.p[sl.actors[i].volatility] * z;
-            let accepts = self.margin[i] + self.pressure[i] + swing >= 0.0;
+            let accepts = Some(i) == proposer || self.margin[i] + self.pressure[i] + swing >= 0.0;
             all &= accepts;
             if story {
                 let (deal_value, alt) = self.deal_and_alternative(model, i, kind);

@@ -11,6 +11,7 @@ mod docs;
 mod engine;
 mod hardening;
 mod levers;
+mod negotiation;
 mod notebook;
 mod notebook_damaged;
 mod properties;
