@@ -87,7 +87,7 @@ const LEVERS: &[Lever] = &[
     Lever {
         name: "Russia's cost weight ×0.5",
         scenario: "scenarios/baseline.toml",
-        sets: &["actors.russia.cost_weight=1.0"],
+        sets: &["actors.russia.cost_weight=1.5"],
         outcome: "deal in force at the horizon",
         f: deal,
         sign: -1.0,
@@ -95,7 +95,7 @@ const LEVERS: &[Lever] = &[
     Lever {
         name: "Russia's optimism about Ukraine's endurance ×0.5",
         scenario: "scenarios/baseline.toml",
-        sets: &["actors.russia.rival_bias=-0.1"],
+        sets: &["actors.russia.rival_bias=-0.15"],
         outcome: "deal in force at the horizon",
         f: deal,
         sign: 1.0,
@@ -250,7 +250,7 @@ const BLOCKS: &[(&str, &[&str])] = &[
             "actors.russia.ideal.political=0.8",
             "actors.russia.demand_rate=0.03",
             "actors.russia.bias=0.5",
-            "actors.russia.cost_weight=2.0",
+            "actors.russia.cost_weight=3.0",
             "actors.russia.commitment_doubt=0.3",
         ],
     ),
@@ -263,7 +263,7 @@ const BLOCKS: &[(&str, &[&str])] = &[
             "actors.ukraine.ideal.military_limits=0",
             "actors.ukraine.ideal.sanctions=0",
             "actors.ukraine.ideal.political=0",
-            "actors.ukraine.cost_weight=2.0",
+            "actors.ukraine.cost_weight=3.0",
         ],
     ),
     (
