@@ -59,8 +59,25 @@ fn validate_command_prints_the_table() {
     let out = crate::common::truce().args(["validate", "-n", "2000"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
-    for case in ["forts", "complete information", "mutual optimism", "convergence"] {
+    for case in ["forts", "complete information", "mutual optimism", "convergence", "endurance race", "acceptance month"] {
         assert!(text.contains(case), "{case} missing:\n{text}");
     }
     assert!(text.contains("checks pass"));
+}
+
+/// The forecasting path's own checks: the perceived chance of a decided war equals the exact
+/// 1 − (1 − b)^H to rounding and the simulated share within 4 se; every rollout of the
+/// deterministic front accepts in the closed-form month (sd 0, so a month off fails).
+#[test]
+fn the_forecasting_mechanisms_meet_their_closed_forms() {
+    let race = validate::endurance_race(&dir(), 4_000, 3).unwrap();
+    assert_eq!(race.len(), 6);
+    for c in &race {
+        assert!(c.pass, "{} {}: exact {} simulated {} (se {})", c.params, c.quantity, c.exact, c.simulated, c.se);
+    }
+    let months = validate::acceptance_month(&dir(), 500, 3).unwrap();
+    assert_eq!(months.len(), 3);
+    for c in &months {
+        assert!(c.pass && c.se == 0.0 && c.simulated == c.exact, "{}: exact {} simulated {} (se {})", c.params, c.exact, c.simulated, c.se);
+    }
 }
