@@ -25,23 +25,41 @@ const CANDIDATES: usize = 4;
 pub(crate) struct WarOutlook {
     /// Its value per month of its horizon: V_war / W.
     pub per_month: f64,
-    /// Its perceived chance that the war is decided within its horizon.
-    pub p_decided: f64,
+    /// Its perceived monthly chance that the war is decided (λ_A + λ_D).
+    pub q: f64,
+    /// Its planning horizon H, in months.
+    pub horizon: f64,
+    /// Σ_{τ≤H} δ^τ: the discounted months of its horizon.
+    pub w: f64,
+    /// The chance a deal survives the US reversal months of its horizon, spread over it per month.
+    pub reversal_survive: f64,
     /// Its utility of the status quo on the current line, per month.
     pub status_quo: f64,
+    /// The signatories' average salience on the issues a ceasefire leaves open.
+    pub open: f64,
+    /// During a ceasefire: its value of the ceasefire in force, per month (the alternative to a
+    /// package); otherwise `per_month`.
+    pub alternative: f64,
 }
 
-/// Σ_{τ=1..h} a^τ, for real h ≥ 1.
-fn geometric(a: f64, h: f64) -> f64 {
-    if (a - 1.0).abs() < 1e-12 { h } else { a * (1.0 - a.powf(h)) / (1.0 - a) }
+impl WarOutlook {
+    /// Its perceived chance that the war is decided within its horizon.
+    pub fn p_decided(&self) -> f64 {
+        1.0 - (1.0 - self.q).powi(self.horizon as i32)
+    }
 }
 
-/// Σ_{τ=1..h} τ·a^τ, for real h ≥ 1.
-fn weighted_month(a: f64, h: f64) -> f64 {
+/// Σ_{τ=1..h} a^τ, for real h ≥ 1, given a^h.
+fn geometric(a: f64, h: f64, a_h: f64) -> f64 {
+    if (a - 1.0).abs() < 1e-12 { h } else { a * (1.0 - a_h) / (1.0 - a) }
+}
+
+/// Σ_{τ=1..h} τ·a^τ, for real h ≥ 1, given a^h.
+fn weighted_month(a: f64, h: f64, a_h: f64) -> f64 {
     if (a - 1.0).abs() < 1e-12 {
         h * (h + 1.0) / 2.0
     } else {
-        a * (1.0 - (h + 1.0) * a.powf(h) + h * a.powf(h + 1.0)) / ((1.0 - a) * (1.0 - a))
+        a * (1.0 - (h + 1.0) * a_h + h * a_h * a) / ((1.0 - a) * (1.0 - a))
     }
 }
 
@@ -92,7 +110,7 @@ impl Scratch {
 
     /// A month's negotiation: tabled proposals due this month, then (maybe) a round of talks.
     pub(crate) fn negotiate<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
-        self.war_cache.fill(None);
+        self.forget_outlooks();
         let sc = &model.scenario;
         let sl = &model.slots;
         let ni = model.n_issues();
@@ -140,7 +158,7 @@ impl Scratch {
     /// One round of talks: the proposer tables what the protocol calls for; a mediator counts
     /// rounds without progress and may walk away.
     pub(crate) fn hold_round<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
-        self.war_cache.fill(None);
+        self.forget_outlooks();
         let sc = &model.scenario;
         let sl = &model.slots;
         let mediating = sc.mediator.filter(|_| !self.walked);
@@ -211,7 +229,17 @@ impl Scratch {
                 continue;
             }
             fallback = Some(t);
-            let passes = model.scenario.signatories.iter().all(|&j| j == proposer || self.stance(model, j, kind) >= 0.0);
+            // The signatory that refused the last candidate is asked first (the answer is the
+            // same in any order; this order asks fewer).
+            let first = self.refuser;
+            let passes = (first == proposer || first >= model.n_actors() || self.stance(model, first, kind) >= 0.0)
+                && model.scenario.signatories.iter().all(|&j| {
+                    let ok = j == proposer || j == first || self.stance(model, j, kind) >= 0.0;
+                    if !ok {
+                        self.refuser = j;
+                    }
+                    ok
+                });
             if passes {
                 return true;
             }
@@ -302,8 +330,25 @@ impl Scratch {
     /// Actor `i`'s stance on `self.offer` (MODEL.md §4a, docs/model.md §5): per month of its
     /// horizon, the value of the deal, honoured or not, less the value of the alternative.
     pub(crate) fn stance(&mut self, model: &Model, i: usize, kind: DealKind) -> f64 {
+        let ni = model.n_issues();
+        let package = kind == DealKind::Package;
+        if let Some((k, v)) = self.stance_memo[i]
+            && k == package
+            && self.stance_offer[i * ni..][..ni] == self.offer[..]
+        {
+            return v;
+        }
         let (deal, alternative) = self.deal_and_alternative(model, i, kind);
-        deal - alternative
+        let v = deal - alternative;
+        self.stance_memo[i] = Some((package, v));
+        self.stance_offer[i * ni..][..ni].copy_from_slice(&self.offer);
+        v
+    }
+
+    /// Outlooks and stances are worked out afresh: a new round, or threats carried out.
+    fn forget_outlooks(&mut self) {
+        self.war_cache.fill(None);
+        self.stance_memo.fill(None);
     }
 
     /// Actor `i`'s value, per month of its horizon, of `self.offer` as a deal of kind `kind`,
@@ -315,31 +360,30 @@ impl Scratch {
     /// it was given): v(deal) = (1 − ρ)·u(x) + ρ·(v̄_war + min(0, u(x) − u(status quo))).
     pub(crate) fn deal_and_alternative(&mut self, model: &Model, i: usize, kind: DealKind) -> (f64, f64) {
         let war = self.outlook_of(model, i);
-        let rho = self.deal_risk(model, i, kind, &self.offer);
+        let rho = self.deal_risk(model, i, kind, &self.offer, &war);
         let offer = std::mem::take(&mut self.offer);
         let u = self.utility(model, i, &offer);
         self.offer = offer;
         let deal = (1.0 - rho) * u + rho * (war.per_month + (u - war.status_quo).min(0.0));
-        if matches!(self.phase, Phase::Ceasefire) && self.has_terms && kind == DealKind::Package {
-            let terms = std::mem::take(&mut self.terms);
-            let rho_cf = self.deal_risk(model, i, DealKind::Ceasefire, &terms);
-            let u_cf = self.utility(model, i, &terms);
-            self.terms = terms;
-            return (deal, (1.0 - rho_cf) * u_cf + rho_cf * (war.per_month + (u_cf - war.status_quo).min(0.0)));
-        }
-        (deal, war.per_month)
+        if kind == DealKind::Package { (deal, war.alternative) } else { (deal, war.per_month) }
     }
 
-    /// Actor `i`'s outlook on the war, worked out once per round.
+    /// Actor `i`'s outlook on the war, and during a ceasefire its value of the ceasefire in
+    /// force, worked out once per round.
     fn outlook_of(&mut self, model: &Model, i: usize) -> WarOutlook {
-        match self.war_cache[i] {
-            Some(w) => w,
-            None => {
-                let w = self.war_outlook(model, i);
-                self.war_cache[i] = Some(w);
-                w
-            }
+        if let Some(w) = self.war_cache[i] {
+            return w;
         }
+        let mut w = self.war_outlook(model, i);
+        if matches!(self.phase, Phase::Ceasefire) && self.has_terms {
+            let terms = std::mem::take(&mut self.terms);
+            let rho = self.deal_risk(model, i, DealKind::Ceasefire, &terms, &w);
+            let u = self.utility(model, i, &terms);
+            self.terms = terms;
+            w.alternative = (1.0 - rho) * u + rho * (w.per_month + (u - w.status_quo).min(0.0));
+        }
+        self.war_cache[i] = Some(w);
+        w
     }
 
     /// ρ: the share of a deal's value over actor `i`'s horizon that it expects to lose to the
@@ -347,23 +391,20 @@ impl Scratch {
     /// month with the hazard the engine applies to such a deal (MODEL.md §4.7), the reversal
     /// months included. Months are weighted by the discount factor, so a deal that holds for a
     /// year before it fails is worth that year.
-    fn deal_risk(&self, model: &Model, i: usize, kind: DealKind, terms: &[f64]) -> f64 {
+    fn deal_risk(&self, model: &Model, i: usize, kind: DealKind, terms: &[f64], war: &WarOutlook) -> f64 {
         let sl = &model.slots;
         let (base, open) = match kind {
-            DealKind::Ceasefire => (self.p[sl.ceasefire_hazard], self.open_share(model)),
+            DealKind::Ceasefire => (self.p[sl.ceasefire_hazard], war.open),
             DealKind::Package => (self.p[sl.settlement_hazard], 0.0),
         };
         let guarantees = model.guarantees_issue.map(|k| 1.0 - terms[k]).unwrap_or(0.0);
         let h = (base * (1.0 + self.p[sl.unresolved_effect] * open) * (1.0 - self.p[sl.guarantee_effect] * guarantees)).clamp(0.0, 1.0);
-        let horizon = self.horizon_of(model, i);
-        let end = (self.month as f64 + horizon).min(model.horizon() as f64) as usize;
-        let reversals = model.reversal_months_between(self.month as usize + 1, end) as f64;
-        // The reversal months within the horizon, spread over it as a monthly hazard.
-        let survive = (1.0 - h) * (1.0 - self.p[sl.reversal_hazard]).powf(reversals / horizon);
+        let horizon = war.horizon;
+        let survive = (1.0 - h) * war.reversal_survive;
         // The deal holds month τ with chance (1 − doubt)·survive^τ; weighted by the discount
         // factor as the months it is worth, the share of its value that fails is ρ.
-        let delta = self.p[sl.actors[i].patience];
-        let held = geometric(delta * survive, horizon) / geometric(delta, horizon).max(1e-12);
+        let a = self.p[sl.actors[i].patience] * survive;
+        let held = geometric(a, horizon, a.powi(horizon as i32)) / war.w.max(1e-12);
         // Written guarantees answer the doubts of the side they protect (the defender and its
         // patrons); the attacker's doubt is about the guarantors' reversals, weighed above.
         let assured = if model.side[i] > 0.0 { 0.0 } else { self.p[sl.guarantee_effect] * guarantees };
@@ -385,11 +426,12 @@ impl Scratch {
         self.offer[model.scenario.territory_issue] = self.line;
     }
 
-    /// Actor `i`'s planning horizon H in months: its `horizon`, or 1/(1 − patience), at most 120.
+    /// Actor `i`'s planning horizon H in whole months: its `horizon`, or 1/(1 − patience), at
+    /// most 120, rounded to the nearest month.
     pub(crate) fn horizon_of(&self, model: &Model, i: usize) -> f64 {
         let a = &model.slots.actors[i];
         let h = self.p[a.horizon];
-        if h > 0.0 { h } else { (1.0 / (1.0 - self.p[a.patience])).min(MAX_HORIZON) }.max(1.0)
+        if h > 0.0 { h } else { (1.0 / (1.0 - self.p[a.patience])).min(MAX_HORIZON) }.round().max(1.0)
     }
 
     /// The perceived monthly chances that the war is decided for the attacker (the defender's
@@ -434,14 +476,15 @@ impl Scratch {
         let h = self.horizon_of(model, i);
         let (lam_a, lam_d) = self.decision_hazards(model, i);
         let q = (lam_a + lam_d).min(1.0);
-        let w = geometric(delta, h);
+        let w = geometric(delta, h, delta.powi(h as i32));
         let alive = delta * (1.0 - q);
-        let g = geometric(alive, h);
+        let alive_h = alive.powi(h as i32);
+        let g = geometric(alive, h, alive_h);
         // Σ δ^τ S_{τ−1}: month τ's cost is paid if the war was undecided when it began.
         let paid = if q >= 1.0 { delta } else { g / (1.0 - q) };
         let share_a = if q > 0.0 { lam_a / q } else { 0.5 };
         // The line while undecided, at the survival-weighted mean month ahead.
-        let tau = if g > 0.0 { weighted_month(alive, h) / g } else { 1.0 };
+        let tau = if g > 0.0 { weighted_month(alive, h, alive_h) / g } else { 1.0 };
         let projected = (self.line + self.belief[i] * tau / self.p[sl.claimed_km2]).clamp(0.0, 1.0);
         for (k, &s) in sl.status_quo.iter().enumerate() {
             self.outlook[k] = self.p[s];
@@ -459,7 +502,12 @@ impl Scratch {
         self.outlook = outlook;
         let cost = self.p[a.cost_weight] * self.drain_for_decisions(model, i) / self.endurance[i].max(0.05) + self.p[a.war_cost];
         let value = g * u_open + (w - g) * (share_a * u_att + (1.0 - share_a) * u_def) - cost * paid;
-        WarOutlook { per_month: if w > 0.0 { value / w } else { 0.0 }, p_decided: 1.0 - (1.0 - q).powf(h), status_quo: u_sq }
+        let per_month = if w > 0.0 { value / w } else { 0.0 };
+        // The reversal months within the horizon, spread over it as a monthly hazard.
+        let end = (self.month as f64 + h).min(model.horizon() as f64) as usize;
+        let reversals = model.reversal_months_between(self.month as usize + 1, end) as f64;
+        let reversal_survive = if reversals > 0.0 { (1.0 - self.p[sl.reversal_hazard]).powf(reversals / h) } else { 1.0 };
+        WarOutlook { per_month, q, horizon: h, w, reversal_survive, status_quo: u_sq, open: self.open_share(model), alternative: per_month }
     }
 
     /// The monthly drain an actor weighs when it decides: what the war takes from it now (at
@@ -560,7 +608,6 @@ impl Scratch {
         }
         // Threats are carried out against the blamed party, each with its author's follow-through;
         // they change the war's prospects, so every outlook is worked out afresh after them.
-        self.war_cache.fill(None);
         if let Some(b) = blamed.filter(|&b| self.margin[b] < 0.0) {
             for l in &sc.links {
                 if l.to != b || self.margin[l.from] < 0.0 || self.p[l.weight] <= 0.0 || self.p[sl.actors[l.from].pressure] <= 0.0 {
@@ -574,6 +621,7 @@ impl Scratch {
                 if rng.random::<f64>() >= self.p[sl.actors[l.from].followthrough] {
                     continue;
                 }
+                self.forget_outlooks();
                 if what == "aid pause" {
                     self.cut_until[l.from] = self.month + 1 + self.p[sl.cut_months] as u32;
                 } else {

@@ -63,6 +63,12 @@ pub struct Scratch {
     /// Each actor's value of fighting on, worked out once per round of talks (it does not
     /// depend on the offer).
     pub(crate) war_cache: Vec<Option<super::negotiation::WarOutlook>>,
+    /// Each actor's last stance this round, with the offer and kind it was on (a memo: the
+    /// proposer's search and the table ask the same question twice).
+    pub(crate) stance_memo: Vec<Option<(bool, f64)>>,
+    pub(crate) stance_offer: Vec<f64>,
+    /// The signatory that last refused a proposer's candidate (asked first next time).
+    pub(crate) refuser: usize,
 }
 
 impl Scratch {
@@ -107,6 +113,9 @@ impl Scratch {
             margin: vec![0.0; na],
             pressure: vec![0.0; na],
             war_cache: vec![None; na],
+            stance_memo: vec![None; na],
+            stance_offer: vec![0.0; na * model.n_issues()],
+            refuser: usize::MAX,
         }
     }
 }
@@ -166,7 +175,7 @@ pub fn perceived_decided_at_start(model: &Model, seed: u64, index: u64, actor: u
     let mut s = Scratch::new(model);
     let mut rng = Streams::new(seed, index);
     s.reset(model, &mut rng.params);
-    s.war_outlook(model, actor).p_decided
+    s.war_outlook(model, actor).p_decided()
 }
 
 pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Scratch, obs: &mut O) -> Record {
@@ -266,6 +275,7 @@ impl Scratch {
         self.short_truces = 0;
         self.truce_until = 0;
         self.first_ceasefire = None;
+        self.refuser = usize::MAX;
         self.settlement_month = None;
         self.fired.iter_mut().for_each(|f| *f = false);
         let ni = model.n_issues();

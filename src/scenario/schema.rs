@@ -66,7 +66,7 @@ pub const ACTOR: &[FieldDef] = &[
     a("mobilisation", 1.0, 0.0, 5.0, "× 2024 level", Defender, "mobilisation: multiplies fighting strength and drain"),
     a("pressure", 0.0, 0.0, 10.0, "utility", All, "how hard it presses others along its links when it wants a deal they refuse"),
     a("followthrough", 0.3, 0.0, 1.0, "probability", All, "chance it carries out a threat (aid pause, secondary sanctions) after a refusal"),
-    a("horizon", 0.0, 0.0, 600.0, "months", All, "months ahead it weighs when it compares a deal with fighting on (0: 1/(1 − patience), at most 120)"),
+    a("horizon", 0.0, 0.0, 600.0, "months", All, "months ahead it weighs when it compares a deal with fighting on (0: 1/(1 − patience), at most 120; rounded to whole months)"),
     a("rival_bias", 0.0, -0.9, 10.0, "share", All, "misperception of the other side's endurance (+0.5: believes the enemy can hold out 50% longer than it can; − : expects it to give way sooner)"),
     a("win_belief", 0.5, 0.0, 1.0, "probability", All, "with battlefield.decisive_hazard > 0: its subjective chance that a decisive battle goes to the attacker"),
     a("war_cost", 0.0, 0.0, INF, "utility per month", All, "a cost of fighting on, in utility per month, besides the bite of its endurance drain (Fearon's c)"),
