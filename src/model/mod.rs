@@ -180,6 +180,8 @@ pub struct Model {
     pub(crate) patrons: Vec<usize>,
     pub(crate) guarantees_issue: Option<usize>,
     pub(crate) is_reversal_month: Vec<bool>,
+    /// `reversals_to[m]`: how many of months 1..=m are reversal months.
+    reversals_to: Vec<u32>,
 }
 
 impl Model {
@@ -301,7 +303,14 @@ impl Model {
                 is_reversal_month[m as usize] = true;
             }
         }
-        Model { slots, base, uncertain, uncertain_regions, side, patrons, guarantees_issue, is_reversal_month, scenario }
+        let reversals_to = is_reversal_month
+            .iter()
+            .scan(0u32, |n, &r| {
+                *n += r as u32;
+                Some(*n)
+            })
+            .collect();
+        Model { slots, base, uncertain, uncertain_regions, side, patrons, guarantees_issue, is_reversal_month, reversals_to, scenario }
     }
 
     /// How many of months `from..=to` are reversal months (`postdeal.reversal_dates`).
@@ -309,8 +318,11 @@ impl Model {
         if from > to {
             return 0;
         }
-        let to = to.min(self.is_reversal_month.len().saturating_sub(1));
-        self.is_reversal_month.get(from..=to).map(|s| s.iter().filter(|&&r| r).count()).unwrap_or(0)
+        let to = to.min(self.reversals_to.len().saturating_sub(1));
+        if from > to {
+            return 0;
+        }
+        (self.reversals_to[to] - if from > 0 { self.reversals_to[from - 1] } else { 0 }) as usize
     }
 
     pub fn n_actors(&self) -> usize {

@@ -349,6 +349,19 @@ impl Scratch {
     fn forget_outlooks(&mut self) {
         self.war_cache.fill(None);
         self.stance_memo.fill(None);
+        self.open_cache = None;
+    }
+
+    /// The open share (`open_share`), once per round.
+    fn open_now(&mut self, model: &Model) -> f64 {
+        match self.open_cache {
+            Some(v) => v,
+            None => {
+                let v = self.open_share(model);
+                self.open_cache = Some(v);
+                v
+            }
+        }
     }
 
     /// Actor `i`'s value, per month of its horizon, of `self.offer` as a deal of kind `kind`,
@@ -486,20 +499,24 @@ impl Scratch {
         // The line while undecided, at the survival-weighted mean month ahead.
         let tau = if g > 0.0 { weighted_month(alive, h, alive_h) / g } else { 1.0 };
         let projected = (self.line + self.belief[i] * tau / self.p[sl.claimed_km2]).clamp(0.0, 1.0);
-        for (k, &s) in sl.status_quo.iter().enumerate() {
-            self.outlook[k] = self.p[s];
+        // Four utilities in one pass over the issues (as `utility` computes each): the status quo
+        // on the line, the status quo with the projected line, and the loser's worst terms — a
+        // decided war ends with every issue at the winner's end of its scale.
+        let r = self.p[a.risk];
+        let loss = |d: f64| if r == 1.0 { d } else { d.powf(r) };
+        let (mut sq, mut open, mut att, mut def, mut weight) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (k, &q_k) in sl.status_quo.iter().enumerate() {
+            let s = self.p[a.salience + k];
+            let ideal = self.p[a.ideal + k];
+            let (now, ahead) = if k == sc.territory_issue { (self.line, projected) } else { (self.p[q_k], self.p[q_k]) };
+            sq += s * loss((now - ideal).abs());
+            open += s * loss((ahead - ideal).abs());
+            att += s * loss((1.0 - ideal).abs());
+            def += s * loss(ideal.abs());
+            weight += s;
         }
-        self.outlook[sc.territory_issue] = self.line;
-        let mut outlook = std::mem::take(&mut self.outlook);
-        let u_sq = self.utility(model, i, &outlook);
-        outlook[sc.territory_issue] = projected;
-        let u_open = self.utility(model, i, &outlook);
-        // A decided war ends on the loser's worst terms: the winner's end of every issue's scale.
-        outlook.fill(1.0);
-        let u_att = self.utility(model, i, &outlook);
-        outlook.fill(0.0);
-        let u_def = self.utility(model, i, &outlook);
-        self.outlook = outlook;
+        let norm = if weight > 0.0 { -1.0 / weight } else { 0.0 };
+        let (u_sq, u_open, u_att, u_def) = (sq * norm, open * norm, att * norm, def * norm);
         let cost = self.p[a.cost_weight] * self.drain_for_decisions(model, i) / self.endurance[i].max(0.05) + self.p[a.war_cost];
         let value = g * u_open + (w - g) * (share_a * u_att + (1.0 - share_a) * u_def) - cost * paid;
         let per_month = if w > 0.0 { value / w } else { 0.0 };
@@ -507,7 +524,7 @@ impl Scratch {
         let end = (self.month as f64 + h).min(model.horizon() as f64) as usize;
         let reversals = model.reversal_months_between(self.month as usize + 1, end) as f64;
         let reversal_survive = if reversals > 0.0 { (1.0 - self.p[sl.reversal_hazard]).powf(reversals / h) } else { 1.0 };
-        WarOutlook { per_month, q, horizon: h, w, reversal_survive, status_quo: u_sq, open: self.open_share(model), alternative: per_month }
+        WarOutlook { per_month, q, horizon: h, w, reversal_survive, status_quo: u_sq, open: self.open_now(model), alternative: per_month }
     }
 
     /// The monthly drain an actor weighs when it decides: what the war takes from it now (at

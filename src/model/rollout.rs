@@ -57,7 +57,6 @@ pub struct Scratch {
     // Work space of negotiation.
     pub(crate) compromise: Vec<f64>,
     pub(crate) offer: Vec<f64>,
-    pub(crate) outlook: Vec<f64>,
     pub(crate) margin: Vec<f64>,
     pub(crate) pressure: Vec<f64>,
     /// Each actor's value of fighting on, worked out once per round of talks (it does not
@@ -69,6 +68,7 @@ pub struct Scratch {
     pub(crate) stance_offer: Vec<f64>,
     /// The signatory that last refused a proposer's candidate (asked first next time).
     pub(crate) refuser: usize,
+    pub(crate) open_cache: Option<f64>,
 }
 
 impl Scratch {
@@ -109,13 +109,13 @@ impl Scratch {
             fired: vec![false; model.scenario.events.len()],
             compromise: vec![0.0; ni],
             offer: vec![0.0; ni],
-            outlook: vec![0.0; ni],
             margin: vec![0.0; na],
             pressure: vec![0.0; na],
             war_cache: vec![None; na],
             stance_memo: vec![None; na],
             stance_offer: vec![0.0; na * model.n_issues()],
             refuser: usize::MAX,
+            open_cache: None,
         }
     }
 }
