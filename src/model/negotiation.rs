@@ -346,10 +346,24 @@ impl Scratch {
     }
 
     /// Outlooks and stances are worked out afresh: a new round, or threats carried out.
-    fn forget_outlooks(&mut self) {
+    pub(crate) fn forget_outlooks(&mut self) {
         self.war_cache.fill(None);
         self.stance_memo.fill(None);
         self.open_cache = None;
+        self.front_cache = None;
+    }
+
+    /// The belligerents' drains and the front's hazards now (`war_drains`, `front_hazards`), once
+    /// per round.
+    fn front_now(&mut self, model: &Model) -> (f64, f64, f64, f64) {
+        if let Some(f) = self.front_cache {
+            return f;
+        }
+        let (d_att, d_def) = self.war_drains(model);
+        let (bt, ct) = self.front_hazards(model);
+        let f = (d_att, d_def, bt, ct);
+        self.front_cache = Some(f);
+        f
     }
 
     /// The open share (`open_share`), once per round.
@@ -452,7 +466,7 @@ impl Scratch {
     /// as actor `i` sees them: the engine's own drains and shocks against the remaining
     /// endurance, the rival's endurance seen through `rival_bias`, plus a decisive battle
     /// (`decisive_hazard`) won by the attacker with the actor's `win_belief`.
-    pub(crate) fn decision_hazards(&self, model: &Model, i: usize) -> (f64, f64) {
+    pub(crate) fn decision_hazards(&mut self, model: &Model, i: usize) -> (f64, f64) {
         let sc = &model.scenario;
         let sl = &model.slots;
         let (att, def) = (sc.attacker, sc.defender);
@@ -460,10 +474,9 @@ impl Scratch {
         let rival = 1.0 + self.p[sl.actors[i].rival_bias];
         let e_def = self.endurance[def].max(0.0) * if side > 0.0 { rival } else { 1.0 };
         let e_att = self.endurance[att].max(0.0) * if side < 0.0 { rival } else { 1.0 };
-        let (d_att, d_def) = self.war_drains(model);
+        let (d_att, d_def, bt, ct) = self.front_now(model);
         let (mut to_def, mut to_att) = (d_def, d_att);
         if !self.forts(model) {
-            let (bt, ct) = self.front_hazards(model);
             // A shock takes at most what is left: a breakthrough that exhausts the defender ends it.
             to_def += bt * self.p[sl.breakthrough_shock].min(e_def);
             to_att += ct * self.p[sl.counter_shock].min(e_att);
@@ -529,10 +542,10 @@ impl Scratch {
 
     /// The monthly drain an actor weighs when it decides: what the war takes from it now (at
     /// the start, before any fighting, what it will take).
-    fn drain_for_decisions(&self, model: &Model, i: usize) -> f64 {
+    fn drain_for_decisions(&mut self, model: &Model, i: usize) -> f64 {
         let sc = &model.scenario;
         if i == sc.attacker || i == sc.defender {
-            let (d_att, d_def) = self.war_drains(model);
+            let (d_att, d_def, _, _) = self.front_now(model);
             if i == sc.attacker { d_att } else { d_def }
         } else {
             let a = &model.slots.actors[i];

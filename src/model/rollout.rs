@@ -69,6 +69,7 @@ pub struct Scratch {
     /// The signatory that last refused a proposer's candidate (asked first next time).
     pub(crate) refuser: usize,
     pub(crate) open_cache: Option<f64>,
+    pub(crate) front_cache: Option<(f64, f64, f64, f64)>,
 }
 
 impl Scratch {
@@ -116,6 +117,7 @@ impl Scratch {
             stance_offer: vec![0.0; na * model.n_issues()],
             refuser: usize::MAX,
             open_cache: None,
+            front_cache: None,
         }
     }
 }
@@ -276,6 +278,7 @@ impl Scratch {
         self.truce_until = 0;
         self.first_ceasefire = None;
         self.refuser = usize::MAX;
+        self.forget_outlooks();
         self.settlement_month = None;
         self.fired.iter_mut().for_each(|f| *f = false);
         let ni = model.n_issues();
