@@ -56,11 +56,7 @@ fn geometric(a: f64, h: f64, a_h: f64) -> f64 {
 
 /// Σ_{τ=1..h} τ·a^τ, for real h ≥ 1, given a^h.
 fn weighted_month(a: f64, h: f64, a_h: f64) -> f64 {
-    if (a - 1.0).abs() < 1e-12 {
-        h * (h + 1.0) / 2.0
-    } else {
-        a * (1.0 - (h + 1.0) * a_h + h * a_h * a) / ((1.0 - a) * (1.0 - a))
-    }
+    if (a - 1.0).abs() < 1e-12 { h * (h + 1.0) / 2.0 } else { a * (1.0 - (h + 1.0) * a_h + h * a_h * a) / ((1.0 - a) * (1.0 - a)) }
 }
 
 impl Scratch {
@@ -142,7 +138,10 @@ impl Scratch {
             if obs.wants_story()
                 && let Some(m) = sc.mediator
             {
-                obs.story(self.month, Story::Event { id: "mediator_returns".into(), label: format!("{} comes back to the table", sc.actors[m].id) });
+                obs.story(
+                    self.month,
+                    Story::Event { id: "mediator_returns".into(), label: format!("{} comes back to the table", sc.actors[m].id) },
+                );
             }
         }
         let mut rate = self.p[sl.talks_rate];
@@ -171,11 +170,14 @@ impl Scratch {
         let protocol = self.p[sl.protocol] as usize;
         let agreed = match (self.phase, protocol) {
             (Phase::War, 0) => {
-                (self.build_offer(model, proposer, false, rng) && self.table(model, DealKind::Package, Some(proposer), by, "talks", rng, obs))
+                (self.build_offer(model, proposer, false, rng)
+                    && self.table(model, DealKind::Package, Some(proposer), by, "talks", rng, obs))
                     || (rng.random::<f64>() < self.p[sl.ceasefire_fallback] && self.offer_ceasefire(model, proposer, by, rng, obs))
             }
             (Phase::War, _) => self.offer_ceasefire(model, proposer, by, rng, obs),
-            _ => self.build_offer(model, proposer, true, rng) && self.table(model, DealKind::Package, Some(proposer), by, "talks", rng, obs),
+            _ => {
+                self.build_offer(model, proposer, true, rng) && self.table(model, DealKind::Package, Some(proposer), by, "talks", rng, obs)
+            }
         };
         if !agreed && self.phase == Phase::War && mediating.is_some() {
             self.no_progress += 1;
@@ -185,7 +187,10 @@ impl Scratch {
             if protocol == 1 && switch > 0.0 && self.no_progress as f64 >= switch {
                 self.p[sl.protocol] = 0.0;
                 if obs.wants_story() {
-                    obs.story(self.month, Story::Event { id: "protocol_switch".into(), label: "the mediator moves to package talks".into() });
+                    obs.story(
+                        self.month,
+                        Story::Event { id: "protocol_switch".into(), label: "the mediator moves to package talks".into() },
+                    );
                 }
             }
             if self.no_progress as f64 >= self.p[sl.mediator_patience] && rng.random::<f64>() < self.p[sl.walkaway] {
@@ -442,7 +447,8 @@ impl Scratch {
     /// A ceasefire on the current line, tabled only if the proposer would sign it itself.
     fn offer_ceasefire<O: Observer>(&mut self, model: &Model, proposer: usize, by: &str, rng: &mut ChaCha8Rng, obs: &mut O) -> bool {
         self.build_ceasefire(model);
-        self.stance(model, proposer, DealKind::Ceasefire) >= 0.0 && self.table(model, DealKind::Ceasefire, Some(proposer), by, "talks", rng, obs)
+        self.stance(model, proposer, DealKind::Ceasefire) >= 0.0
+            && self.table(model, DealKind::Ceasefire, Some(proposer), by, "talks", rng, obs)
     }
 
     /// A ceasefire on the current line: every other issue stays where it is.

@@ -189,7 +189,13 @@ fn no_twenty_percent_change_moves_an_outcome_by_more_than_25_points() {
     let n = 4_000;
     let mut largest = (0.0, String::new());
     let mut failures = Vec::new();
-    for path in ["scenarios/baseline.toml", "scenarios/endgame.toml", "scenarios/fight_and_talk.toml", "scenarios/istanbul_2025-05.toml", "scenarios/plan28_2025-12.toml"] {
+    for path in [
+        "scenarios/baseline.toml",
+        "scenarios/endgame.toml",
+        "scenarios/fight_and_talk.toml",
+        "scenarios/istanbul_2025-05.toml",
+        "scenarios/plan28_2025-12.toml",
+    ] {
         let s = load(path, &[]);
         let mut paths: Vec<String> = s.params.iter().filter(|p| p.is_uncertain()).map(|p| p.path.clone()).collect();
         for a in &s.actors {
@@ -284,14 +290,16 @@ const BLOCKS: &[(&str, &[&str])] = &[
 
 /// Settlement per rollout with the blocks in `present` kept and the others put back.
 fn endgame_with(present: u32, n: u64) -> Vec<f64> {
-    let sets: Vec<&str> = BLOCKS.iter().enumerate().filter(|(b, _)| present & (1 << b) == 0).flat_map(|(_, (_, s))| s.iter().copied()).collect();
+    let sets: Vec<&str> =
+        BLOCKS.iter().enumerate().filter(|(b, _)| present & (1 << b) == 0).flat_map(|(_, (_, s))| s.iter().copied()).collect();
     per_rollout(load("scenarios/endgame.toml", &sets), n, &settled)
 }
 
 #[test]
 fn with_every_block_put_back_endgame_is_the_baseline() {
     let n = 2_000;
-    let baseline = per_rollout(load("scenarios/baseline.toml", &[]), n, &|r| Outcome::ALL.iter().position(|&o| o == r.outcome).unwrap() as f64);
+    let baseline =
+        per_rollout(load("scenarios/baseline.toml", &[]), n, &|r| Outcome::ALL.iter().position(|&o| o == r.outcome).unwrap() as f64);
     let stripped = endgame_with(0, n);
     let settled_baseline: Vec<f64> = baseline.iter().map(|&c| (c == 0.0) as u8 as f64).collect();
     assert_eq!(Outcome::ALL[0], Outcome::Settlement);
@@ -327,7 +335,13 @@ fn no_block_of_endgame_accounts_for_more_than_half_of_its_settlement() {
         let zero = vec![0.0; n as usize];
         let (m, se) = paired(&zero, &excess);
         let share = mean(&phi) / mean(&total);
-        report.push(format!("{}: {:+.3} ({:.0}% of {:+.3}); excess over half {m:+.4} (se {se:.4})", BLOCKS[b].0, mean(&phi), 100.0 * share, mean(&total)));
+        report.push(format!(
+            "{}: {:+.3} ({:.0}% of {:+.3}); excess over half {m:+.4} (se {se:.4})",
+            BLOCKS[b].0,
+            mean(&phi),
+            100.0 * share,
+            mean(&total)
+        ));
         assert!(m + 4.0 * se < 0.0, "{} accounts for more than half:\n{}", BLOCKS[b].0, report.join("\n"));
     }
     eprintln!("{}", report.join("\n"));

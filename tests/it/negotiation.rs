@@ -98,7 +98,8 @@ fn a_mediator_can_move_to_package_talks() {
 fn under_stepwise_a_ceasefire_can_lead_to_a_settlement() {
     let n = 20_000;
     let recs = records("scenarios/baseline.toml", &["negotiation.protocol=\"stepwise\""], n);
-    let after = recs.iter().filter(|r| r.outcome == Outcome::Settlement && r.ceasefire_month < r.settlement_month).count() as f64 / n as f64;
+    let after =
+        recs.iter().filter(|r| r.outcome == Outcome::Settlement && r.ceasefire_month < r.settlement_month).count() as f64 / n as f64;
     let se = (after * (1.0 - after) / n as f64).sqrt();
     assert!(after > 4.0 * se, "settlements that followed a ceasefire: {after} (se {se})");
 }
