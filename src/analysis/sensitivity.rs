@@ -36,6 +36,8 @@ pub struct TornadoRow {
     pub at_p90: Estimate,
     /// Metric at p90 minus metric at p10, with its paired interval.
     pub effect: Estimate,
+    /// For a drawn setting (the protocol), the names of its choices, to print p10 and p90 by name.
+    pub names: Option<&'static [&'static str]>,
 }
 
 /// One PRCC: a drawn parameter against one outcome.
@@ -103,7 +105,8 @@ pub fn analyse(base: &Base, metric: Outcome, n: u64, seed: u64, threads: usize, 
         let hi = at(p90, done)?;
         done += n;
         let share = |v: &[bool]| super::intervals::proportion(v.iter().filter(|&&b| b).count() as u64, n);
-        tornado.push(TornadoRow { path, p10, p90, at_p10: share(&lo), at_p90: share(&hi), effect: paired_difference(&lo, &hi) });
+        let names = base.scenario.param(&path).and_then(|p| p.names);
+        tornado.push(TornadoRow { path, p10, p90, at_p10: share(&lo), at_p90: share(&hi), effect: paired_difference(&lo, &hi), names });
     }
     tornado.sort_by(|a, b| b.effect.value.abs().total_cmp(&a.effect.value.abs()));
 
@@ -216,8 +219,8 @@ impl Sensitivity {
                 out,
                 "{:<w$}  {:>10}  {:>10}  {:>8}  {:>8}  {:>26}",
                 r.path,
-                short(r.p10),
-                short(r.p90),
+                held_at(r.p10, r.names),
+                held_at(r.p90, r.names),
                 pct(&r.at_p10),
                 pct(&r.at_p90),
                 format!("{} pp [{}, {}]", signed(100.0 * e.value), signed(100.0 * e.lo), signed(100.0 * e.hi))
@@ -240,6 +243,14 @@ impl Sensitivity {
 }
 
 /// A parameter value in four significant digits, without trailing zeros.
+/// A held value as printed: a setting's choice by name, a number shortly.
+fn held_at(v: f64, names: Option<&[&str]>) -> String {
+    match names.and_then(|n| n.get(v as usize)) {
+        Some(name) if v >= 0.0 && v.fract() == 0.0 => (*name).to_string(),
+        _ => short(v),
+    }
+}
+
 fn short(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");

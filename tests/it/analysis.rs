@@ -299,6 +299,24 @@ fn bad_vary_is_a_usage_error() {
 
 // ---------------------------------------------------------------- sensitivity
 
+/// A drawn setting (the baseline's protocol) is held at its choices, printed by name; the
+/// package end settles more than the stepwise end (packages can be signed at war).
+#[test]
+fn a_drawn_setting_is_held_at_its_choices_by_name() {
+    let tmp = tempdir();
+    let out = tmp.path().join("sens");
+    let (code, stdout, stderr) = run(truce()
+        .args(["sensitivity", "scenarios/baseline.toml", "--metric", "settlement", "-n", "2000", "--seed", "3", "--no-charts", "--out"])
+        .arg(&out));
+    assert_eq!(code, 0, "{stderr}");
+    let line = stdout.lines().find(|l| l.starts_with("negotiation.protocol") && l.contains('%')).expect("a tornado row for the protocol");
+    assert!(line.contains("package") && line.contains("stepwise"), "{line}");
+    let tornado = read_csv(&out.join("tornado.csv"));
+    let t = tornado.iter().find(|r| r["param"] == "negotiation.protocol").unwrap();
+    assert_eq!((num(t, "p10"), num(t, "p90")), (0.0, 1.0), "tornado.csv keeps the choices' indices");
+    assert!(num(t, "effect") < 0.0, "stepwise should settle less than package: {}", num(t, "effect"));
+}
+
 /// The tornado is sorted by the size of the effect, and a parameter whose mechanism is clear
 /// has the expected sign in both measures: the higher Russia's demand on guarantees
 /// (`actors.russia.ideal.guarantees`), the further any deal is from what it accepts, so the
