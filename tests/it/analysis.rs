@@ -440,7 +440,18 @@ fn salib_notebook_executes() {
         .filter_map(|o| o["text"].as_array().map(|t| t.iter().filter_map(|l| l.as_str()).collect::<String>()))
         .collect();
     assert!(text.contains("design rows evaluated"), "the notebook did not report its design: {text}");
-    assert!(text.contains("S1") && text.contains("ST"), "no Sobol indices in the output: {text}");
+    // The indices the notebook computed: one row per explored parameter, each a finite share
+    // within [0, 1] up to its bootstrap interval, and the total effect at least the first-order.
+    let indices = read_csv(&tmp.path().join("work/sobol_indices.csv"));
+    let mut names: Vec<&str> = indices.iter().map(|r| r["param"].as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["actors.russia.drain", "actors.ukraine.drain", "actors.us.aid"], "{text}");
+    for r in &indices {
+        let (s1, st, c1, ct) = (num(r, "S1"), num(r, "ST"), num(r, "S1_conf"), num(r, "ST_conf"));
+        assert!([s1, st, c1, ct].iter().all(|v| v.is_finite()), "{r:?}");
+        assert!(st >= -ct && st <= 1.0 + ct, "ST out of [0, 1]: {r:?}");
+        assert!(st + ct >= s1 - c1, "ST below S1 beyond their intervals: {r:?}");
+    }
     let nb: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(root().join("notebooks/sensitivity_salib.ipynb")).unwrap()).unwrap();
     for cell in nb["cells"].as_array().unwrap().iter().filter(|c| c["cell_type"] == "code") {
