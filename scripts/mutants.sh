@@ -30,7 +30,7 @@ BATCHES=(
   "beliefs|src/model/beliefs.rs|--test it -- validation engine|240"
   "battlefield|src/model/battlefield.rs|--test it -- engine validation|240"
   "policies|src/model/policies.rs|--test it -- engine analysis::|240"
-  "negotiation|src/model/negotiation.rs|--test it -- engine validation analysis::|240"
+  "negotiation|src/model/negotiation.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240"
   "rollout|src/model/rollout.rs|--test it -- engine validation alloc|240"
   "runner|src/runner.rs|--test it -- engine::outputs_are analysis::analyses_are|240"
   "intervals|src/analysis/intervals.rs|--lib --test it -- analysis|240"

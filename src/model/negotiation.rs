@@ -695,3 +695,76 @@ impl Scratch {
         self.has_terms = true;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{geometric, weighted_month};
+    use crate::model::{Model, Scratch};
+    use rand::SeedableRng;
+    use rand::rngs::ChaCha8Rng;
+
+    fn baseline() -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
+    }
+
+    /// Demands move by docs/model.md §5's equation: d ← d + rate·[S·(g − d) − K·(d − c)], with
+    /// S = max(0, side·m/gain_sd), K = cost_weight·12·drain/max(E, 0.05), c the compromise.
+    #[test]
+    fn demands_move_by_their_equation() {
+        let model = baseline();
+        let mut x = Scratch::new(&model);
+        x.reset(&model, &mut ChaCha8Rng::seed_from_u64(1));
+        let (att, def) = (model.scenario.attacker, model.scenario.defender);
+        let ni = model.n_issues();
+        // A state where both arms act: Russia sees success, Ukraine sees Russia losing ground.
+        x.belief[att] = 400.0;
+        x.belief[def] = -100.0;
+        for (i, (d, e)) in [(0.03, 1.2), (0.02, 0.5), (0.01, 0.9), (0.005, 0.02)].into_iter().enumerate() {
+            x.drain_now[i] = d;
+            x.endurance[i] = e;
+        }
+        for (j, v) in x.demands.iter_mut().enumerate() {
+            *v = 0.1 + 0.8 * ((j * 7) % 11) as f64 / 10.0;
+        }
+        let before = x.demands.clone();
+        x.compute_compromise(&model);
+        let c = x.compromise.clone();
+        x.move_demands(&model);
+        let sd = x.p[model.slots.gain_sd];
+        for (i, a) in model.slots.actors.iter().enumerate() {
+            let side = model.side[i];
+            let rate = x.p[a.demand_rate];
+            let s = (side * x.belief[i] / sd).max(0.0);
+            let k = x.p[a.cost_weight] * 12.0 * x.drain_now[i] / x.endurance[i].max(0.05);
+            for q in 0..ni {
+                let d = before[i * ni + q];
+                let goal = if side > 0.0 {
+                    1.0
+                } else if side < 0.0 {
+                    0.0
+                } else {
+                    x.p[a.ideal + q]
+                };
+                let want = if rate == 0.0 { d } else { (d + rate * (s * (goal - d) - k * (d - c[q]))).clamp(0.0, 1.0) };
+                assert!((x.demands[i * ni + q] - want).abs() < 1e-12, "actor {i} issue {q}: {} vs {want}", x.demands[i * ni + q]);
+            }
+        }
+        assert!(x.demands != before, "no demand moved");
+    }
+
+    /// The closed forms equal the sums they stand for, at δ = 1 (the special branch) too.
+    #[test]
+    fn the_closed_forms_equal_their_sums() {
+        for a in [0.3, 0.9, 0.97, 1.0] {
+            for h in [1, 2, 12, 33] {
+                let sum: f64 = (1..=h).map(|t| f64::powi(a, t)).sum();
+                let weighted: f64 = (1..=h).map(|t| t as f64 * f64::powi(a, t)).sum();
+                let a_h = f64::powi(a, h);
+                let (g, w) = (geometric(a, h as f64, a_h), weighted_month(a, h as f64, a_h));
+                assert!((g - sum).abs() <= 1e-9 * sum, "Σ a^τ at a = {a}, h = {h}: {g} vs {sum}");
+                assert!((w - weighted).abs() <= 1e-9 * weighted, "Σ τ a^τ at a = {a}, h = {h}: {w} vs {weighted}");
+            }
+        }
+    }
+}

@@ -243,7 +243,7 @@ impl Scratch {
     }
 
     /// Sets up month 0: parameters (with this rollout's draws), the front, beliefs, demands.
-    fn reset(&mut self, model: &Model, rng: &mut ChaCha8Rng) -> Vec<f64> {
+    pub(crate) fn reset(&mut self, model: &Model, rng: &mut ChaCha8Rng) -> Vec<f64> {
         self.p.copy_from_slice(&model.base);
         let mut drawn = Vec::with_capacity(model.uncertain.len());
         for (k, &i) in model.uncertain.iter().enumerate() {
