@@ -708,6 +708,64 @@ mod tests {
         Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
     }
 
+    /// A ceasefire's ρ is docs/model.md §5's: the breakdown hazard the engine applies to it (base
+    /// × (1 + unresolved · open share) × (1 − guarantee effect · G)), with the reversal months of
+    /// the horizon spread over it, and the defender's doubt lowered by the guarantees.
+    #[test]
+    fn a_ceasefires_risk_is_the_engines_hazard_as_perceived() {
+        let model = baseline();
+        let mut x = Scratch::new(&model);
+        x.reset(&model, &mut ChaCha8Rng::seed_from_u64(2));
+        x.month = 10;
+        x.forget_outlooks();
+        let def = model.scenario.defender;
+        let sl = &model.slots;
+        x.build_ceasefire(&model);
+        let war = x.outlook_of(&model, def);
+        let rho = x.deal_risk(&model, def, crate::scenario::DealKind::Ceasefire, &x.offer.clone(), &war);
+        let g = 1.0 - x.offer[model.guarantees_issue.unwrap()];
+        let ge = x.p[sl.guarantee_effect];
+        let h = x.p[sl.ceasefire_hazard] * (1.0 + x.p[sl.unresolved_effect] * x.open_share(&model)) * (1.0 - ge * g);
+        let horizon = x.horizon_of(&model, def);
+        let reversals = model.reversal_months_between(11, 10 + horizon as usize) as f64;
+        let survive = (1.0 - h) * (1.0 - x.p[sl.reversal_hazard]).powf(reversals / horizon);
+        let delta = x.p[sl.actors[def].patience];
+        let held: f64 =
+            (1..=horizon as i32).map(|t| (delta * survive).powi(t)).sum::<f64>() / (1..=horizon as i32).map(|t| delta.powi(t)).sum::<f64>();
+        let doubt = x.p[sl.actors[def].commitment_doubt] * (1.0 - ge * g);
+        let want = 1.0 - (1.0 - doubt) * held;
+        assert!(reversals > 0.0, "the test month should see the 2026-11 reversal within the horizon");
+        assert!((rho - want).abs() < 1e-9, "ρ = {rho}, by the equation {want}");
+    }
+
+    /// The decision hazards are docs/model.md §5's, a decisive battle included (0 < hazard < 1):
+    /// λ_A = (d_D + b·min(s_b, Ê_D))/Ê_D + h·w, λ_D = (d_A + k·min(s_k, Ê_A))/Ê_A + h·(1 − w).
+    #[test]
+    fn decision_hazards_follow_their_equation() {
+        let model = baseline();
+        let mut x = Scratch::new(&model);
+        x.reset(&model, &mut ChaCha8Rng::seed_from_u64(3));
+        x.forget_outlooks();
+        let sl = &model.slots;
+        let (att, def) = (model.scenario.attacker, model.scenario.defender);
+        x.p[sl.decisive_hazard] = 0.1;
+        for i in [att, def] {
+            x.p[sl.actors[i].win_belief] = 0.3;
+            let (lam_a, lam_d) = x.decision_hazards(&model, i);
+            let (d_att, d_def) = x.war_drains(&model);
+            let (bt, ct) = x.front_hazards(&model);
+            let rival = 1.0 + x.p[sl.actors[i].rival_bias];
+            let e_def = x.endurance[def] * if i == att { rival } else { 1.0 };
+            let e_att = x.endurance[att] * if i == def { rival } else { 1.0 };
+            let want_a = (d_def + bt * x.p[sl.breakthrough_shock].min(e_def)) / e_def + 0.1 * 0.3;
+            let want_d = (d_att + ct * x.p[sl.counter_shock].min(e_att)) / e_att + 0.1 * 0.7;
+            assert!(
+                (lam_a - want_a).abs() < 1e-12 && (lam_d - want_d).abs() < 1e-12,
+                "actor {i}: ({lam_a}, {lam_d}) vs ({want_a}, {want_d})"
+            );
+        }
+    }
+
     /// Demands move by docs/model.md §5's equation: d ← d + rate·[S·(g − d) − K·(d − c)], with
     /// S = max(0, side·m/gain_sd), K = cost_weight·12·drain/max(E, 0.05), c the compromise.
     #[test]
