@@ -703,9 +703,13 @@ mod tests {
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
 
+    fn shipped(file: &str) -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
+        Model::new(crate::scenario::load(&path, &Default::default()).expect("the scenario loads"))
+    }
+
     fn baseline() -> Model {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-        Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
+        shipped("baseline.toml")
     }
 
     /// A ceasefire's ρ is docs/model.md §5's: the breakdown hazard the engine applies to it (base
@@ -764,6 +768,62 @@ mod tests {
                 "actor {i}: ({lam_a}, {lam_d}) vs ({want_a}, {want_d})"
             );
         }
+    }
+
+    /// The proposer's package (docs/model.md §5): the natural proposal is the compromise pulled
+    /// toward its ideal plus noise; from it toward its ideal it tables the candidate it values
+    /// most among those every signatory accepts, else the one nearest the natural proposal it
+    /// would sign itself. Checked against a search written out here, at several states.
+    #[test]
+    fn the_proposer_tables_the_best_candidate_that_passes() {
+        use rand_distr::StandardNormal;
+        let models = [baseline(), shipped("endgame.toml")];
+        let mut seen = [0usize; 2];
+        for seed in 0..40u64 {
+            let model = &models[seed as usize % 2];
+            let sl = &model.slots;
+            let us = model.scenario.mediator.unwrap();
+            let mut x = Scratch::new(model);
+            x.reset(model, &mut ChaCha8Rng::seed_from_u64(seed));
+            x.month = 1 + seed as u32 % 20;
+            x.line = 0.8 + 0.004 * seed as f64;
+            x.forget_outlooks();
+            let mut rng = ChaCha8Rng::seed_from_u64(100 + seed);
+            let mut copy = ChaCha8Rng::seed_from_u64(100 + seed);
+            x.compute_compromise(model);
+            let pull = x.p[sl.proposer_pull];
+            let noise = x.p[sl.proposal_noise];
+            let natural: Vec<f64> = (0..model.n_issues())
+                .map(|k| {
+                    let z: f64 = rand::RngExt::sample(&mut copy, StandardNormal);
+                    ((1.0 - pull) * x.compromise[k] + pull * x.p[sl.actors[us].ideal + k] + noise * z).clamp(0.0, 1.0)
+                })
+                .collect();
+            let tabled = x.build_offer(model, us, false, &mut rng);
+            let offer = x.offer.clone();
+            assert_eq!(x.compromise, natural, "the natural proposal at seed {seed}");
+            let (mut best, mut nearest) = (None, None);
+            for step in (0..=super::CANDIDATES).rev() {
+                let t = step as f64 / super::CANDIDATES as f64;
+                x.place_candidate(model, us, t, false);
+                if x.stance(model, us, crate::scenario::DealKind::Package) < 0.0 {
+                    continue;
+                }
+                nearest = Some(t);
+                let all = model.scenario.signatories.iter().all(|&j| x.stance(model, j, crate::scenario::DealKind::Package) >= 0.0);
+                if all && best.is_none() {
+                    best = Some(t);
+                }
+            }
+            let want = best.or(nearest);
+            assert_eq!(tabled, want.is_some(), "seed {seed}");
+            if let Some(t) = want {
+                x.place_candidate(model, us, t, false);
+                assert_eq!(offer, x.offer, "seed {seed}: expected the candidate at t = {t}");
+                seen[best.is_some() as usize] += 1;
+            }
+        }
+        assert!(seen[0] > 0 && seen[1] > 0, "the states should include both a passing and a failing search: {seen:?}");
     }
 
     /// Demands move by docs/model.md §5's equation: d ← d + rate·[S·(g − d) − K·(d − c)], with
