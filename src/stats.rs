@@ -43,7 +43,10 @@ impl Histogram {
     }
 
     fn index(&self, x: f64) -> i64 {
-        (x / self.width).floor() as i64
+        // ⌊x / w⌋ without a call to libm's floor: truncate, then step down for negative fractions.
+        let q = x / self.width;
+        let k = q as i64;
+        if (k as f64) > q { k - 1 } else { k }
     }
 
     pub fn add(&mut self, x: f64) {
@@ -237,6 +240,15 @@ pub fn median_of_counts(counts: &[u64]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bin index is ⌊x / w⌋ for values on both sides of 0, on and off bin edges.
+    #[test]
+    fn bin_index_is_the_floor() {
+        let h = Histogram::new(25.0, 1000);
+        for x in [-75.0, -50.1, -25.0, -24.9, -0.0, 0.0, 1e-300, 24.999, 25.0, 113_100.0, 116_505.0, 1.6e6, -1e15] {
+            assert_eq!(h.index(x), (x / 25.0f64).floor() as i64, "x = {x}");
+        }
+    }
 
     #[test]
     fn wilson_known_values() {

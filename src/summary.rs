@@ -151,14 +151,18 @@ impl Summary {
 
     fn fill(h: &mut Hists, chunk: &Chunk, months: usize, width: usize, n_actors: usize) {
         let per = months * width;
-        for (r, rec) in chunk.records.iter().enumerate() {
+        for rec in &chunk.records {
             h.final_area.add(rec.final_area_km2);
-            let rows = &chunk.series[r * per..(r + 1) * per];
-            for m in 0..months {
-                let row = &rows[m * width..(m + 1) * width];
+        }
+        // Month by month over the chunk's rollouts: a month's few histograms stay in cache while
+        // its values arrive (bin counts do not depend on the order values are added in).
+        for m in 0..months {
+            let costs = &mut h.costs[m * n_actors..(m + 1) * n_actors];
+            for r in 0..chunk.records.len() {
+                let row = &chunk.series[r * per + m * width..r * per + (m + 1) * width];
                 h.area[m].add(row[0]);
-                for a in 0..n_actors {
-                    h.costs[m * n_actors + a].add(row[SERIES_FIXED + a]);
+                for (a, hist) in costs.iter_mut().enumerate() {
+                    hist.add(row[SERIES_FIXED + a]);
                 }
             }
         }

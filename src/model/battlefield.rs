@@ -3,7 +3,7 @@
 //! end a war: a belligerent's collapse and escalation to a NATO–Russia clash.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use super::rollout::Rng;
 use rand_distr::StandardNormal;
 
 use super::rollout::{Phase, Scratch};
@@ -11,7 +11,7 @@ use super::{Model, Observer, Outcome, Story};
 
 impl Scratch {
     /// Fights one month; returns the net change of the Russian-held area (km²).
-    pub(crate) fn fight<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) -> f64 {
+    pub(crate) fn fight<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) -> f64 {
         let change = if self.forts(model) { self.fight_forts(model, rng, obs) } else { self.fight_contest(model, rng, obs) };
         if matches!(self.phase, Phase::Ended(_)) {
             self.end_month = Some(self.month);
@@ -21,7 +21,7 @@ impl Scratch {
 
     /// Smith and Stam's random-walk war: one battle a month, won by the attacker with chance
     /// `forts_p`; the front moves one position; the war ends at position 0 or N.
-    fn fight_forts<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) -> f64 {
+    fn fight_forts<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) -> f64 {
         let sl = &model.slots;
         let n = self.p[sl.forts_positions].round() as i64;
         let won = rng.random::<f64>() < self.p[sl.forts_p];
@@ -50,7 +50,7 @@ impl Scratch {
         self.area - before
     }
 
-    fn fight_contest<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) -> f64 {
+    fn fight_contest<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) -> f64 {
         let sl = &model.slots;
         let sc = &model.scenario;
         let (att, def) = (sc.attacker, sc.defender);

@@ -8,14 +8,14 @@
 //! same prior weight s then disagree by exactly (a₁ − a₂)/(s + n) after n battles.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use super::rollout::Rng;
 use rand_distr::StandardNormal;
 
 use super::Model;
 use super::rollout::Scratch;
 
 impl Scratch {
-    pub(crate) fn learn(&mut self, model: &Model, change: f64, rng: &mut ChaCha8Rng) {
+    pub(crate) fn learn(&mut self, model: &Model, change: f64, rng: &mut Rng) {
         if self.beta_beliefs(model) {
             let won = if change > 0.0 { 1.0 } else { 0.0 };
             for i in 0..model.n_actors() {

@@ -3,7 +3,7 @@
 //! scale or add to parameters by path.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use super::rollout::Rng;
 
 use super::rollout::{Phase, Scratch};
 use super::{Model, Observer, Story};
@@ -11,7 +11,7 @@ use crate::scenario::schema::MAGNITUDE;
 use crate::scenario::{EffectOp, EventKind, StateVar, Target};
 
 impl Scratch {
-    pub(crate) fn fire_events<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
+    pub(crate) fn fire_events<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) {
         let month = self.month as i32;
         for (e, event) in model.scenario.events.iter().enumerate() {
             let due = if event.recurring {

@@ -174,7 +174,7 @@ pub struct Model {
     /// Indices of uncertain parameters, drawn per rollout in this order.
     pub uncertain: Vec<usize>,
     /// Where each uncertain parameter's draw starts in the parameter stream.
-    pub(crate) uncertain_regions: Vec<u128>,
+    pub(crate) uncertain_regions: Vec<u64>,
     /// Per actor: the side it is on (+1 attacker and its patrons, −1 defender and its patrons, 0 others).
     pub(crate) side: Vec<f64>,
     pub(crate) patrons: Vec<usize>,

@@ -7,7 +7,7 @@
 //! A mediator with no progress for its patience window may walk away and abandon its client.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use super::rollout::Rng;
 use rand_distr::StandardNormal;
 
 use super::rollout::{Phase, Scratch};
@@ -105,7 +105,7 @@ impl Scratch {
     }
 
     /// A month's negotiation: tabled proposals due this month, then (maybe) a round of talks.
-    pub(crate) fn negotiate<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
+    pub(crate) fn negotiate<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) {
         self.forget_outlooks();
         let sc = &model.scenario;
         let sl = &model.slots;
@@ -156,7 +156,7 @@ impl Scratch {
 
     /// One round of talks: the proposer tables what the protocol calls for; a mediator counts
     /// rounds without progress and may walk away.
-    pub(crate) fn hold_round<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
+    pub(crate) fn hold_round<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) {
         self.forget_outlooks();
         let sc = &model.scenario;
         let sl = &model.slots;
@@ -210,7 +210,7 @@ impl Scratch {
     /// one nearest the natural proposal that it would sign itself. Territory is pinned to the
     /// line during a ceasefire, else kept within what the front can bear. Returns false if the
     /// proposer would sign none of them (it tables nothing it would reject).
-    fn build_offer(&mut self, model: &Model, proposer: usize, pin_line: bool, rng: &mut ChaCha8Rng) -> bool {
+    fn build_offer(&mut self, model: &Model, proposer: usize, pin_line: bool, rng: &mut Rng) -> bool {
         let sl = &model.slots;
         let ni = model.n_issues();
         if self.p[sl.proposer_mode] == 1.0 && self.informed_offer(model, pin_line) {
@@ -436,7 +436,9 @@ impl Scratch {
         // The deal holds month τ with chance (1 − doubt)·survive^τ; weighted by the discount
         // factor as the months it is worth, the share of its value that fails is ρ.
         let a = self.p[sl.actors[i].patience] * survive;
-        let held = geometric(a, horizon, a.powi(horizon as i32)) / war.w.max(1e-12);
+        let w = war.w.max(1e-12);
+        // geometric(a, H, a^H) / W in one division.
+        let held = if (a - 1.0).abs() < 1e-12 { horizon / w } else { a * (1.0 - a.powi(horizon as i32)) / ((1.0 - a) * w) };
         // Written guarantees answer the doubts of the side they protect (the defender and its
         // patrons); the attacker's doubt is about the guarantors' reversals, weighed above.
         let assured = if model.side[i] > 0.0 { 0.0 } else { self.p[sl.guarantee_effect] * guarantees };
@@ -445,7 +447,7 @@ impl Scratch {
     }
 
     /// A ceasefire on the current line, tabled only if the proposer would sign it itself.
-    fn offer_ceasefire<O: Observer>(&mut self, model: &Model, proposer: usize, by: &str, rng: &mut ChaCha8Rng, obs: &mut O) -> bool {
+    fn offer_ceasefire<O: Observer>(&mut self, model: &Model, proposer: usize, by: &str, rng: &mut Rng, obs: &mut O) -> bool {
         self.build_ceasefire(model);
         self.stance(model, proposer, DealKind::Ceasefire) >= 0.0
             && self.table(model, DealKind::Ceasefire, Some(proposer), by, "talks", rng, obs)
@@ -464,7 +466,10 @@ impl Scratch {
     pub(crate) fn horizon_of(&self, model: &Model, i: usize) -> f64 {
         let a = &model.slots.actors[i];
         let h = self.p[a.horizon];
-        if h > 0.0 { h } else { (1.0 / (1.0 - self.p[a.patience])).min(MAX_HORIZON) }.round().max(1.0)
+        let h = if h > 0.0 { h } else { (1.0 / (1.0 - self.p[a.patience])).min(MAX_HORIZON) };
+        // Nearest whole month, halves up, without a call to libm's round (h is positive, and
+        // below 2^51 adding ½ is exact).
+        if h < 2f64.powi(51) { ((h + 0.5) as i64 as f64).max(1.0) } else { h.round() }
     }
 
     /// The perceived monthly chances that the war is decided for the attacker (the defender's
@@ -508,7 +513,14 @@ impl Scratch {
         let h = self.horizon_of(model, i);
         let (lam_a, lam_d) = self.decision_hazards(model, i);
         let q = (lam_a + lam_d).min(1.0);
-        let w = geometric(delta, h, delta.powi(h as i32));
+        let w = match self.w_memo[i] {
+            (d, hh, w) if d == delta && hh == h => w,
+            _ => {
+                let w = geometric(delta, h, delta.powi(h as i32));
+                self.w_memo[i] = (delta, h, w);
+                w
+            }
+        };
         let alive = delta * (1.0 - q);
         let alive_h = alive.powi(h as i32);
         let g = geometric(alive, h, alive_h);
@@ -542,7 +554,16 @@ impl Scratch {
         // The reversal months within the horizon, spread over it as a monthly hazard.
         let end = (self.month as f64 + h).min(model.horizon() as f64) as usize;
         let reversals = model.reversal_months_between(self.month as usize + 1, end) as f64;
-        let reversal_survive = if reversals > 0.0 { (1.0 - self.p[sl.reversal_hazard]).powf(reversals / h) } else { 1.0 };
+        let rh = self.p[sl.reversal_hazard];
+        let reversal_survive = match self.reversal_memo[i] {
+            _ if reversals == 0.0 => 1.0,
+            (r, hh, z, v) if r == reversals && hh == h && z == rh => v,
+            _ => {
+                let v = (1.0 - rh).powf(reversals / h);
+                self.reversal_memo[i] = (reversals, h, rh, v);
+                v
+            }
+        };
         WarOutlook { per_month, q, horizon: h, w, reversal_survive, status_quo: u_sq, open: self.open_now(model), alternative: per_month }
     }
 
@@ -569,7 +590,7 @@ impl Scratch {
         proposer: Option<usize>,
         by: &str,
         tabled: &str,
-        rng: &mut ChaCha8Rng,
+        rng: &mut Rng,
         obs: &mut O,
     ) -> bool {
         let sc = &model.scenario;
@@ -700,8 +721,8 @@ impl Scratch {
 mod tests {
     use super::{geometric, weighted_month};
     use crate::model::{Model, Scratch};
+    use crate::model::rollout::{Keys, Rng};
     use rand::SeedableRng;
-    use rand::rngs::ChaCha8Rng;
 
     fn shipped(file: &str) -> Model {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
@@ -719,7 +740,7 @@ mod tests {
     fn a_ceasefires_risk_is_the_engines_hazard_as_perceived() {
         let model = baseline();
         let mut x = Scratch::new(&model);
-        x.reset(&model, &mut ChaCha8Rng::seed_from_u64(2));
+        x.reset(&model, Keys::new(2, 0));
         x.month = 10;
         x.forget_outlooks();
         let def = model.scenario.defender;
@@ -748,7 +769,7 @@ mod tests {
     fn decision_hazards_follow_their_equation() {
         let model = baseline();
         let mut x = Scratch::new(&model);
-        x.reset(&model, &mut ChaCha8Rng::seed_from_u64(3));
+        x.reset(&model, Keys::new(3, 0));
         x.forget_outlooks();
         let sl = &model.slots;
         let (att, def) = (model.scenario.attacker, model.scenario.defender);
@@ -784,12 +805,12 @@ mod tests {
             let sl = &model.slots;
             let us = model.scenario.mediator.unwrap();
             let mut x = Scratch::new(model);
-            x.reset(model, &mut ChaCha8Rng::seed_from_u64(seed));
+            x.reset(model, Keys::new(seed, 0));
             x.month = 1 + seed as u32 % 20;
             x.line = 0.8 + 0.004 * seed as f64;
             x.forget_outlooks();
-            let mut rng = ChaCha8Rng::seed_from_u64(100 + seed);
-            let mut copy = ChaCha8Rng::seed_from_u64(100 + seed);
+            let mut rng = Rng::seed_from_u64(100 + seed);
+            let mut copy = Rng::seed_from_u64(100 + seed);
             x.compute_compromise(model);
             let pull = x.p[sl.proposer_pull];
             let noise = x.p[sl.proposal_noise];
@@ -832,7 +853,7 @@ mod tests {
     fn demands_move_by_their_equation() {
         let model = baseline();
         let mut x = Scratch::new(&model);
-        x.reset(&model, &mut ChaCha8Rng::seed_from_u64(1));
+        x.reset(&model, Keys::new(1, 0));
         let (att, def) = (model.scenario.attacker, model.scenario.defender);
         let ni = model.n_issues();
         // A state where both arms act: Russia sees success, Ukraine sees Russia losing ground.

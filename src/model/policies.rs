@@ -46,7 +46,8 @@ impl Scratch {
     pub(crate) fn expected_gain(&self, model: &Model) -> f64 {
         let sl = &model.slots;
         let b = self.balance.min(1e6);
-        self.p[sl.gain_mean] * b.powf(self.p[sl.elasticity])
+        let e = self.p[sl.elasticity];
+        self.p[sl.gain_mean] * if e == 1.0 { b } else { b.powf(e) }
     }
 
     /// Patrons pay for the aid they give, and their fatigue accumulates.

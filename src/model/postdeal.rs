@@ -3,13 +3,13 @@
 //! guarantees, and jumps in months when a US policy reversal may undo commitments.
 
 use rand::RngExt;
-use rand::rngs::ChaCha8Rng;
+use super::rollout::Rng;
 
 use super::rollout::{Phase, Scratch};
 use super::{Model, Observer, Story};
 
 impl Scratch {
-    pub(crate) fn check_breakdown<O: Observer>(&mut self, model: &Model, rng: &mut ChaCha8Rng, obs: &mut O) {
+    pub(crate) fn check_breakdown<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) {
         let sl = &model.slots;
         let (base, open) = match self.phase {
             Phase::Ceasefire => (self.p[sl.ceasefire_hazard], self.open_share(model)),

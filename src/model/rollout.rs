@@ -1,6 +1,6 @@
 //! One rollout: the state it carries and the order of a month (MODEL.md §4).
 
-use rand::rngs::ChaCha8Rng;
+use rand_xoshiro::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 
 use super::{Model, MonthView, Observer, Outcome, Record, Story};
@@ -62,6 +62,10 @@ pub struct Scratch {
     /// Each actor's value of fighting on, worked out once per round of talks (it does not
     /// depend on the offer).
     pub(crate) war_cache: Vec<Option<super::negotiation::WarOutlook>>,
+    /// Per actor, the last (δ, H, W = Σ δ^τ) worked out: W changes only when δ or H does.
+    pub(crate) w_memo: Vec<(f64, f64, f64)>,
+    /// Per actor, the last (reversal months, H, reversal hazard, survival) worked out.
+    pub(crate) reversal_memo: Vec<(f64, f64, f64, f64)>,
     /// Each actor's last stance this round, with the offer and kind it was on (a memo: the
     /// proposer's search and the table ask the same question twice).
     pub(crate) stance_memo: Vec<Option<(bool, f64)>>,
@@ -113,6 +117,8 @@ impl Scratch {
             margin: vec![0.0; na],
             pressure: vec![0.0; na],
             war_cache: vec![None; na],
+            w_memo: vec![(f64::NAN, f64::NAN, f64::NAN); na],
+            reversal_memo: vec![(f64::NAN, f64::NAN, f64::NAN, f64::NAN); na],
             stance_memo: vec![None; na],
             stance_offer: vec![0.0; na * model.n_issues()],
             refuser: usize::MAX,
@@ -122,52 +128,97 @@ impl Scratch {
     }
 }
 
-/// The random streams of one rollout. Each is a ChaCha8 generator keyed by the master seed and a
-/// purpose (parameters, world, talks), with the stream number set to the rollout index.
+/// The generator behind every draw of a rollout: xoshiro256++ (rand_xoshiro), a small, fast
+/// generator of high statistical quality whose whole state is set from a key.
+pub(crate) type Rng = Xoshiro256PlusPlus;
+
+/// What a rollout's random numbers are keyed by: the master seed and the rollout index.
 ///
-/// Within a stream, every month and every uncertain parameter reads from its own fixed region
-/// (the generator is moved there with `set_word_pos`). So rollout i of two scenarios, or of one
+/// Every region of a rollout — each month of the world and of the talks, and each uncertain
+/// parameter (by a hash of its path) — has its own generator, whose state is a function of
+/// (seed, purpose, rollout index, region) alone. So rollout i of two scenarios, or of one
 /// scenario with an override, draws the same numbers for the same month and the same parameter
 /// even when one has settled and the other fights on, or one draws a parameter the other fixes:
-/// common random numbers, which make paired comparisons precise.
+/// common random numbers, which make paired comparisons precise. Entering a region costs a few
+/// multiplications; nothing is generated that is not used.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keys {
+    /// Mixes of the seed with each purpose (parameters, world, talks).
+    purpose: [u64; 3],
+    /// A mix of the rollout index.
+    index: u64,
+}
+
+const PARAMS: usize = 0;
+const WORLD: usize = 1;
+const TALKS: usize = 2;
+
+/// SplitMix64's output function: a bijection of 64-bit words that mixes every bit into every bit.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Keys {
+    pub fn new(seed: u64, index: u64) -> Keys {
+        let purpose = |p: u64| mix(seed ^ mix(p));
+        Keys { purpose: [purpose(1), purpose(2), purpose(3)], index: mix(index ^ 0xA076_1D64_78BD_642F) }
+    }
+
+    /// The generator of one region. Its four state words are mixes of (seed, purpose), the
+    /// rollout index and the region, each word depending on all three: distinct keys give
+    /// distinct states (but for chance coincidences of 128 bits), each word well mixed.
+    fn stream(&self, purpose: usize, region: u64) -> Rng {
+        let p = self.purpose[purpose];
+        let r = mix(region ^ 0xE703_7ED1_A0B4_28DB);
+        let w0 = mix(p ^ r);
+        let w1 = mix(self.index ^ p.rotate_left(32) ^ r.rotate_left(17));
+        let w2 = mix(w0 ^ self.index);
+        let w3 = mix(w1 ^ p);
+        let mut seed = [0u8; 32];
+        for (chunk, w) in seed.chunks_exact_mut(8).zip([w0, w1, w2, w3]) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        Rng::from_seed(seed)
+    }
+
+    /// The generator of an uncertain parameter's draw (`region`: a hash of its path).
+    pub fn param(&self, region: u64) -> Rng {
+        self.stream(PARAMS, region)
+    }
+}
+
+/// The random streams of one rollout's current month: the world (battlefield, beliefs,
+/// events, breakdowns) and the talks.
 pub(crate) struct Streams {
-    pub params: ChaCha8Rng,
-    pub world: ChaCha8Rng,
-    pub talks: ChaCha8Rng,
+    keys: Keys,
+    pub world: Rng,
+    pub talks: Rng,
 }
 
 impl Streams {
-    pub fn new(seed: u64, index: u64) -> Streams {
-        let make = |purpose: u64| {
-            let mut r = ChaCha8Rng::seed_from_u64(seed ^ purpose.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            r.set_stream(index);
-            r
-        };
-        Streams { params: make(1), world: make(2), talks: make(3) }
+    pub fn new(keys: Keys) -> Streams {
+        Streams { keys, world: keys.stream(WORLD, 0), talks: keys.stream(TALKS, 0) }
     }
 
-    /// Moves the world and talks streams to the region of month `m` (2^20 words per month, far
-    /// more than a month uses).
+    /// Moves the world and talks streams to the region of month `m`.
     pub fn enter_month(&mut self, m: u32) {
-        let pos = u128::from(m) << MONTH_REGION_BITS;
-        self.world.set_word_pos(pos);
-        self.talks.set_word_pos(pos);
+        self.world = self.keys.stream(WORLD, u64::from(m));
+        self.talks = self.keys.stream(TALKS, u64::from(m));
     }
 }
 
-const MONTH_REGION_BITS: u32 = 20;
-/// Words reserved for each uncertain parameter's draw (rejection samplers stay far below).
-const PARAM_REGION_BITS: u32 = 12;
-
-/// Where in the parameter stream a parameter's draws start: a hash of its path, so that the
-/// draw does not depend on which other parameters are uncertain (FNV-1a, 32 bits).
-pub(crate) fn param_region(path: &str) -> u128 {
-    let mut h: u32 = 0x811c_9dc5;
+/// Which region of the parameter stream a parameter's draw comes from: a hash of its path, so
+/// that the draw does not depend on which other parameters are uncertain (FNV-1a, 64 bits).
+pub(crate) fn param_region(path: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in path.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    u128::from(h) << PARAM_REGION_BITS
+    h
 }
 
 /// Runs rollout `index` of `model` under master `seed`, reporting months to `obs`.
@@ -175,15 +226,14 @@ pub(crate) fn param_region(path: &str) -> u128 {
 /// within its horizon: the figure its value of going on uses (MODEL.md §4a). For validation.
 pub fn perceived_decided_at_start(model: &Model, seed: u64, index: u64, actor: usize) -> f64 {
     let mut s = Scratch::new(model);
-    let mut rng = Streams::new(seed, index);
-    s.reset(model, &mut rng.params);
+    s.reset(model, Keys::new(seed, index));
     s.war_outlook(model, actor).p_decided()
 }
 
 pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Scratch, obs: &mut O) -> Record {
-    let mut rng = Streams::new(seed, index);
-    let drawn = s.reset(model, &mut rng.params);
-    rng.enter_month(0);
+    let keys = Keys::new(seed, index);
+    let drawn = s.reset(model, keys);
+    let mut rng = Streams::new(keys);
     // An opening round of talks, before any fighting (the bargaining of Fearon's model).
     if rng.talks.random::<f64>() < s.p[model.slots.opening_round] {
         s.hold_round(model, &mut rng.talks, obs);
@@ -243,14 +293,14 @@ impl Scratch {
     }
 
     /// Sets up month 0: parameters (with this rollout's draws), the front, beliefs, demands.
-    pub(crate) fn reset(&mut self, model: &Model, rng: &mut ChaCha8Rng) -> Vec<f64> {
+    pub(crate) fn reset(&mut self, model: &Model, keys: Keys) -> Vec<f64> {
         self.p.copy_from_slice(&model.base);
         let mut drawn = Vec::with_capacity(model.uncertain.len());
         for (k, &i) in model.uncertain.iter().enumerate() {
             let param = &model.scenario.params[i];
             if let crate::scenario::ParamValue::Dist(d) = &param.value {
-                rng.set_word_pos(model.uncertain_regions[k]);
-                self.p[i] = d.sample(rng, param.min, param.max);
+                let mut rng = keys.param(model.uncertain_regions[k]);
+                self.p[i] = d.sample(&mut rng, param.min, param.max);
             }
             drawn.push(self.p[i]);
         }
@@ -392,5 +442,58 @@ impl Scratch {
             weight += s;
         }
         if weight > 0.0 { -total / weight } else { 0.0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Keys, PARAMS, TALKS, WORLD};
+    use rand::RngExt;
+
+    fn first(keys: Keys, purpose: usize, region: u64) -> u64 {
+        keys.stream(purpose, region).random::<u64>()
+    }
+
+    /// A region's generator depends on its key alone, and every part of the key changes it.
+    #[test]
+    fn a_regions_numbers_are_a_function_of_its_key() {
+        let k = Keys::new(7, 3);
+        assert_eq!(first(k, WORLD, 5), first(Keys::new(7, 3), WORLD, 5));
+        let base = first(k, WORLD, 5);
+        for other in [first(k, TALKS, 5), first(k, PARAMS, 5), first(k, WORLD, 6), first(Keys::new(8, 3), WORLD, 5), first(Keys::new(7, 4), WORLD, 5)]
+        {
+            assert_ne!(base, other);
+        }
+    }
+
+    /// Neighbouring keys give unrelated numbers: over 20,000 (rollout, month) pairs the uniforms
+    /// of the world and the talks of the same month, of month m and m + 1, and of rollout i and
+    /// i + 1 are uncorrelated (|r| < 4/√N) and each has mean ½ within 4 sd/√N.
+    #[test]
+    fn neighbouring_keys_give_uncorrelated_uniforms() {
+        let n = 20_000usize;
+        let u = |keys: Keys, p: usize, m: u64| keys.stream(p, m).random::<f64>();
+        let corr = |x: &[f64], y: &[f64]| {
+            let (mx, my) = (x.iter().sum::<f64>() / n as f64, y.iter().sum::<f64>() / n as f64);
+            let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+            let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+            let syy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+            sxy / (sxx * syy).sqrt()
+        };
+        let (mut w, mut t, mut next_month, mut next_rollout) = (vec![], vec![], vec![], vec![]);
+        for j in 0..n as u64 {
+            let (i, m) = (j / 40, j % 40);
+            w.push(u(Keys::new(1, i), WORLD, m));
+            t.push(u(Keys::new(1, i), TALKS, m));
+            next_month.push(u(Keys::new(1, i), WORLD, m + 1));
+            next_rollout.push(u(Keys::new(1, i + 1), WORLD, m));
+        }
+        let bound = 4.0 / (n as f64).sqrt();
+        for (name, y) in [("talks", &t), ("next month", &next_month), ("next rollout", &next_rollout)] {
+            let r = corr(&w, y);
+            assert!(r.abs() < bound, "world vs {name}: r = {r:.4} (bound {bound:.4})");
+        }
+        let mean = w.iter().sum::<f64>() / n as f64;
+        assert!((mean - 0.5).abs() < 4.0 * (1.0f64 / 12.0).sqrt() / (n as f64).sqrt(), "mean {mean}");
     }
 }
