@@ -32,7 +32,16 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match dispatch(cli) {
+    // A panic is a bug in truce like any other internal error: exit 1 with the same request, not
+    // Rust's 101. The default hook has already printed where it happened.
+    let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli))) {
+        Ok(r) => r,
+        Err(_) => {
+            eprintln!("error: truce stopped on an internal error\n  (this is a bug in truce: please report it with the command line and scenario)");
+            return 1;
+        }
+    };
+    match outcome {
         Ok(()) => 0,
         Err(e) => {
             if let Some(io) = e.downcast_ref::<std::io::Error>()
@@ -134,7 +143,10 @@ impl FolderRun<'_> {
     /// As `run`; `extra` writes more files into the (temporary) folder before it is moved into
     /// place.
     pub fn run_with(&self, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary)> {
-        run_to_folder_with(self, extra)
+        run_to_folder_with(self, &|folder, summary| {
+            injected_fault()?;
+            extra(folder, summary)
+        })
     }
 }
 
@@ -650,4 +662,16 @@ fn peak_memory_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A deliberate internal failure, so that the tests can check what a bug in truce looks like to
+/// its user (exit 1, the request to report it, no output left behind): with `TRUCE_INJECT_FAULT`
+/// set to `panic` or `error`, a run panics or fails with an internal error once its rollouts
+/// have run and its files are half written (in the temporary folder). Not for users.
+fn injected_fault() -> Result<()> {
+    match std::env::var("TRUCE_INJECT_FAULT").as_deref() {
+        Ok("panic") => panic!("fault injected by TRUCE_INJECT_FAULT"),
+        Ok("error") => Err(anyhow::anyhow!("fault injected by TRUCE_INJECT_FAULT")),
+        _ => Ok(()),
+    }
 }

@@ -1031,3 +1031,30 @@ fn no_chart_panics_for_hundreds_of_actors_at_any_size() {
         }
     }
 }
+
+/// Exit code 1 is a bug in truce (docs/outputs.md): an internal error or a panic, injected once
+/// the rollouts have run and the files are half written, exits 1 (not Rust's 101) with the
+/// request to report it, and leaves the earlier run in the folder exactly as it was, with no
+/// temporary folder or lock behind.
+#[test]
+fn a_bug_exits_1_and_leaves_the_earlier_run_untouched() {
+    for fault in ["error", "panic"] {
+        let tmp = tempdir();
+        let d = tmp.path();
+        prior_run_no_charts(d);
+        let before = tree(d);
+        let out = Process::new(truce_bin())
+            .args(["run", "s.toml", "-n", "50", "--no-charts", "--out", "r"])
+            .current_dir(d)
+            .env("TRUCE_INJECT_FAULT", fault)
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .expect("truce starts");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{fault}: exit {:?}\n{err}", out.status.code());
+        assert!(err.contains("this is a bug in truce: please report it"), "{fault}: {err}");
+        let after = tree(d);
+        let changed = changes(&before, &after, &[]);
+        assert!(changed.is_empty(), "{fault}: the failed run changed {changed:?}");
+    }
+}
