@@ -11,6 +11,7 @@ pub mod files;
 pub mod graph;
 pub mod model;
 pub mod output;
+pub mod rolling;
 pub mod runner;
 pub mod scenario;
 pub mod stats;

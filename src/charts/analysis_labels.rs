@@ -15,6 +15,15 @@ pub struct AnalysisLabels {
     pub lg_p90: &'static str,
     pub lg_colour: &'static str,
     pub ax_tornado: &'static str,
+    pub subj_rolling_crps: &'static str,
+    pub subj_rolling_pit: &'static str,
+    pub ax_months_ahead: &'static str,
+    pub ax_crps: &'static str,
+    pub ax_pit: &'static str,
+    pub ax_share: &'static str,
+    pub lg_naive_12m: &'static str,
+    pub lg_naive_all: &'static str,
+    pub lg_uniform: &'static str,
     pub lang: Lang,
 }
 
@@ -28,6 +37,15 @@ pub static EN: AnalysisLabels = AnalysisLabels {
     lg_p90: "held at its 90th percentile",
     lg_colour: "Probability (%)",
     ax_tornado: "Probability (%)",
+    subj_rolling_crps: "forecast error of the front by months ahead (rolling origins)",
+    subj_rolling_pit: "where the observed area fell in the forecast (PIT, rolling origins)",
+    ax_months_ahead: "Months ahead of the origin",
+    ax_crps: "Mean CRPS (km²), lower is better",
+    ax_pit: "PIT: share of the forecast below the observation",
+    ax_share: "Share of observations (%)",
+    lg_naive_12m: "random walk, drift and sd of the last 12 months",
+    lg_naive_all: "random walk, drift and sd of all months before",
+    lg_uniform: "a calibrated forecast (flat)",
     lang: Lang::En,
 };
 
@@ -41,6 +59,15 @@ pub static ZH: AnalysisLabels = AnalysisLabels {
     lg_p90: "固定于第 90 百分位",
     lg_colour: "概率（%）",
     ax_tornado: "概率（%）",
+    subj_rolling_crps: "战线预测误差随预测月数的变化（滚动起点）",
+    subj_rolling_pit: "观测面积在预测分布中的位置（PIT，滚动起点）",
+    ax_months_ahead: "距起点的月数",
+    ax_crps: "平均 CRPS（平方千米），越低越好",
+    ax_pit: "PIT：预测分布中低于观测值的比例",
+    ax_share: "观测所占比例（%）",
+    lg_naive_12m: "随机游走：过去 12 个月的漂移与标准差",
+    lg_naive_all: "随机游走：起点前全部月份的漂移与标准差",
+    lg_uniform: "校准良好的预测（均匀）",
     lang: Lang::Zh,
 };
 
@@ -68,6 +95,16 @@ impl AnalysisLabels {
         }
     }
 
+    /// The footer of the rolling-backtest charts.
+    #[allow(clippy::too_many_arguments)]
+    pub fn rolling_footer(&self, scenario: &str, trend: &str, origins: usize, n: u64, seed: u64, version: &str, sep: &str) -> String {
+        let n = thousands(n as f64);
+        match self.lang {
+            Lang::En => format!("Scenario {scenario}{sep}trend {trend}{sep}{origins} origins, N = {n} rollouts each{sep}seed {seed}{sep}truce {version}"),
+            Lang::Zh => format!("情景 {scenario}{sep}趋势 {trend}{sep}{origins} 个起点，每个推演 N = {n} 次{sep}随机种子 {seed}{sep}truce {version}"),
+        }
+    }
+
     /// The subject of a chart about one outcome: "Settlement probability over …".
     pub fn about(&self, outcome: &str, subject: &str) -> String {
         match self.lang {
@@ -88,12 +125,22 @@ impl AnalysisLabels {
             self.lg_p90,
             self.lg_colour,
             self.ax_tornado,
+            self.subj_rolling_crps,
+            self.subj_rolling_pit,
+            self.ax_months_ahead,
+            self.ax_crps,
+            self.ax_pit,
+            self.ax_share,
+            self.lg_naive_12m,
+            self.lg_naive_all,
+            self.lg_uniform,
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
         v.push(self.footer("x", 1000, true, 1, "0.1.0", " · "));
         v.push(self.footer("x", 1000, false, 1, "0.1.0", " · "));
+        v.push(self.rolling_footer("x", "constant", 10, 1000, 1, "0.1.0", " · "));
         v
     }
 }

@@ -26,6 +26,7 @@ mod marks;
 mod names;
 mod outcomes;
 mod style;
+pub mod rolling;
 mod sweep;
 mod terms;
 mod territory;

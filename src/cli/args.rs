@@ -52,8 +52,11 @@ pub enum Command {
     /// Fit the battlefield to an observed area series, using only months before the start
     #[command(after_help = "Example:\n  truce calibrate scenarios/baseline.toml --data data/territory_monthly.csv --column econ_km2")]
     Calibrate(CalibrateArgs),
-    /// Place an observed path in the scenario's simulated fan (coverage, percentiles, chart)
-    #[command(after_help = "Example:\n  truce backtest scenarios/validation/backtest_2024-05.toml --observed observed.csv")]
+    /// Place an observed path in the scenario's simulated fan (coverage, percentiles, chart), or
+    /// score the fan at many origins (--rolling)
+    #[command(
+        after_help = "Examples:\n  truce backtest scenarios/validation/backtest_2024-05.toml --observed data/territory_monthly.csv\n  truce backtest scenarios/validation/backtest_2024-05.toml --observed data/territory_monthly.csv --rolling -n 2000\n  truce backtest scenarios/validation/backtest_2024-05.toml --observed data/territory_monthly.csv --rolling --trend local-level"
+    )]
     Backtest(BacktestArgs),
     /// Measure rollouts per second on one thread and on all (no files written)
     #[command(after_help = "Example:\n  truce bench scenarios/baseline.toml -n 100000")]
@@ -173,19 +176,46 @@ pub struct CalibrateArgs {
 pub struct BacktestArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// CSV of the observed path: columns `month` (YYYY-MM) and `km2`
+    /// CSV of the observed path: a `month` column (YYYY-MM) and a column of km² (--column)
     #[arg(long)]
     pub observed: PathBuf,
-    /// The column of observed area
-    #[arg(long, default_value = "km2")]
+    /// The column of observed area (the shipped data/territory_monthly.csv calls it econ_km2)
+    #[arg(long, default_value = "econ_km2")]
     pub column: String,
-    #[arg(short = 'n', long, default_value_t = 10_000)]
-    pub n: u64,
+    /// Rollouts (per origin with --rolling)
+    #[arg(short = 'n', long)]
+    pub n: Option<u64>,
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
-    /// Output folder (default: output/<scenario name>-backtest)
+    /// Output folder (default: output/<scenario name>-backtest, or output/<scenario name>-rolling-<trend>)
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// A rolling-origin backtest: at every origin, fit the battlefield on the data before it,
+    /// start there from the observed area, and score the observed path (CRPS, PIT, coverage)
+    /// against two naive random walks
+    #[arg(long)]
+    pub rolling: bool,
+    /// With --rolling: the first and last origin, FROM:TO
+    #[arg(long, default_value = "2023-06:2024-10", requires = "rolling")]
+    pub origins: String,
+    /// With --rolling: the first month of data any fit or benchmark may use (the war of
+    /// attrition the model describes; before it, the invasion and the 2022 counter-offensives)
+    #[arg(long, default_value = "2022-12", requires = "rolling")]
+    pub fit_from: String,
+    /// With --rolling: months between origins
+    #[arg(long, default_value_t = 1, requires = "rolling")]
+    pub every: u32,
+    /// With --rolling: the horizons scored, 1 … H months
+    #[arg(long, default_value_t = 12, requires = "rolling")]
+    pub horizon: u32,
+    /// With --rolling: the trend model fitted at each origin, `constant` or `local-level`
+    #[arg(long, default_value = "constant", value_parser = ["constant", "local-level"], requires = "rolling")]
+    pub trend: String,
+    /// With --rolling: worker threads (default: all cores); results do not depend on it
+    #[arg(long, requires = "rolling")]
+    pub threads: Option<usize>,
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Args, Debug, Clone)]

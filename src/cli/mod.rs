@@ -2,6 +2,7 @@
 
 pub mod args;
 mod check;
+mod rolling;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -89,6 +90,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Plot(a) => plot(&a),
         Command::Validate(a) => validate(&a),
         Command::Calibrate(a) => calibrate(&a),
+        Command::Backtest(a) if a.rolling => rolling::backtest_rolling(&a),
         Command::Backtest(a) => backtest(&a),
         Command::Compare(a) => crate::analysis::commands::compare(&a),
         Command::Sweep(a) => crate::analysis::commands::sweep(&a),
@@ -429,7 +431,7 @@ fn validate(a: &args::ValidateArgs) -> Result<()> {
     Ok(())
 }
 
-fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
+pub(crate) fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
     let text = crate::files::read_text(path, crate::files::DATA_LIMIT).map_err(|e| {
         UsageError(format!(
             "cannot read the series `{}`: {e}\n  help: give a CSV file with a `month` column (YYYY-MM) and a `{column}` column of km²",
@@ -439,7 +441,7 @@ fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calib
     crate::calibrate::read_series(&text, column).map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
 }
 
-fn parse_month(text: &Option<String>, flag: &str) -> Result<Option<crate::calendar::YearMonth>> {
+pub(crate) fn parse_month(text: &Option<String>, flag: &str) -> Result<Option<crate::calendar::YearMonth>> {
     match text {
         None => Ok(None),
         Some(t) => crate::calendar::YearMonth::parse(t)
@@ -534,6 +536,7 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
     let scenario = load(&a.scenario)?;
     let model = Model::new(scenario);
     let observed = read_series_file(&a.observed, &a.column)?;
+    let n = a.n.unwrap_or(10_000);
     let sc = &model.scenario;
     if !observed.iter().any(|(m, _)| *m > sc.start && *m <= sc.date(sc.horizon as i32)) {
         return Err(UsageError(format!("{} has no month after the start {} and within the horizon", a.observed.display(), sc.start)).into());
@@ -578,11 +581,20 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
     };
     let opts = crate::charts::ChartOptions::default();
     let job =
-        FolderRun { model: &model, n: a.n, seed: a.seed, threads, out: &out, show_progress: true, charts: Some(&opts), runs_csv: true };
+        FolderRun {
+        model: &model,
+        n,
+        seed: a.seed,
+        threads,
+        out: &out,
+        show_progress: true,
+        charts: (!a.no_charts).then_some(&opts),
+        runs_csv: true,
+    };
     let (path, _) = job.run_with(&extra)?;
     let bt = result.into_inner().context("the backtest ran")?;
     let mut o = std::io::stdout().lock();
-    writeln!(o, "backtest of `{}` against {} ({} rollouts, seed {})\n", sc.name, a.observed.display(), a.n, a.seed)?;
+    writeln!(o, "backtest of `{}` against {} ({} rollouts, seed {})\n", sc.name, a.observed.display(), n, a.seed)?;
     writeln!(
         o,
         "{:<8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11}",
@@ -602,7 +614,8 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
         100.0 * bt.coverage90,
         bt.months.len()
     )?;
-    writeln!(o, "written to {} (backtest.csv, backtest.json, charts/territory.png with the observed line)", path.display())?;
+    let charts = if a.no_charts { "" } else { ", charts/territory.png with the observed line" };
+    writeln!(o, "written to {} (backtest.csv, backtest.json{charts})", path.display())?;
     Ok(())
 }
 

@@ -47,6 +47,8 @@ const OWN_FILES: &[&str] = &[
     "scenario.resolved.toml",
     "backtest.csv",
     "backtest.json",
+    "rolling.csv",
+    "rolling.json",
     "compare.csv",
     "compare.json",
     "design_results.csv",
@@ -57,7 +59,7 @@ const OWN_FILES: &[&str] = &[
     "report.html",
 ];
 /// Files whose `truce_version` (top level or under `identity`) marks a folder as truce's.
-const MARKERS: &[&str] = &["manifest.json", "compare.json", "sweep.json"];
+const MARKERS: &[&str] = &["manifest.json", "compare.json", "sweep.json", "rolling.json"];
 
 /// A claimed output folder: the lock is held until the claim is dropped.
 #[derive(Debug)]

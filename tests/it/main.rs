@@ -15,4 +15,5 @@ mod negotiation;
 mod notebook;
 mod notebook_damaged;
 mod properties;
+mod rolling;
 mod validation;
