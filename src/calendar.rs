@@ -14,6 +14,12 @@ impl YearMonth {
         Some(YearMonth(year * 12 + month as i32 - 1))
     }
 
+    /// A month known at compile time (`month` in 1 … 12).
+    pub const fn const_new(year: i32, month: u32) -> YearMonth {
+        assert!(month >= 1 && month <= 12);
+        YearMonth(year * 12 + month as i32 - 1)
+    }
+
     /// Parses `YYYY-MM`. Returns `None` for anything else (callers phrase the error).
     pub fn parse(text: &str) -> Option<YearMonth> {
         let (y, m) = text.split_once('-')?;

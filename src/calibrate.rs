@@ -153,7 +153,12 @@ pub fn fit_local_level(series: &Series, start: YearMonth, from: YearMonth, to: Y
     Ok(Fit { gain_mean: level, gain_mean_sd: var.sqrt(), gain_sd: eps, gain_ar: 0.0, gain_drift: eta, ..Fit::observed(from, to, &xs) })
 }
 
-/// The fit window used when none is given: the last full calendar year before `start`.
+/// The first month of the war of attrition the model describes: before it, the series holds the
+/// invasion and the 2022 counter-offensives (monthly changes of tens of thousands of km²). The
+/// local-level fit and the rolling backtest use no data from before it.
+pub const ATTRITION_FROM: YearMonth = YearMonth::const_new(2022, 12);
+
+/// The fit window of the constant trend when none is given: the last full calendar year before `start`.
 pub fn default_window(start: YearMonth) -> (YearMonth, YearMonth) {
     // December's change is known on 1 January, at or before any start in the next year.
     let year = start.year() - 1;

@@ -190,9 +190,8 @@ pub fn score_origin(
     horizon: u32,
 ) -> (Vec<Row>, (f64, f64), (f64, f64)) {
     let y0 = model.scenario.param("territory.start_km2").map(|p| p.central()).unwrap_or(0.0);
-    let observed: Vec<(u32, f64)> = (1..=horizon)
-        .filter_map(|h| series.iter().find(|(m, _)| *m == origin.plus(h as i32)).map(|&(_, v)| (h, v)))
-        .collect();
+    let observed: Vec<(u32, f64)> =
+        (1..=horizon).filter_map(|h| series.iter().find(|(m, _)| *m == origin.plus(h as i32)).map(|&(_, v)| (h, v))).collect();
     let mut rows = Vec::new();
     let sims = simulate(model, n, seed, threads, horizon);
     let walk = |k: Option<usize>| {

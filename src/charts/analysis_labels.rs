@@ -44,7 +44,7 @@ pub static EN: AnalysisLabels = AnalysisLabels {
     ax_pit: "PIT: share of the forecast below the observation",
     ax_share: "Share of observations (%)",
     lg_naive_12m: "random walk, drift and sd of the last 12 months",
-    lg_naive_all: "random walk, drift and sd of all months before",
+    lg_naive_all: "random walk, drift and sd of all months since the fit floor (--fit-from)",
     lg_uniform: "a calibrated forecast (flat)",
     lang: Lang::En,
 };
@@ -66,7 +66,7 @@ pub static ZH: AnalysisLabels = AnalysisLabels {
     ax_pit: "PIT：预测分布中低于观测值的比例",
     ax_share: "观测所占比例（%）",
     lg_naive_12m: "随机游走：过去 12 个月的漂移与标准差",
-    lg_naive_all: "随机游走：起点前全部月份的漂移与标准差",
+    lg_naive_all: "随机游走：拟合起始月（--fit-from）以来全部月份的漂移与标准差",
     lg_uniform: "校准良好的预测（均匀）",
     lang: Lang::Zh,
 };
@@ -100,8 +100,12 @@ impl AnalysisLabels {
     pub fn rolling_footer(&self, scenario: &str, trend: &str, origins: usize, n: u64, seed: u64, version: &str, sep: &str) -> String {
         let n = thousands(n as f64);
         match self.lang {
-            Lang::En => format!("Scenario {scenario}{sep}trend {trend}{sep}{origins} origins, N = {n} rollouts each{sep}seed {seed}{sep}truce {version}"),
-            Lang::Zh => format!("情景 {scenario}{sep}趋势 {trend}{sep}{origins} 个起点，每个推演 N = {n} 次{sep}随机种子 {seed}{sep}truce {version}"),
+            Lang::En => format!(
+                "Scenario {scenario}{sep}trend {trend}{sep}{origins} origins, N = {n} rollouts each{sep}seed {seed}{sep}truce {version}"
+            ),
+            Lang::Zh => format!(
+                "情景 {scenario}{sep}趋势 {trend}{sep}{origins} 个起点，每个推演 N = {n} 次{sep}随机种子 {seed}{sep}truce {version}"
+            ),
         }
     }
 

@@ -66,7 +66,15 @@ pub fn draw_rolling_with(data: &RollingData, out_dir: &Path, opts: &ChartOptions
     let mut report = ChartReport::default();
     let (mut ctx, a) = analysis_ctx(opts, search, &[&data.title, &data.scenario], &mut report.warnings)?;
     ctx.title_prefix = ctx.fit(&data.title, &data.scenario);
-    ctx.footer = a.rolling_footer(&ctx.fit(&data.scenario, "?"), &data.trend, data.origins, data.n, data.seed, env!("CARGO_PKG_VERSION"), ctx.l.item_sep);
+    ctx.footer = a.rolling_footer(
+        &ctx.fit(&data.scenario, "?"),
+        &data.trend,
+        data.origins,
+        data.n,
+        data.seed,
+        env!("CARGO_PKG_VERSION"),
+        ctx.l.item_sep,
+    );
     super::create_dir(out_dir)?;
     render(&CrpsChart { d: data, a }, out_dir, &ctx, &mut report.files)?;
     render(&PitChart { d: data, a }, out_dir, &ctx, &mut report.files)?;
@@ -97,7 +105,13 @@ impl Chart for CrpsChart<'_> {
         let area = legend(&area, ctx, &items)?;
         let horizon = d.crps.first().map(Vec::len).unwrap_or(1).max(1) as f64;
         let label_w = text_size(&area, ctx, "12", ctx.s.tick).0;
-        let x = Axis::numeric(0.5, horizon + 0.5, axes::max_ticks_for(area.dim_in_pixel().0, label_w), |v| format!("{v:.0}"), self.a.ax_months_ahead);
+        let x = Axis::numeric(
+            0.5,
+            horizon + 0.5,
+            axes::max_ticks_for(area.dim_in_pixel().0, label_w),
+            |v| format!("{v:.0}"),
+            self.a.ax_months_ahead,
+        );
         let y_max = axes::nice_bounds(0.0, top * 1.08, 6).1;
         let y = Axis::numeric(0.0, y_max, 6, thousands, self.a.ax_crps);
         let mut chart = axes::build(&area, ctx, &x, &y, None)?;
@@ -132,7 +146,8 @@ impl Chart for PitChart<'_> {
         if totals.iter().all(|&t| t == 0) {
             return message(&area, ctx, ctx.l.no_data);
         }
-        let mut items: Vec<LegendItem> = (0..MODELS.len()).map(|k| LegendItem::new(Swatch::Bar { colour: colour(k) }, model_label(self.a, k))).collect();
+        let mut items: Vec<LegendItem> =
+            (0..MODELS.len()).map(|k| LegendItem::new(Swatch::Bar { colour: colour(k) }, model_label(self.a, k))).collect();
         items.push(LegendItem::new(Swatch::Line { colour: INK, width: ctx.s.line, dashed: true }, self.a.lg_uniform));
         let area = legend(&area, ctx, &items)?;
         let share = |k: usize, b: usize| if totals[k] > 0 { 100.0 * d.pit[k][b] as f64 / totals[k] as f64 } else { 0.0 };

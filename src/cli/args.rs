@@ -155,15 +155,18 @@ pub struct CalibrateArgs {
     /// The column of Russian-held area (km²)
     #[arg(long, default_value = "econ_km2")]
     pub column: String,
-    /// First month of the fit window (default: January of the last full year before the start)
+    /// First month of the fit window (default: for `local-level`, 2022-12, the start of the war of
+    /// attrition; for `constant`, January of the last full year before the start)
     #[arg(long)]
     pub from: Option<String>,
-    /// Last month of the fit window (default: December of that year)
+    /// Last month of the fit window (default: for `local-level`, the month before the start;
+    /// for `constant`, December of that year)
     #[arg(long)]
     pub to: Option<String>,
-    /// The trend model: `constant` (a fixed mean with AR(1) noise, the method of moments) or
-    /// `local-level` (a random-walk mean, Kalman maximum likelihood)
-    #[arg(long, default_value = "constant", value_parser = ["constant", "local-level"])]
+    /// The trend model: `local-level` (a random-walk mean, Kalman maximum likelihood; the
+    /// shipped one, chosen by the rolling backtest) or `constant` (a fixed mean with AR(1)
+    /// noise, the method of moments)
+    #[arg(long, default_value = "local-level", value_parser = ["constant", "local-level"])]
     pub trend: String,
     /// Rollouts for the simulated moments
     #[arg(short = 'n', long, default_value_t = 2_000)]
@@ -214,8 +217,11 @@ pub struct BacktestArgs {
     /// With --rolling: worker threads (default: all cores); results do not depend on it
     #[arg(long, requires = "rolling")]
     pub threads: Option<usize>,
+    /// Do not draw charts
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 #[derive(Args, Debug, Clone)]

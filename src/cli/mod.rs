@@ -38,7 +38,9 @@ pub fn main() -> i32 {
     let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(cli))) {
         Ok(r) => r,
         Err(_) => {
-            eprintln!("error: truce stopped on an internal error\n  (this is a bug in truce: please report it with the command line and scenario)");
+            eprintln!(
+                "error: truce stopped on an internal error\n  (this is a bug in truce: please report it with the command line and scenario)"
+            );
             return 1;
         }
     };
@@ -455,7 +457,11 @@ fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
     let scenario = load(&a.scenario)?;
     let model = Model::new(scenario);
     let series = read_series_file(&a.data, &a.column)?;
-    let (dfrom, dto) = cal::default_window(model.scenario.start);
+    let (dfrom, dto) = if a.trend == "local-level" {
+        (cal::ATTRITION_FROM, model.scenario.start.plus(-1))
+    } else {
+        cal::default_window(model.scenario.start)
+    };
     let from = parse_month(&a.from, "--from")?.unwrap_or(dfrom);
     let to = parse_month(&a.to, "--to")?.unwrap_or(dto);
     let fit = if a.trend == "local-level" {
@@ -579,9 +585,11 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
         *result.borrow_mut() = Some(bt);
         Ok(())
     };
-    let opts = crate::charts::ChartOptions::default();
-    let job =
-        FolderRun {
+    let opts = chart_options(&a.charts);
+    if !a.no_charts {
+        crate::charts::check_options(&opts).map_err(chart_error)?;
+    }
+    let job = FolderRun {
         model: &model,
         n,
         seed: a.seed,

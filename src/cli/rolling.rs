@@ -73,7 +73,11 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     let mut rows: Vec<Row> = Vec::new();
     let mut done: Vec<Origin> = Vec::new();
     for (origin, y0, fit) in plans {
-        let mut sets = vec![format!("scenario.start=\"{origin}\""), format!("scenario.horizon_months={}", a.horizon), format!("territory.start_km2={y0}")];
+        let mut sets = vec![
+            format!("scenario.start=\"{origin}\""),
+            format!("scenario.horizon_months={}", a.horizon),
+            format!("territory.start_km2={y0}"),
+        ];
         sets.extend(rolling::fit_sets(&fit));
         sets.extend(a.scenario.set.iter().cloned());
         let overrides = Overrides { sets, withs: a.scenario.with.clone() };
@@ -129,7 +133,8 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
         }),
     )?;
     if !a.no_charts {
-        let opts = crate::charts::ChartOptions::default();
+        let opts = super::chart_options(&a.charts);
+        crate::charts::check_options(&opts).map_err(super::chart_error)?;
         let mut data = crate::charts::rolling::RollingData::new(&base.scenario, &summary, &a.trend, n, a.seed, done.len());
         // The scenario's own title describes its single start; these charts are about origins.
         data.title = format!("{name} · {} … {}", done[0].origin, done[done.len() - 1].origin);
@@ -155,7 +160,11 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
         a.seed
     )?;
     writeln!(o, "mean CRPS (km², lower is better) by months ahead; skill = 1 − CRPS_truce / CRPS_naive (above 0: truce is better)")?;
-    writeln!(o, "{:<8} {:>7} {:>10} {:>10} {:>10} {:>14} {:>14}", "ahead", "origins", MODELS[0], MODELS[1], MODELS[2], "skill vs 12m", "skill vs all")?;
+    writeln!(
+        o,
+        "{:<8} {:>7} {:>10} {:>10} {:>10} {:>14} {:>14}",
+        "ahead", "origins", MODELS[0], MODELS[1], MODELS[2], "skill vs 12m", "skill vs all"
+    )?;
     let cell = |v: Option<f64>| v.map(|x| format!("{x:.0}")).unwrap_or_else(|| "—".into());
     let skill = |v: Option<f64>| v.map(|x| format!("{x:+.2}")).unwrap_or_else(|| "—".into());
     for h in 0..a.horizon as usize {

@@ -2,8 +2,8 @@
 //! breakthroughs and counter-offensives, monthly costs that drain endurance, and the hazards that
 //! end a war: a belligerent's collapse and escalation to a NATO–Russia clash.
 
-use rand::RngExt;
 use super::rollout::Rng;
+use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use super::rollout::{Phase, Scratch};

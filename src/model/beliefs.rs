@@ -7,8 +7,8 @@
 //! side) or loss, without noise: mean = (s·prior_mean + wins)/(s + battles). Two actors with the
 //! same prior weight s then disagree by exactly (a₁ − a₂)/(s + n) after n battles.
 
-use rand::RngExt;
 use super::rollout::Rng;
+use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use super::Model;

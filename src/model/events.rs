@@ -2,8 +2,8 @@
 //! in any month of its window) with its probability, if its conditions hold; its effects set,
 //! scale or add to parameters by path.
 
-use rand::RngExt;
 use super::rollout::Rng;
+use rand::RngExt;
 
 use super::rollout::{Phase, Scratch};
 use super::{Model, Observer, Story};

@@ -6,8 +6,8 @@
 //! influence graph and a random swing. Demands rise with perceived success and fall with cost.
 //! A mediator with no progress for its patience window may walk away and abandon its client.
 
-use rand::RngExt;
 use super::rollout::Rng;
+use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use super::rollout::{Phase, Scratch};
@@ -720,8 +720,8 @@ impl Scratch {
 #[cfg(test)]
 mod tests {
     use super::{geometric, weighted_month};
-    use crate::model::{Model, Scratch};
     use crate::model::rollout::{Keys, Rng};
+    use crate::model::{Model, Scratch};
     use rand::SeedableRng;
 
     fn shipped(file: &str) -> Model {

@@ -2,8 +2,8 @@
 //! with a monthly hazard that rises with what is left unresolved, falls with the strength of the
 //! guarantees, and jumps in months when a US policy reversal may undo commitments.
 
-use rand::RngExt;
 use super::rollout::Rng;
+use rand::RngExt;
 
 use super::rollout::{Phase, Scratch};
 use super::{Model, Observer, Story};

@@ -1,7 +1,7 @@
 //! One rollout: the state it carries and the order of a month (MODEL.md §4).
 
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::{Model, MonthView, Observer, Outcome, Record, Story};
 
@@ -460,8 +460,13 @@ mod tests {
         let k = Keys::new(7, 3);
         assert_eq!(first(k, WORLD, 5), first(Keys::new(7, 3), WORLD, 5));
         let base = first(k, WORLD, 5);
-        for other in [first(k, TALKS, 5), first(k, PARAMS, 5), first(k, WORLD, 6), first(Keys::new(8, 3), WORLD, 5), first(Keys::new(7, 4), WORLD, 5)]
-        {
+        for other in [
+            first(k, TALKS, 5),
+            first(k, PARAMS, 5),
+            first(k, WORLD, 6),
+            first(Keys::new(8, 3), WORLD, 5),
+            first(Keys::new(7, 4), WORLD, 5),
+        ] {
             assert_ne!(base, other);
         }
     }
