@@ -19,8 +19,14 @@ pub fn check(a: &ScenarioArgs) -> Result<()> {
 
 pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
     writeln!(out, "scenario {} — {}", sc.name, sc.title)?;
-    let files: Vec<String> = sc.files.iter().map(|&f| sc.sources.file(f).path.display().to_string()).collect();
-    writeln!(out, "files: {}", files.join(" ← "))?;
+    let path = |&f: &crate::scenario::diag::FileId| sc.sources.file(f).path.display().to_string();
+    let is_data = |f: &crate::scenario::diag::FileId| sc.sources.file(*f).path.extension().is_some_and(|e| e == "csv");
+    let chain: Vec<String> = sc.files.iter().filter(|f| !is_data(f)).map(path).collect();
+    let data: Vec<String> = sc.files.iter().filter(|f| is_data(f)).map(path).collect();
+    writeln!(out, "files: {}", chain.join(" ← "))?;
+    if !data.is_empty() {
+        writeln!(out, "data: {}", data.join(", "))?;
+    }
     writeln!(out, "start {}, horizon {} months (to {})", sc.start, sc.horizon, sc.date(sc.horizon as i32))?;
     if !sc.overrides.is_empty() {
         writeln!(out, "overrides: {}", sc.overrides.join(" "))?;

@@ -423,7 +423,7 @@ fn read_layer(
 
 /// `a/b/../c` → `a/c`, lexically (no file-system access), so messages and the manifest show the
 /// path a user would write. A leading `..` that cannot be resolved is kept.
-fn normalise(path: &Path) -> PathBuf {
+pub(super) fn normalise(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out: Vec<Component> = Vec::new();
     for c in path.components() {

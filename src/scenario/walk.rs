@@ -18,7 +18,7 @@ struct Walker {
 
 static EMPTY: Table = Table { entries: Vec::new() };
 
-pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Result<Scenario, ScenarioError> {
+pub(super) fn build(tree: &Table, mut sources: SourceMap, mut files: Vec<FileId>) -> Result<Scenario, ScenarioError> {
     let mut w = Walker { diags: Vec::new(), warnings: Vec::new(), params: Vec::new(), settings: Vec::new() };
     let main = files.first().map(|&file| Origin::File { file, span: 0..0 }).unwrap_or(Origin::Derived);
     w.unknown_keys(tree, "", schema::TOP_KEYS);
@@ -178,7 +178,7 @@ pub(super) fn build(tree: &Table, sources: SourceMap, files: Vec<FileId>) -> Res
 
     // Numeric parameters, in a fixed order: territory, issues, actors, links, sections, events, proposals.
     w.fixed_section(tree, "territory", schema::TERRITORY, schema::TERRITORY_TEXT_KEYS);
-    let history = w.history(tree);
+    let history = w.history(tree, &mut sources, &mut files);
     for issue in &issues {
         let t = match issues_table.get(&issue.id).map(|n| &n.value) {
             Some(Value::Table(t)) => t,
@@ -1044,7 +1044,10 @@ impl Walker {
         }
     }
 
-    fn history(&mut self, tree: &Table) -> Vec<(YearMonth, f64)> {
+    /// `[territory.history]`: months and areas written out, or `{ file = "…csv", column = "…" }`,
+    /// a series file (path relative to the scenario file that names it; column default
+    /// `econ_km2`, the shipped data's), read and recorded among the files of the run.
+    fn history(&mut self, tree: &Table, sources: &mut SourceMap, files: &mut Vec<FileId>) -> Vec<(YearMonth, f64)> {
         let t = self.section(tree, "territory");
         let Some(node) = t.get("history") else {
             return Vec::new();
@@ -1052,6 +1055,9 @@ impl Walker {
         let Some(h) = self.table(node, "territory.history") else {
             return Vec::new();
         };
+        if h.get("file").is_some() {
+            return self.history_file(h, sources, files);
+        }
         let mut out = Vec::new();
         for e in &h.entries {
             let path = format!("territory.history.{}", e.key);
@@ -1072,6 +1078,77 @@ impl Walker {
         }
         out.sort_by_key(|(m, _)| *m);
         out
+    }
+
+    fn history_file(&mut self, h: &Table, sources: &mut SourceMap, files: &mut Vec<FileId>) -> Vec<(YearMonth, f64)> {
+        self.unknown_keys(h, "territory.history", &["file", "column", "from"]);
+        let text_of = |key: &str| h.get(key).map(|n| (n, if let Value::Str(s) = &n.value { Some(s.clone()) } else { None }));
+        let Some((file_node, Some(rel))) = text_of("file") else {
+            if let Some((n, _)) = text_of("file") {
+                self.diags.push(
+                    Diagnostic::new(n.origin.clone(), format!("`territory.history.file` must be a path in quotes, found {}", describe(&n.value)))
+                        .help("e.g. history = { file = \"../data/territory_monthly.csv\" }"),
+                );
+            }
+            return Vec::new();
+        };
+        let column = match text_of("column") {
+            None => "econ_km2".to_string(),
+            Some((_, Some(c))) => c,
+            Some((n, None)) => {
+                self.diags.push(
+                    Diagnostic::new(n.origin.clone(), format!("`territory.history.column` must be a column name in quotes, found {}", describe(&n.value)))
+                        .help("e.g. column = \"econ_km2\""),
+                );
+                return Vec::new();
+            }
+        };
+        let from = match text_of("from") {
+            None => None,
+            Some((_, Some(t))) if YearMonth::parse(&t).is_some() => YearMonth::parse(&t),
+            Some((n, _)) => {
+                self.diags.push(
+                    Diagnostic::new(n.origin.clone(), format!("`territory.history.from` must be a month in quotes, found {}", describe(&n.value)))
+                        .help("e.g. from = \"2024-05\": the first month of the file the charts show"),
+                );
+                return Vec::new();
+            }
+        };
+        let base = match &file_node.origin {
+            Origin::File { file, .. } => sources.file(*file).path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            _ => PathBuf::new(),
+        };
+        let path = super::normalise(&base.join(&rel));
+        let text = match crate::files::read_text(&path, crate::files::DATA_LIMIT) {
+            Ok(t) => t,
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::new(file_node.origin.clone(), format!("cannot read the history file `{}`: {e}", path.display()))
+                        .help("the path is relative to the scenario file that names it; give a CSV with a `month` column (YYYY-MM) and an area column"),
+                );
+                return Vec::new();
+            }
+        };
+        match crate::calibrate::read_series(&text, &column) {
+            Ok(series) => {
+                if let Some(&(_, v)) = series.iter().find(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
+                    self.diags.push(
+                        Diagnostic::new(file_node.origin.clone(), format!("`{}`: column `{column}` holds {v}, not an area in km² (≥ 0)", path.display()))
+                            .help("every value of the history must be a finite area ≥ 0"),
+                    );
+                    return Vec::new();
+                }
+                files.push(sources.add(path, text));
+                series.into_iter().filter(|(m, _)| from.is_none_or(|f| *m >= f)).collect()
+            }
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::new(file_node.origin.clone(), format!("the history file `{}`: {e}", path.display()))
+                        .help("give a CSV with a `month` column (YYYY-MM) and the area column named by `column`"),
+                );
+                Vec::new()
+            }
+        }
     }
 
     fn links(&mut self, tree: &Table, ids: &[&str]) -> Vec<Link> {

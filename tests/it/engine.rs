@@ -399,13 +399,14 @@ fn the_manifest_hashes_every_file_read() {
     let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
     let files = manifest["files"].as_array().unwrap();
     let hex = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
-    for want in [root().join("scenarios/endgame.toml"), root().join("scenarios/baseline.toml"), with.clone()] {
+    // The scenario chain, the --with file, and the history series the baseline names.
+    for want in [root().join("scenarios/endgame.toml"), root().join("scenarios/baseline.toml"), with.clone(), root().join("data/territory_monthly.csv")] {
         let name = want.file_name().unwrap().to_string_lossy().into_owned();
         let entry =
             files.iter().find(|f| f["path"].as_str().unwrap().ends_with(&name)).unwrap_or_else(|| panic!("{name} not in {files:?}"));
         assert_eq!(entry["sha256"].as_str().unwrap(), hex(&fs::read(&want).unwrap()), "{name}");
     }
-    assert_eq!(files.len(), 3, "{files:?}");
+    assert_eq!(files.len(), 4, "{files:?}");
 }
 
 /// A technical deal (MODEL.md §4.6) lowers every signatory's commitment doubt by its `trust`:
