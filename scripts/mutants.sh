@@ -23,7 +23,7 @@ fi
 # turn a loop endless: the timeout is a few times the batch's own test time)
 BATCHES=(
   "stats|src/stats.rs|--lib -- stats|30"
-  "summary|src/summary.rs|--test it -- hardening::reported engine::outputs_are engine::every_shipped alloc|240"
+  "summary|src/summary.rs|--test it -- summary:: hardening::reported engine::outputs_are engine::every_shipped alloc|240"
   "validate|src/validate.rs|--lib --test it -- validate validation|240"
   "events|src/model/events.rs|--test it -- engine::date_rules engine::technical_deals properties::every_shipped|240"
   "postdeal|src/model/postdeal.rs|--test it -- engine validation|240"

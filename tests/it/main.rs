@@ -16,4 +16,5 @@ mod notebook;
 mod notebook_damaged;
 mod properties;
 mod rolling;
+mod summary;
 mod validation;

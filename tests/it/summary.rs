@@ -1,0 +1,154 @@
+//! The streaming summary against an independent computation (docs/testing.md): the same rollouts
+//! are kept whole here, and every figure the summary reports — outcome shares, the curves by
+//! month, their medians, the monthly means, the quantiles and CDFs of area and costs — is worked
+//! out from them directly and compared, exactly for counts and sums, within one bin for what is
+//! read from a histogram.
+
+use truce::model::{Model, Outcome, Record};
+use truce::runner::{self, RunConfig, SERIES_FIXED, series_width};
+use truce::summary::Summary;
+
+use crate::common::load;
+
+struct Kept {
+    records: Vec<Record>,
+    /// `[rollout][month][metric]`, as the runner's series.
+    series: Vec<Vec<f64>>,
+}
+
+fn run(model: &Model, n: u64, threads: usize) -> (Summary, Kept) {
+    let mut summary = Summary::new(model);
+    let mut kept = Kept { records: Vec::new(), series: Vec::new() };
+    let per = (model.horizon() as usize + 1) * series_width(model);
+    runner::run(
+        model,
+        &RunConfig { n, seed: 7, threads, first: 0 },
+        |c| -> Result<(), ()> {
+            summary.add(c);
+            for (r, rec) in c.records.iter().enumerate() {
+                kept.records.push(rec.clone());
+                kept.series.push(c.series[r * per..(r + 1) * per].to_vec());
+            }
+            Ok(())
+        },
+        |_| {},
+    )
+    .unwrap();
+    (summary, kept)
+}
+
+/// The smallest value with at least a share q of the values at or below it.
+fn exact_quantile(v: &mut [f64], q: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let k = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[k - 1]
+}
+
+#[test]
+fn the_summary_equals_what_the_rollouts_say() {
+    // A horizon long enough for ceasefires and settlements, short enough to keep every month.
+    let model = Model::new(load("scenarios/baseline.toml", &["scenario.horizon_months=24"]));
+    let n = 3_000u64;
+    let (s, kept) = run(&model, n, 2);
+    let width = series_width(&model);
+    let months = model.horizon() as usize + 1;
+    let na = model.n_actors();
+    let report = s.report(&model, 7);
+
+    // Outcome counts and shares.
+    for o in Outcome::ALL {
+        let count = kept.records.iter().filter(|r| r.outcome == o).count() as u64;
+        assert_eq!(s.p(o), count as f64 / n as f64, "{}", o.name());
+        let stat = report.outcomes.get(o.name()).unwrap();
+        assert_eq!(stat.count, count, "{}", o.name());
+    }
+    // The curves: the share with a first ceasefire (settlement) at or before each month, and
+    // the median month among those that had one.
+    for (curve, median, month_of) in [
+        (&report.ceasefire_by_month, report.median_months_to_ceasefire, (|r: &Record| r.ceasefire_month) as fn(&Record) -> Option<u32>),
+        (&report.settlement_by_month, report.median_months_to_settlement, |r: &Record| r.settlement_month),
+    ] {
+        assert_eq!(curve.len(), months);
+        for p in curve {
+            let by = kept.records.iter().filter(|r| month_of(r).is_some_and(|m| m <= p.month)).count();
+            assert_eq!(p.p, by as f64 / n as f64, "month {}", p.month);
+            assert!(p.ci95[0] <= p.p && p.p <= p.ci95[1]);
+        }
+        let mut had: Vec<u32> = kept.records.iter().filter_map(month_of).collect();
+        had.sort();
+        let expected = (!had.is_empty()).then(|| had[had.len().div_ceil(2) - 1]);
+        assert_eq!(median, expected, "median month");
+    }
+    assert!(report.ceasefire_by_month.last().unwrap().p > 0.2 && report.settlement_by_month.last().unwrap().p > 0.0, "the test sees both curves move");
+
+    // Monthly means: sums in rollout order, so equal to the last bit up to the order of addition.
+    for m in [0, 1, months / 2, months - 1] {
+        for metric in [0, 1, 2, 3, SERIES_FIXED, SERIES_FIXED + na - 1] {
+            let exact = kept.series.iter().map(|row| row[m * width + metric]).sum::<f64>() / n as f64;
+            let got = s.mean(m, metric);
+            assert!((got - exact).abs() <= 1e-9 * exact.abs().max(1.0), "mean at month {m}, metric {metric}: {got} vs {exact}");
+        }
+    }
+
+    // Quantiles and CDFs read from the histograms: within one bin of the exact ones.
+    let (ra, rc) = (s.area_resolution(), s.cost_resolution());
+    assert!(ra > 0.0 && rc > 0.0);
+    for m in [1, months / 2, months - 1] {
+        let mut area: Vec<f64> = kept.series.iter().map(|row| row[m * width]).collect();
+        for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
+            let (got, exact) = (s.area_quantile(m, q).unwrap(), exact_quantile(&mut area, q));
+            assert!((got - exact).abs() <= ra, "area quantile {q} at month {m}: {got} vs {exact} (bin {ra})");
+        }
+        let x = exact_quantile(&mut area, 0.5);
+        let below = area.iter().filter(|&&v| v <= x).count() as f64 / n as f64;
+        // A CDF read from a histogram can be off by at most the share of the bin holding x.
+        let bin = (x / ra).floor() * ra;
+        let in_bin = area.iter().filter(|&&v| v >= bin && v < bin + ra).count() as f64 / n as f64;
+        assert!((s.area_cdf(m, x) - below).abs() <= in_bin + 1e-12, "area cdf at month {m}");
+        for a in 0..na {
+            let mut cost: Vec<f64> = kept.series.iter().map(|row| row[m * width + SERIES_FIXED + a]).collect();
+            for q in [0.1, 0.5, 0.9] {
+                let (got, exact) = (s.cost_quantile(m, a, q).unwrap(), exact_quantile(&mut cost, q));
+                assert!((got - exact).abs() <= rc, "cost quantile {q} of actor {a} at month {m}: {got} vs {exact} (bin {rc})");
+            }
+        }
+    }
+    let mut final_area: Vec<f64> = kept.records.iter().map(|r| r.final_area_km2).collect();
+    let fa = &report.final_area_km2;
+    for (got, q) in [(fa.median, 0.5), (fa.p05, 0.05), (fa.p95, 0.95)] {
+        assert!((got - exact_quantile(&mut final_area, q)).abs() <= ra, "final area quantile {q}");
+    }
+    assert_eq!(fa.median_pct, 100.0 * fa.median / report.ukraine_km2);
+    assert_eq!(s.invalid_values(), 0);
+    assert_eq!(report.n, n);
+    assert!(report.non_finite().is_none());
+
+    // The same summary whatever the thread count (histograms are filled by shards).
+    let (one, _) = run(&model, n, 1);
+    let r1 = one.report(&model, 7);
+    assert_eq!(serde_json::to_string(&r1).unwrap(), serde_json::to_string(&report).unwrap());
+}
+
+/// A number that is not finite anywhere in the report is found and named by its JSON path.
+#[test]
+fn a_non_finite_number_in_the_report_is_named() {
+    let model = Model::new(load("scenarios/baseline.toml", &["scenario.horizon_months=6"]));
+    let (s, _) = run(&model, 200, 2);
+    let clean = s.report(&model, 1);
+    assert!(clean.non_finite().is_none());
+    let cases: Vec<(&str, Box<dyn Fn(&mut truce::summary::Report)>)> = vec![
+        ("outcomes.settlement.p", Box::new(|r| r.outcomes.0[0].1.p = f64::NAN)),
+        ("outcomes.ceasefire.ci95", Box::new(|r| r.outcomes.0[1].1.ci95[1] = f64::INFINITY)),
+        ("ceasefire_by_month[3]", Box::new(|r| r.ceasefire_by_month[3].ci95[0] = f64::NAN)),
+        ("settlement_by_month[5]", Box::new(|r| r.settlement_by_month[5].p = f64::NEG_INFINITY)),
+        ("final_area_km2", Box::new(|r| r.final_area_km2.p95 = f64::NAN)),
+        ("ukraine_km2", Box::new(|r| r.ukraine_km2 = f64::NAN)),
+        ("quantile_resolution_km2", Box::new(|r| r.quantile_resolution_km2 = f64::INFINITY)),
+    ];
+    for (path, spoil) in cases {
+        let mut r = clean.clone();
+        spoil(&mut r);
+        let found = r.non_finite();
+        assert!(found.as_deref().is_some_and(|f| f.starts_with(path)), "{path}: found {found:?}");
+    }
+}
