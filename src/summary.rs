@@ -340,16 +340,27 @@ impl Report {
     /// never hold one (serde_json would write it as `null`).
     pub fn non_finite(&self) -> Option<String> {
         let mut v: Vec<(String, f64)> = Vec::new();
+        // Each number is checked on its own (a sum could hide one behind another's infinity).
         for (name, o) in &self.outcomes.0 {
-            v.extend([(format!("outcomes.{name}.p"), o.p), (format!("outcomes.{name}.ci95"), o.ci95[0] + o.ci95[1])]);
+            v.extend([
+                (format!("outcomes.{name}.p"), o.p),
+                (format!("outcomes.{name}.ci95[0]"), o.ci95[0]),
+                (format!("outcomes.{name}.ci95[1]"), o.ci95[1]),
+            ]);
         }
         for (which, c) in [("ceasefire_by_month", &self.ceasefire_by_month), ("settlement_by_month", &self.settlement_by_month)] {
             for p in c {
-                v.push((format!("{which}[{}]", p.month), p.p + p.ci95[0] + p.ci95[1]));
+                let at = format!("{which}[{}]", p.month);
+                v.extend([(format!("{at}.p"), p.p), (format!("{at}.ci95[0]"), p.ci95[0]), (format!("{at}.ci95[1]"), p.ci95[1])]);
             }
         }
         let a = &self.final_area_km2;
-        v.extend([("final_area_km2".to_string(), a.median + a.p05 + a.p95 + a.median_pct)]);
+        v.extend([
+            ("final_area_km2.median".to_string(), a.median),
+            ("final_area_km2.p05".to_string(), a.p05),
+            ("final_area_km2.p95".to_string(), a.p95),
+            ("final_area_km2.median_pct".to_string(), a.median_pct),
+        ]);
         v.extend([
             ("ukraine_km2".to_string(), self.ukraine_km2),
             ("claimed_km2".to_string(), self.claimed_km2),
