@@ -325,18 +325,11 @@ pub fn print_report(out: &mut impl Write, model: &Model, r: &crate::summary::Rep
         |m: Option<u32>| m.map(|v| format!("{v} months ({})", sc.date(v as i32))).unwrap_or_else(|| "never within the horizon".into());
     let p_cf = r.ceasefire_by_month.last().map(|c| c.p).unwrap_or(0.0);
     let p_st = r.settlement_by_month.last().map(|c| c.p).unwrap_or(0.0);
-    writeln!(
-        out,
-        "median time to first ceasefire: {}  (in the {:.0}% of rollouts that had one)",
-        months(r.median_months_to_ceasefire),
-        100.0 * p_cf
-    )?;
-    writeln!(
-        out,
-        "median time to settlement:      {}  (in the {:.0}% that signed one)",
-        months(r.median_months_to_settlement),
-        100.0 * p_st
-    )?;
+    // The share at the outcome table's precision; a share too small to show is said so.
+    let share = |p: f64| if p > 0.0 && p < 0.0005 { "<0.1%".to_string() } else { format!("{:.1}%", 100.0 * p) };
+    let among = |p: f64, had: &str| if p > 0.0 { format!("in the {} of rollouts that {had} one", share(p)) } else { format!("no rollout {had} one") };
+    writeln!(out, "median time to first ceasefire: {}  ({})", months(r.median_months_to_ceasefire), among(p_cf, "had"))?;
+    writeln!(out, "median time to settlement:      {}  ({})", months(r.median_months_to_settlement), among(p_st, "signed"))?;
     writeln!(
         out,
         "median final Russian-held area:  {:.0} km² ({:.1}% of Ukraine); 90% range {:.0}–{:.0} km²",

@@ -459,3 +459,19 @@ impl Observer for WarMonths {
         self.at_war.push(v.at_war);
     }
 }
+
+/// The run's printout phrases the medians for the case: with no talks, no rollout has a
+/// ceasefire or a settlement, and it says so rather than "in the 0% that signed one".
+#[test]
+fn the_printout_says_when_no_rollout_had_a_ceasefire() {
+    let tmp = tempdir();
+    let out = truce()
+        .args(["run", "scenarios/baseline.toml", "-n", "200", "--no-charts", "--set", "negotiation.talks_rate=0", "--out"])
+        .arg(tmp.path().join("r"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("never within the horizon  (no rollout had one)"), "{text}");
+    assert!(text.contains("never within the horizon  (no rollout signed one)"), "{text}");
+    assert!(!text.contains("in the 0"), "{text}");
+}
