@@ -33,21 +33,19 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
     }
     let role = |r: Role| schema::ROLES[r as usize];
     writeln!(out, "\nactors:")?;
+    // Columns as wide as their longest entry, so that no long name pushes the next one out.
+    let id_w = sc.actors.iter().map(|a| a.id.chars().count()).max().unwrap_or(0).max(10);
+    let name_w = sc.actors.iter().map(|a| a.name.chars().count()).max().unwrap_or(0).max(26);
     for a in &sc.actors {
         let client = a.patron_of.map(|c| format!(" of {}", sc.actors[c].id)).unwrap_or_default();
-        writeln!(out, "  {:<10} {:<26} {}{}", a.id, a.name, role(a.role), client)?;
+        writeln!(out, "  {:<id_w$} {:<name_w$} {}{}", a.id, a.name, role(a.role), client)?;
     }
     let mediator = sc.mediator.map(|m| sc.actors[m].id.as_str()).unwrap_or("none");
     let sig: Vec<&str> = sc.signatories.iter().map(|&i| sc.actors[i].id.as_str()).collect();
     writeln!(out, "mediator: {mediator}; signatories: {}", sig.join(", "))?;
 
     // Actor × parameter matrix.
-    let width = 13;
-    write!(out, "\n{:<22}", "actor parameter")?;
-    for a in &sc.actors {
-        write!(out, "{:>width$}", a.id)?;
-    }
-    writeln!(out)?;
+    let width = sc.actors.iter().map(|a| a.id.chars().count() + 1).max().unwrap_or(0).max(13);
     let mut keys: Vec<String> = schema::ACTOR.iter().map(|d| d.key.to_string()).collect();
     for i in &sc.issues {
         keys.push(format!("ideal.{}", i.id));
@@ -55,8 +53,14 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
     for i in &sc.issues {
         keys.push(format!("salience.{}", i.id));
     }
+    let key_w = keys.iter().map(|k| k.chars().count() + 1).max().unwrap_or(0).max(22);
+    write!(out, "\n{:<key_w$}", "actor parameter")?;
+    for a in &sc.actors {
+        write!(out, "{:>width$}", a.id)?;
+    }
+    writeln!(out)?;
     for key in &keys {
-        write!(out, "{key:<22}")?;
+        write!(out, "{key:<key_w$}")?;
         let def = schema::ACTOR.iter().find(|d| d.key == key.as_str());
         for (i, a) in sc.actors.iter().enumerate() {
             let mode = |path: &str| sc.param(path).map(|p| p.central()).unwrap_or(0.0) == 1.0;

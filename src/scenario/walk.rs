@@ -1163,7 +1163,7 @@ impl Walker {
             return Vec::new();
         };
         let mut out: Vec<Link> = Vec::new();
-        for item in items {
+        for (n, item) in items.iter().enumerate() {
             let Some(t) = self.table(item, "links") else {
                 continue;
             };
@@ -1181,8 +1181,9 @@ impl Walker {
             let (Some(from), Some(to), Some(kind), Some(weight)) = (get("from"), get("to"), get("kind"), get("weight")) else {
                 continue;
             };
-            let from = self.reference(from, "links.from", ids, "actor");
-            let to = self.reference(to, "links.to", ids, "actor");
+            // Numbered from 1 as the [[links]] tables appear, so that each setting is told apart.
+            let from = self.reference(from, &format!("links[{}].from", n + 1), ids, "actor");
+            let to = self.reference(to, &format!("links[{}].to", n + 1), ids, "actor");
             let kind_i = match self.text_of(kind, "links.kind") {
                 Some(s) => match schema::LINK_KINDS.iter().position(|k| *k == s) {
                     Some(i) => Some(i),

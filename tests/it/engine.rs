@@ -475,3 +475,23 @@ fn the_printout_says_when_no_rollout_had_a_ceasefire() {
     assert!(text.contains("never within the horizon  (no rollout signed one)"), "{text}");
     assert!(!text.contains("in the 0"), "{text}");
 }
+
+/// `truce check` prints its tables aligned — every row of the actor × parameter table as wide
+/// as its header, however long a key or a name — and lists each setting once, links numbered.
+#[test]
+fn check_tables_are_aligned_and_settings_distinct() {
+    let out = truce().args(["check", "scenarios/baseline.toml"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let head = lines.iter().position(|l| l.starts_with("actor parameter")).expect("the actor table");
+    let width = lines[head].chars().count();
+    for l in lines[head + 1..].iter().take_while(|l| !l.starts_with('(')) {
+        assert_eq!(l.chars().count(), width, "misaligned row: {l:?}");
+    }
+    let settings: Vec<&str> = lines.iter().filter(|l| l.starts_with("links[")).map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert!(settings.contains(&"links[1].from") && settings.contains(&"links[4].to"), "{settings:?}");
+    let mut unique = settings.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), settings.len(), "a setting is listed twice: {settings:?}");
+}
