@@ -327,7 +327,9 @@ pub fn print_report(out: &mut impl Write, model: &Model, r: &crate::summary::Rep
     let p_st = r.settlement_by_month.last().map(|c| c.p).unwrap_or(0.0);
     // The share at the outcome table's precision; a share too small to show is said so.
     let share = |p: f64| if p > 0.0 && p < 0.0005 { "<0.1%".to_string() } else { format!("{:.1}%", 100.0 * p) };
-    let among = |p: f64, had: &str| if p > 0.0 { format!("in the {} of rollouts that {had} one", share(p)) } else { format!("no rollout {had} one") };
+    let among = |p: f64, had: &str| {
+        if p > 0.0 { format!("in the {} of rollouts that {had} one", share(p)) } else { format!("no rollout {had} one") }
+    };
     writeln!(out, "median time to first ceasefire: {}  ({})", months(r.median_months_to_ceasefire), among(p_cf, "had"))?;
     writeln!(out, "median time to settlement:      {}  ({})", months(r.median_months_to_settlement), among(p_st, "signed"))?;
     writeln!(

@@ -1086,8 +1086,11 @@ impl Walker {
         let Some((file_node, Some(rel))) = text_of("file") else {
             if let Some((n, _)) = text_of("file") {
                 self.diags.push(
-                    Diagnostic::new(n.origin.clone(), format!("`territory.history.file` must be a path in quotes, found {}", describe(&n.value)))
-                        .help("e.g. history = { file = \"../data/territory_monthly.csv\" }"),
+                    Diagnostic::new(
+                        n.origin.clone(),
+                        format!("`territory.history.file` must be a path in quotes, found {}", describe(&n.value)),
+                    )
+                    .help("e.g. history = { file = \"../data/territory_monthly.csv\" }"),
                 );
             }
             return Vec::new();
@@ -1097,8 +1100,11 @@ impl Walker {
             Some((_, Some(c))) => c,
             Some((n, None)) => {
                 self.diags.push(
-                    Diagnostic::new(n.origin.clone(), format!("`territory.history.column` must be a column name in quotes, found {}", describe(&n.value)))
-                        .help("e.g. column = \"econ_km2\""),
+                    Diagnostic::new(
+                        n.origin.clone(),
+                        format!("`territory.history.column` must be a column name in quotes, found {}", describe(&n.value)),
+                    )
+                    .help("e.g. column = \"econ_km2\""),
                 );
                 return Vec::new();
             }
@@ -1108,8 +1114,11 @@ impl Walker {
             Some((_, Some(t))) if YearMonth::parse(&t).is_some() => YearMonth::parse(&t),
             Some((n, _)) => {
                 self.diags.push(
-                    Diagnostic::new(n.origin.clone(), format!("`territory.history.from` must be a month in quotes, found {}", describe(&n.value)))
-                        .help("e.g. from = \"2024-05\": the first month of the file the charts show"),
+                    Diagnostic::new(
+                        n.origin.clone(),
+                        format!("`territory.history.from` must be a month in quotes, found {}", describe(&n.value)),
+                    )
+                    .help("e.g. from = \"2024-05\": the first month of the file the charts show"),
                 );
                 return Vec::new();
             }
@@ -1133,8 +1142,11 @@ impl Walker {
             Ok(series) => {
                 if let Some(&(_, v)) = series.iter().find(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
                     self.diags.push(
-                        Diagnostic::new(file_node.origin.clone(), format!("`{}`: column `{column}` holds {v}, not an area in km² (≥ 0)", path.display()))
-                            .help("every value of the history must be a finite area ≥ 0"),
+                        Diagnostic::new(
+                            file_node.origin.clone(),
+                            format!("`{}`: column `{column}` holds {v}, not an area in km² (≥ 0)", path.display()),
+                        )
+                        .help("every value of the history must be a finite area ≥ 0"),
                     );
                     return Vec::new();
                 }

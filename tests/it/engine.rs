@@ -400,7 +400,12 @@ fn the_manifest_hashes_every_file_read() {
     let files = manifest["files"].as_array().unwrap();
     let hex = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
     // The scenario chain, the --with file, and the history series the baseline names.
-    for want in [root().join("scenarios/endgame.toml"), root().join("scenarios/baseline.toml"), with.clone(), root().join("data/territory_monthly.csv")] {
+    for want in [
+        root().join("scenarios/endgame.toml"),
+        root().join("scenarios/baseline.toml"),
+        with.clone(),
+        root().join("data/territory_monthly.csv"),
+    ] {
         let name = want.file_name().unwrap().to_string_lossy().into_owned();
         let entry =
             files.iter().find(|f| f["path"].as_str().unwrap().ends_with(&name)).unwrap_or_else(|| panic!("{name} not in {files:?}"));

@@ -80,7 +80,10 @@ fn the_summary_equals_what_the_rollouts_say() {
         let expected = (!had.is_empty()).then(|| had[had.len().div_ceil(2) - 1]);
         assert_eq!(median, expected, "median month");
     }
-    assert!(report.ceasefire_by_month.last().unwrap().p > 0.2 && report.settlement_by_month.last().unwrap().p > 0.0, "the test sees both curves move");
+    assert!(
+        report.ceasefire_by_month.last().unwrap().p > 0.2 && report.settlement_by_month.last().unwrap().p > 0.0,
+        "the test sees both curves move"
+    );
 
     // Monthly means: sums in rollout order, so equal to the last bit up to the order of addition.
     for m in [0, 1, months / 2, months - 1] {
