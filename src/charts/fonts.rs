@@ -5,11 +5,15 @@
 //! `FontUnavailable` otherwise, for SVG too (it measures text with the font). So:
 //!
 //! - a Latin font (DejaVu Sans) is compiled in, so charts render on a machine with no fonts;
-//! - Chinese needs a CJK font from the machine: the `--font` path if given, else well-known
-//!   paths, else a scan of the usual font folders. A candidate counts only if it really has
-//!   glyphs (glyph id ≠ 0) for every character the chart needs;
-//! - if none does, the caller falls back to English and says so in a warning, so a chart never
-//!   shows empty boxes.
+//! - so is a subset of a CJK font (WenQuanYi Micro Hei) holding every Chinese character of
+//!   truce's own labels and of the shipped scenarios' titles, so their charts are the same on
+//!   every machine;
+//! - other Chinese text (a title of your own) needs a font that covers it: the `--font` path if
+//!   given, else well-known paths, else a scan of the usual font folders. A candidate counts only
+//!   if it really has glyphs (glyph id ≠ 0) for every character the chart needs;
+//! - if none does, the chart is drawn with the embedded fonts, the text they cannot draw is
+//!   replaced (a title by the scenario name), and a warning lists the missing characters in the
+//!   order they appear, so a chart never shows empty boxes.
 //!
 //! `register_font` keeps a `FontRef<'static>` in a process-wide table, so the bytes it reads
 //! must live until the process ends. A font read from disk is therefore leaked
@@ -27,6 +31,10 @@ use plotters::style::FontStyle;
 use super::ChartError;
 
 static LATIN_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// A subset of WenQuanYi Micro Hei (Apache-2.0) with every Chinese character truce's own labels
+/// and shipped scenarios use, made by `scripts/font-subset.sh`.
+static CJK_BYTES: &[u8] = include_bytes!("../../assets/fonts/truce-cjk.ttf");
+const CJK_FAMILY: &str = "truce CJK, WenQuanYi Micro Hei, Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif";
 /// Also what an SVG viewer is asked for: DejaVu if it has it, else any sans-serif.
 const LATIN_FAMILY: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
 /// SVG viewers resolve the family themselves; these are the names of common CJK sans fonts.
@@ -115,6 +123,16 @@ pub fn latin() -> &'static LoadedFont {
     })
 }
 
+/// The compiled-in CJK subset, registered on first use.
+pub fn embedded_cjk() -> &'static LoadedFont {
+    static CJK: OnceLock<LoadedFont> = OnceLock::new();
+    CJK.get_or_init(|| {
+        plotters::style::register_font(CJK_FAMILY, FontStyle::Normal, CJK_BYTES)
+            .unwrap_or_else(|_| panic!("embedded truce-cjk.ttf does not parse"));
+        LoadedFont { family: CJK_FAMILY, font: FontRef::try_from_slice(CJK_BYTES).expect("embedded truce-cjk.ttf parses"), path: None }
+    })
+}
+
 /// Fonts read from disk and registered so far. Entries are never removed (their bytes are
 /// leaked on purpose, see the module docs).
 fn loaded() -> &'static Mutex<Vec<&'static LoadedFont>> {
@@ -128,6 +146,10 @@ pub fn by_family(family: &str) -> Option<&'static LoadedFont> {
     if family == latin.family {
         return Some(latin);
     }
+    let cjk = embedded_cjk();
+    if family == cjk.family {
+        return Some(cjk);
+    }
     loaded().lock().ok()?.iter().copied().find(|f| f.family == family)
 }
 
@@ -140,11 +162,13 @@ pub struct FontChoice {
     pub fallback: bool,
 }
 
-/// Picks the font for text that must show every character of `required`.
+/// Picks the font for text that must show every character of `required`; `essential` (a part
+/// of it: the chart's own labels) must be drawable, or the caller falls back to English.
 ///
 /// `explicit` (the `--font` path) wins whenever it covers the text; a path that cannot be read
-/// or is not a font is an error, one that lacks glyphs only a warning.
-pub fn choose(required: &str, explicit: Option<&Path>, search: FontSearch) -> Result<FontChoice, ChartError> {
+/// or is not a font is an error, one that lacks glyphs only a warning. Then the embedded fonts,
+/// the same on every machine, then the machine's CJK fonts.
+pub fn choose(essential: &str, required: &str, explicit: Option<&Path>, search: FontSearch) -> Result<FontChoice, ChartError> {
     // One search at a time, so that threads drawing at once do not read and leak the same
     // font twice.
     static SEARCHING: Mutex<()> = Mutex::new(());
@@ -160,20 +184,33 @@ pub fn choose(required: &str, explicit: Option<&Path>, search: FontSearch) -> Re
     if latin.covers(required) {
         return Ok(FontChoice { font: latin, warnings, fallback: false });
     }
+    let cjk = embedded_cjk();
+    if cjk.covers(required) {
+        return Ok(FontChoice { font: cjk, warnings, fallback: false });
+    }
     if search == FontSearch::System {
         if let Some(f) = search_system(required) {
             return Ok(FontChoice { font: f, warnings, fallback: false });
         }
     }
-    let missing = latin.missing(required);
+    // Nothing covers everything: the embedded font that draws the labels, with the text it
+    // cannot draw replaced.
+    let font = if latin.covers(essential) { latin } else { cjk };
+    let missing = font.missing(required);
     let sample: String = missing.chars().take(12).collect();
+    let more = if missing.chars().count() > 12 { "…" } else { "" };
+    let fallback = !font.covers(essential);
+    let replaced = if fallback {
+        "charts are drawn with English labels, and a Chinese title is replaced by the scenario name"
+    } else {
+        "text with them (a title, a name) is replaced by the scenario's or actor's id"
+    };
     warnings.push(format!(
-        "no font with Chinese glyphs found (needed for \"{sample}\"): charts are drawn with English \
-         labels, and a Chinese title is replaced by the scenario name. Install a CJK font \
+        "no font has glyphs for \"{sample}{more}\": {replaced}. Install a font that has them \
          (Debian/Ubuntu: apt-get install fonts-wqy-microhei; or Noto Sans CJK) or pass --font PATH \
-         to a .ttf/.otf/.ttc that has Chinese glyphs"
+         to a .ttf/.otf/.ttc that has them"
     ));
-    Ok(FontChoice { font: latin, warnings, fallback: true })
+    Ok(FontChoice { font: if fallback { latin } else { font }, warnings, fallback })
 }
 
 /// The first CJK font on this machine that covers `required`, or `None`.
@@ -381,10 +418,8 @@ mod tests {
     #[test]
     fn second_face_of_a_collection_parses_alone() {
         let path = Path::new("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc");
-        let Ok(bytes) = std::fs::read(path) else {
-            eprintln!("skipped: {} not installed (apt-get install fonts-wqy-microhei)", path.display());
-            return;
-        };
+        let bytes = std::fs::read(path)
+            .unwrap_or_else(|e| panic!("{}: {e}; install it (apt-get install fonts-wqy-microhei; scripts/test.sh does)", path.display()));
         assert!(face_count(&bytes) >= 2);
         let one = single_face(&bytes, 1).expect("face 1 extracts");
         let f = FontRef::try_from_slice(&one).expect("face 1 parses as a single font");
@@ -396,16 +431,68 @@ mod tests {
 
     #[test]
     fn missing_file_is_a_font_error_naming_it() {
-        let err = choose("中", Some(Path::new("/nonexistent/font.ttf")), FontSearch::EmbeddedOnly).err().expect("error");
+        let err = choose("中", "中", Some(Path::new("/nonexistent/font.ttf")), FontSearch::EmbeddedOnly).err().expect("error");
         assert!(err.to_string().contains("/nonexistent/font.ttf"), "{err}");
     }
 
+    /// The embedded subset draws every Chinese label and shipped title; a character outside it,
+    /// with no other font, is replaced and named in the warning, in the order it appears.
     #[test]
-    fn embedded_only_without_cjk_falls_back_with_a_warning() {
-        let c = choose("中文", None, FontSearch::EmbeddedOnly).unwrap();
-        assert!(c.fallback);
-        assert!(c.warnings[0].contains("fonts-wqy-microhei"));
-        let c = choose("plain", None, FontSearch::EmbeddedOnly).unwrap();
+    fn the_embedded_font_draws_truces_chinese_and_names_what_it_lacks_in_order() {
+        let zh = &super::super::labels::ZH;
+        let cjk = embedded_cjk();
+        for s in zh.all_static() {
+            assert!(cjk.covers(s), "the embedded CJK font lacks {:?} in {s:?}; run scripts/font-subset.sh", cjk.missing(s));
+        }
+        for s in zh.all_formatted() {
+            assert!(cjk.covers(&s), "the embedded CJK font lacks {:?} in {s:?}; run scripts/font-subset.sh", cjk.missing(&s));
+        }
+        // Chinese that truce draws itself: the embedded font, even with no font on the machine.
+        let c = choose("停火", "停火终极博弈", None, FontSearch::EmbeddedOnly).unwrap();
         assert!(!c.fallback && c.warnings.is_empty());
+        assert_eq!(c.font.family, cjk.family);
+        // A title of one's own with characters the subset lacks (here 鑫 and 龘, in that order).
+        assert!(!cjk.covers_char('鑫') && !cjk.covers_char('龘'));
+        let c = choose("停火", "停火鑫龘鑫", None, FontSearch::EmbeddedOnly).unwrap();
+        assert!(!c.fallback, "the labels are still drawn in Chinese");
+        assert!(c.warnings[0].contains("\"鑫龘\""), "{}", c.warnings[0]);
+        assert!(c.warnings[0].contains("fonts-wqy-microhei"));
+        // English labels with an undrawable title: English, the title replaced.
+        let c = choose("Outcomes", "Outcomes龘鑫", None, FontSearch::EmbeddedOnly).unwrap();
+        assert!(!c.fallback && c.font.family == latin().family);
+        assert!(c.warnings[0].contains("\"龘鑫\""), "{}", c.warnings[0]);
+        let c = choose("plain", "plain", None, FontSearch::EmbeddedOnly).unwrap();
+        assert!(!c.fallback && c.warnings.is_empty());
+    }
+
+    /// Every shipped scenario's title and actor names are in the subset.
+    #[test]
+    fn the_embedded_font_covers_the_shipped_scenarios() {
+        let cjk = embedded_cjk();
+        for entry in glob_tomls(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))) {
+            let text = std::fs::read_to_string(&entry).unwrap();
+            for line in text.lines().filter(|l| l.trim_start().starts_with("title") || l.trim_start().starts_with("name")) {
+                let value = line.split('#').next().unwrap();
+                assert!(
+                    value.chars().filter(|&c| is_cjk(c)).all(|c| cjk.covers_char(c)),
+                    "{}: the embedded CJK font lacks {:?}; run scripts/font-subset.sh",
+                    entry.display(),
+                    cjk.missing(&value.chars().filter(|&c| is_cjk(c)).collect::<String>())
+                );
+            }
+        }
+    }
+
+    fn glob_tomls(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(glob_tomls(&p));
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+        out
     }
 }
