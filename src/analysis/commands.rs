@@ -145,7 +145,7 @@ fn sweep_inner(a: &SweepArgs) -> Result<()> {
     }
     let name = base.scenario.name.clone();
     let title = base.scenario.title.clone();
-    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_sweep")));
+    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(grid.folder_name(&name)));
     let mut sweep = Sweep::prepare(base, grid, a.n, r.seed, threads, &out, a.resume)?;
     if let Some(note) = &sweep.note {
         eprintln!("{note}");
@@ -177,7 +177,8 @@ fn sweep_inner(a: &SweepArgs) -> Result<()> {
             metric: outcome_index(a.metric),
         };
         let opts = chart_options(&r.charts);
-        let report = crate::output::replace_charts(&out, |tmp| charts::draw_sweep(&data, tmp, &opts).map_err(chart_error))?;
+        let other = |name: &str| !opts.lang.owns_chart(name);
+        let report = crate::output::replace_charts(&out, other, |tmp| charts::draw_sweep(&data, tmp, &opts).map_err(chart_error))?;
         warn_all(&report.warnings);
     }
     writeln!(stdout, "\nran {todo} point(s), skipped {skipped} already done; written to {}", out.display())?;
@@ -238,7 +239,10 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
     if let Some(design_file) = &a.design {
         let design = read_design(design_file, &base)?;
         let rows = design.values.len();
-        let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_design")));
+        // Named after the design file, so two designs never share a folder.
+        let stem = design_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();
+        let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_design_{stem}")));
         let folder = RunFolder::create(&out, &model, false)?;
         let bar = progress(rows as u64 * a.n, &format!("{rows} design rows"));
         let csv = evaluate_design(&base, &design, a.n, r.seed, threads, &mut |d| bar.set_position(d))?;
@@ -255,7 +259,8 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
         );
         return Ok(());
     }
-    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_sensitivity")));
+    // The tornado is of one outcome: two metrics never share a folder.
+    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_sensitivity_{}", a.metric.name())));
     let bar = progress(total_rollouts(&base, a.n), &format!("{} runs", 1 + 2 * sc.uncertain().len()));
     let result = analyse(&base, a.metric, a.n, r.seed, threads, &mut |d| bar.set_position(d))?;
     bar.finish_and_clear();

@@ -75,6 +75,21 @@ pub struct Grid {
 }
 
 impl Grid {
+    /// The default folder of a sweep of this grid: `<scenario>_sweep_<path>=<lo>..<hi>x<steps>`,
+    /// one part per `--vary` joined by `_`, so two grids never share a folder; a grid too long
+    /// for a folder name is named by eight hex digits of its SHA-256 instead.
+    pub fn folder_name(&self, scenario: &str) -> String {
+        let parts: Vec<String> = self.varies.iter().map(|v| format!("{}={}..{}x{}", v.path, v.lo, v.hi, v.steps)).collect();
+        let grid = parts.join("_");
+        if grid.len() <= 120 {
+            format!("{scenario}_sweep_{grid}")
+        } else {
+            use sha2::{Digest, Sha256};
+            let d = Sha256::digest(grid.as_bytes());
+            format!("{scenario}_sweep_{}", d.iter().take(4).map(|b| format!("{b:02x}")).collect::<String>())
+        }
+    }
+
     /// Checks every path and both ends against the scenario, then lists the points.
     pub fn new(base: &Base, varies: &[Vary]) -> Result<Grid, InputError> {
         if varies.is_empty() {

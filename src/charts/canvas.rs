@@ -39,6 +39,9 @@ pub struct Ctx {
     /// Scenario title (or a stand-in) shown before each chart's subject.
     pub title_prefix: String,
     pub footer: String,
+    /// Appended to each file's name: `_zh` for Chinese charts (the language asked for, even
+    /// after a font fallback), so they sit beside the English ones instead of over them.
+    pub file_suffix: &'static str,
 }
 
 impl Ctx {
@@ -52,6 +55,7 @@ impl Ctx {
             height,
             title_prefix: String::new(),
             footer: String::new(),
+            file_suffix: "",
         }
     }
 
@@ -83,7 +87,7 @@ pub trait Chart {
 /// reported as the file system's error with the file's path.
 pub fn render(chart: &impl Chart, out_dir: &Path, ctx: &Ctx, files: &mut Vec<PathBuf>) -> Result<(), ChartError> {
     let size = (ctx.width, ctx.height);
-    let png = out_dir.join(format!("{}.png", chart.name()));
+    let png = out_dir.join(format!("{}{}.png", chart.name(), ctx.file_suffix));
     let mut pixels = vec![0u8; ctx.width as usize * ctx.height as usize * 3];
     {
         let root = Crisp::raster(BitMapBackend::with_buffer(&mut pixels, size)).into_drawing_area();
@@ -94,7 +98,7 @@ pub fn render(chart: &impl Chart, out_dir: &Path, ctx: &Ctx, files: &mut Vec<Pat
     let bytes = encode_png(&pixels, ctx.width, ctx.height).map_err(|message| ChartError::Draw { path: png.clone(), message })?;
     std::fs::write(&png, bytes).map_err(|source| ChartError::Write { path: png.clone(), source })?;
     files.push(png);
-    let svg = out_dir.join(format!("{}.svg", chart.name()));
+    let svg = out_dir.join(format!("{}{}.svg", chart.name(), ctx.file_suffix));
     let mut text = String::new();
     {
         let root = Crisp::vector(SVGBackend::with_string(&mut text, size)).into_drawing_area();

@@ -50,6 +50,25 @@ pub enum Lang {
     Zh,
 }
 
+impl Lang {
+    /// What a chart file's name ends with in this language: `outcomes.png`, `outcomes_zh.png`.
+    pub fn file_suffix(self) -> &'static str {
+        match self {
+            Lang::En => "",
+            Lang::Zh => "_zh",
+        }
+    }
+
+    /// Whether a chart file (by its name) is in this language.
+    pub fn owns_chart(self, file_name: &str) -> bool {
+        let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
+        match self {
+            Lang::Zh => stem.ends_with("_zh"),
+            Lang::En => !stem.ends_with("_zh"),
+        }
+    }
+}
+
 /// How charts are drawn.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChartOptions {
@@ -260,21 +279,22 @@ fn run_strings(run: &RunData) -> Vec<&str> {
 /// falling back to English (with a warning) when no font can draw them.
 fn make_ctx(opts: &ChartOptions, search: FontSearch, strings: &[&str], warnings: &mut Vec<String>) -> Result<Ctx, ChartError> {
     let l = labels::labels(opts.lang);
-    let mut required: std::collections::BTreeSet<char> = std::collections::BTreeSet::new();
-    for s in l.all_static() {
-        required.extend(s.chars());
+    // Characters in the order they appear, each once, so a warning lists them as they are read.
+    let mut seen = std::collections::HashSet::new();
+    let mut essential = String::new();
+    for s in l.all_static().into_iter().map(str::to_string).chain(l.all_formatted()) {
+        essential.extend(s.chars().filter(|&c| seen.insert(c)));
     }
-    for s in l.all_formatted() {
-        required.extend(s.chars());
-    }
+    let mut required = essential.clone();
     for s in strings {
-        required.extend(s.chars().filter(|&c| fonts::is_cjk(c)));
+        required.extend(s.chars().filter(|&c| fonts::is_cjk(c) && seen.insert(c)));
     }
-    let required: String = required.into_iter().collect();
-    let choice = fonts::choose(&required, opts.font.as_deref(), search)?;
+    let choice = fonts::choose(&essential, &required, opts.font.as_deref(), search)?;
     warnings.extend(choice.warnings);
     let lang = if choice.fallback { Lang::En } else { opts.lang };
-    Ok(Ctx::new(lang, choice.font, opts.width, opts.height))
+    let mut ctx = Ctx::new(lang, choice.font, opts.width, opts.height);
+    ctx.file_suffix = opts.lang.file_suffix();
+    Ok(ctx)
 }
 
 fn dedup(v: &mut Vec<String>) {

@@ -299,6 +299,9 @@ fn run(a: &RunArgs) -> Result<()> {
         started.elapsed().as_secs_f64(),
         path.display()
     )?;
+    if let Some(k) = &model.scenario.overrides_key {
+        writeln!(stdout, "(the overrides' key {k} names the run, so it never replaces the run without them)")?;
+    }
     Ok(())
 }
 
@@ -643,7 +646,8 @@ fn plot(a: &args::PlotArgs) -> Result<()> {
     }
     let _claim = crate::output::Claim::lock(&a.dir)?;
     let charts = a.dir.join("charts");
-    let report = crate::output::replace_charts(&a.dir, |tmp| {
+    let other = |name: &str| !opts.lang.owns_chart(name);
+    let report = crate::output::replace_charts(&a.dir, other, |tmp| {
         crate::charts::draw_run(&a.dir, tmp, &opts).map_err(chart_error).map_err(|e| crate::files::in_temporary(e, tmp, &charts))
     })?;
     for w in &report.warnings {

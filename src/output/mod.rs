@@ -111,8 +111,10 @@ impl Drop for RunFolder {
 
 /// Draws charts into a temporary folder inside the run folder `dir` and puts it in place of
 /// `dir/charts` only when `draw` has written every chart, so a failure (a full disk) leaves the
-/// previous charts whole. The caller holds the folder's claim.
-pub fn replace_charts<T>(dir: &Path, draw: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+/// previous charts whole. The charts of the other language (`keep` says which files those are)
+/// are carried over; every other chart of the old folder goes, so none survives stale. The
+/// caller holds the folder's claim.
+pub fn replace_charts<T>(dir: &Path, keep: impl Fn(&str) -> bool, draw: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
     let charts = dir.join("charts");
     if let Ok(m) = fs::symlink_metadata(&charts) {
         if !m.is_dir() {
@@ -141,8 +143,10 @@ pub fn replace_charts<T>(dir: &Path, draw: impl FnOnce(&Path) -> Result<T>) -> R
         }
     }
     claim::register(&tmp);
-    let result =
-        fs::create_dir(&tmp).map_err(|e| anyhow::Error::from(EnvError::write("create the folder", &tmp, e))).and_then(|_| draw(&tmp));
+    let result = fs::create_dir(&tmp)
+        .map_err(|e| anyhow::Error::from(EnvError::write("create the folder", &tmp, e)))
+        .and_then(|_| draw(&tmp))
+        .and_then(|v| carry_over(&charts, &tmp, &keep).map(|_| v));
     let value = match result {
         Ok(v) => v,
         Err(e) => {
@@ -168,6 +172,19 @@ pub fn replace_charts<T>(dir: &Path, draw: impl FnOnce(&Path) -> Result<T>) -> R
         let _ = fs::remove_dir_all(&old);
     }
     Ok(value)
+}
+
+/// Copies the files of `from` that `keep` names, and that `to` does not have, into `to`.
+fn carry_over(from: &Path, to: &Path, keep: &dyn Fn(&str) -> bool) -> Result<()> {
+    let Ok(entries) = fs::read_dir(from) else { return Ok(()) };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let target = to.join(&name);
+        if e.file_type().is_ok_and(|t| t.is_file()) && keep(&name) && !target.exists() {
+            fs::copy(e.path(), &target).map_err(|err| EnvError::write("copy the other language's chart into", &target, err))?;
+        }
+    }
+    Ok(())
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> anyhow::Error {
@@ -316,6 +333,8 @@ pub struct Manifest {
     pub n: u64,
     pub threads: usize,
     pub overrides: Vec<String>,
+    /// The key appended to the scenario's name (and default folder) when overrides changed it.
+    pub overrides_key: Option<String>,
     pub params: Vec<ParamEntry>,
     pub wall_seconds: f64,
     pub finished_unix: u64,
@@ -357,6 +376,7 @@ pub fn manifest(model: &Model, seed: u64, n: u64, threads: usize, wall_seconds: 
         n,
         threads,
         overrides: sc.overrides.clone(),
+        overrides_key: sc.overrides_key.clone(),
         params,
         wall_seconds,
         finished_unix,

@@ -20,6 +20,7 @@ pub use diag::{Diagnostic, Origin, ScenarioError, SourceMap};
 pub use dist::Dist;
 
 use diag::FileId;
+use sha2::{Digest, Sha256};
 use tree::{Node, Table, Value};
 
 #[derive(Debug, Clone)]
@@ -52,6 +53,10 @@ pub struct Scenario {
     pub settings: Vec<Setting>,
     /// Every `--set` and `--with` applied, in order, as the user wrote it.
     pub overrides: Vec<String>,
+    /// Eight hex digits of the SHA-256 of the overrides (each `--set` as written, each `--with`
+    /// file's path and text), or `None` without overrides. `load` appends it to `name` (`endgame+
+    /// 1a2b3c4d`), so a run with overrides never writes into the folder of the run without them.
+    pub overrides_key: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -308,6 +313,7 @@ pub struct Overrides {
 }
 
 impl Scenario {
+
     pub fn param_index(&self, path: &str) -> Option<usize> {
         self.index.get(path).copied()
     }
@@ -348,8 +354,10 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioErro
     let mut stack = Vec::new();
     let mut tree = read_layer(path, None, &mut sources, &mut files, &mut stack)?;
     let mut applied = Vec::new();
+    let mut key = Sha256::new();
     for with in &overrides.withs {
         let layer = read_file(with, None, &mut sources, "overrides file (--with)")?;
+        key.update(format!("--with {}\n{}\n", with.display(), sources.file(layer.0).text).as_bytes());
         files.push(layer.0);
         if let Some(Value::Table(t)) = layer.1.get("scenario").map(|n| &n.value)
             && let Some(e) = t.entry("extends")
@@ -367,11 +375,20 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioErro
             diags.push(d);
         }
         applied.push(format!("--set {arg}"));
+        key.update(format!("--set {arg}\n").as_bytes());
     }
     if !diags.is_empty() {
         return Err(ScenarioError::new(diags, &sources));
     }
     let mut scenario = walk::build(&tree, sources, files)?;
+    if !applied.is_empty() {
+        let digest = key.finalize();
+        let k: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        // The run is of a changed scenario: its name (folder, summary, manifest, charts' footer,
+        // resolved file) says so, and a run of the resolved file repeats it under the same name.
+        scenario.name = format!("{}+{k}", scenario.name);
+        scenario.overrides_key = Some(k);
+    }
     scenario.overrides = applied;
     Ok(scenario)
 }

@@ -52,12 +52,12 @@ pub(super) fn build(tree: &Table, mut sources: SourceMap, mut files: Vec<FileId>
         && (n.is_empty()
             || n.starts_with('.')
             || n.len() > 100
-            || !n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+            || !n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '+')))
     {
         let origin = sc.get("name").map(|n| n.origin.clone()).unwrap_or(Origin::Derived);
         w.diags.push(
             Diagnostic::new(origin, format!("`scenario.name` = \"{n}\" cannot be a folder name"))
-                .help("a name is 1 to 100 letters, digits, `_`, `-` and `.`, not starting with `.` (the title may hold any text), e.g. name = \"endgame\""),
+                .help("a name is 1 to 100 letters, digits, `_`, `-`, `.` and `+`, not starting with `.` (the title may hold any text), e.g. name = \"endgame\""),
         );
     }
     let title = w.optional_text(sc, "scenario", "title").or_else(|| name.clone()).unwrap_or_default();
@@ -358,6 +358,7 @@ pub(super) fn build(tree: &Table, mut sources: SourceMap, mut files: Vec<FileId>
         index,
         settings: w.settings,
         overrides: Vec::new(),
+        overrides_key: None,
         warnings: w.warnings,
     })
 }

@@ -465,38 +465,42 @@ fn svgs_parse_and_hold_title_and_axis_labels() {
     }
 }
 
+/// Chinese charts of a shipped scenario are drawn with the embedded font: byte for byte the same
+/// with the machine's fonts searched and with none, so they are the same on every machine.
 #[test]
-fn chinese_labels_are_drawn_as_glyphs() {
-    let font = require_cjk_font();
+fn chinese_labels_are_drawn_as_glyphs_the_same_on_every_machine() {
     let zh = opts(Lang::Zh, 1600, 1000);
-    let (_t1, with_cjk, report) = draw(&zh, FontSearch::System);
-    assert!(report.warnings.is_empty(), "font {} was found, yet: {:?}", font.display(), report.warnings);
-    let (_t2, without_cjk, fallback) = draw(&zh, FontSearch::EmbeddedOnly);
-    assert!(!fallback.warnings.is_empty());
-    let (_t3, english, _) = draw(&opts(Lang::En, 1600, 1000), FontSearch::System);
+    let (_t1, with_system, report) = draw(&zh, FontSearch::System);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let (_t2, without_fonts, report) = draw(&zh, FontSearch::EmbeddedOnly);
+    assert!(report.warnings.is_empty(), "the embedded font should cover every label: {:?}", report.warnings);
+    let (_t3, english, _) = draw(&opts(Lang::En, 1600, 1000), FontSearch::EmbeddedOnly);
 
     for name in CHARTS {
-        let a = read_png(&with_cjk.join(format!("{name}.png")));
-        let b = read_png(&without_cjk.join(format!("{name}.png")));
+        let file = format!("{name}_zh.png");
+        let a = read_png(&with_system.join(&file));
+        assert_eq!(
+            std::fs::read(with_system.join(&file)).unwrap(),
+            std::fs::read(without_fonts.join(&file)).unwrap(),
+            "{file} depends on the machine's fonts"
+        );
+        assert!(!english.join(&file).exists() && english.join(format!("{name}.png")).is_file(), "file names by language");
         let c = read_png(&english.join(format!("{name}.png")));
         // The title band (Chinese scenario title) holds ink: glyphs, not nothing.
         let title_ink = ink_share(&a, 20..70);
         assert!(title_ink > 0.01, "{name}: title band nearly empty ({title_ink:.4})");
-        // The Chinese render differs from the no-CJK-font render and from the English one
-        // (same font, same data: only the labels' language differs).
-        let d_fallback = diff_share(&a, &b);
+        // The Chinese render differs from the English one (same data: only the labels' language).
         let d_english = diff_share(&a, &c);
-        eprintln!("{name}: differs from no-CJK render in {d_fallback:.4}, from English in {d_english:.4} of pixels");
-        assert!(d_fallback > 0.002, "{name}: Chinese render looks like the fallback ({d_fallback:.5})");
+        eprintln!("{name}: differs from English in {d_english:.4} of pixels");
         assert!(d_english > 0.002, "{name}: Chinese render looks like the English one ({d_english:.5})");
     }
-    let texts = svg_texts(&with_cjk.join("outcomes.svg"));
+    let texts = svg_texts(&with_system.join("outcomes_zh.svg"));
     for want in ["全面和解", "北约—俄罗斯冲突升级", "终极博弈 — endgame：期末各结局的概率", "随机种子 20250516"]
     {
-        assert_svg_has(&with_cjk.join("outcomes.svg"), &texts, want);
+        assert_svg_has(&with_system.join("outcomes_zh.svg"), &texts, want);
     }
-    let texts = svg_texts(&with_cjk.join("territory.svg"));
-    assert_svg_has(&with_cjk.join("territory.svg"), &texts, "俄方控制面积（平方公里）");
+    let texts = svg_texts(&with_system.join("territory_zh.svg"));
+    assert_svg_has(&with_system.join("territory_zh.svg"), &texts, "俄方控制面积（平方公里）");
 }
 
 #[test]
@@ -505,34 +509,40 @@ fn chinese_draws_with_the_font_given_in_options() {
     let o = ChartOptions { font: Some(font), ..opts(Lang::Zh, 1000, 640) };
     let (_tmp, out, report) = draw(&o, FontSearch::EmbeddedOnly);
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
-    let texts = svg_texts(&out.join("terms.svg"));
-    assert_svg_has(&out.join("terms.svg"), &texts, "领土");
+    let texts = svg_texts(&out.join("terms_zh.svg"));
+    assert_svg_has(&out.join("terms_zh.svg"), &texts, "领土");
+    // Drawn with that font, not the embedded one: the SVG asks for it by its own family name.
+    let svg = std::fs::read_to_string(out.join("terms_zh.svg")).unwrap();
+    assert!(svg.contains("wqy-microhei-") && !svg.contains("truce CJK"), "the SVG does not name the --font family");
 }
 
+/// A title of one's own with characters no font has: the labels stay Chinese, the title gives way
+/// to the scenario name, and the warning lists the missing characters in their order.
 #[test]
-fn without_a_cjk_font_chinese_falls_back_to_english_with_a_warning() {
-    let (_tmp, out, report) = draw(&opts(Lang::Zh, 1200, 750), FontSearch::EmbeddedOnly);
+fn a_title_no_font_covers_is_replaced_and_its_characters_named_in_order() {
+    let odd = Fake { title: "龘鑫龘 scenario", ..Fake::default() };
+    let (_tmp, out, report) = draw_fake(&odd, &opts(Lang::Zh, 1200, 750), FontSearch::EmbeddedOnly);
     assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
     let w = &report.warnings[0];
-    assert!(w.contains("fonts-wqy-microhei") && w.contains("--font"), "warning does not say what to do: {w}");
+    assert!(w.contains("\"龘鑫\"") && w.contains("fonts-wqy-microhei") && w.contains("--font"), "warning: {w}");
     for name in CHARTS {
-        let path = out.join(format!("{name}.svg"));
+        let path = out.join(format!("{name}_zh.svg"));
         let texts = svg_texts(&path);
         let all = texts.join("\n");
-        assert!(!all.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{name}.svg still has Chinese: {texts:?}");
-        // The Chinese title gives way to the scenario name.
-        assert!(texts.iter().any(|t| t.starts_with("endgame: ")), "{name}.svg title: {texts:?}");
+        assert!(!all.contains('龘'), "{name}_zh.svg still has the title: {texts:?}");
+        // The title gives way to the scenario name; the labels stay Chinese.
+        assert!(texts.iter().any(|t| t.starts_with("endgame：")), "{name}_zh.svg title: {texts:?}");
     }
-    let texts = svg_texts(&out.join("outcomes.svg"));
-    assert_svg_has(&out.join("outcomes.svg"), &texts, "Settlement");
+    let texts = svg_texts(&out.join("outcomes_zh.svg"));
+    assert_svg_has(&out.join("outcomes_zh.svg"), &texts, "全面和解");
 }
 
 #[test]
-fn english_with_a_chinese_title_and_no_cjk_font_warns_too() {
+fn english_with_a_chinese_title_needs_no_font_of_the_machine() {
     let (_tmp, out, report) = draw(&opts(Lang::En, 1600, 1000), FontSearch::EmbeddedOnly);
-    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     let texts = svg_texts(&out.join("ceasefire.svg"));
-    assert_svg_has(&out.join("ceasefire.svg"), &texts, "endgame: first ceasefire and settlement by month");
+    assert_svg_has(&out.join("ceasefire.svg"), &texts, &format!("{TITLE}: first ceasefire and settlement by month"));
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod calibration;
 mod charts;
 mod docs;
 mod engine;
+mod folders;
 mod hardening;
 mod levers;
 mod negotiation;
