@@ -365,3 +365,24 @@ fn no_block_of_endgame_accounts_for_more_than_half_of_its_settlement() {
     eprintln!("{}", report.join("\n"));
     assert!(mean(&total) > 0.5, "endgame settles in only {:.3} more rollouts than the baseline", mean(&total));
 }
+
+/// `examples/china.toml` adds an actor with no Rust: China, an observer whose alignment links
+/// sway Moscow and Kyiv toward its view of a deal. Its links act: with them, more rollouts end
+/// in a deal (ceasefire or settlement) than with their weights at 0, beyond 4 paired standard
+/// errors; without China at all, the baseline's rollouts are those with the weights at 0 (an
+/// observer with no links changes nothing else).
+#[test]
+fn the_china_example_adds_an_actor_whose_links_act() {
+    let n = 10_000;
+    let china = crate::common::load("examples/china.toml", &[]);
+    assert!(china.actors.iter().any(|a| a.id == "china"), "china is an actor");
+    let off = ["links.china.russia.alignment=0", "links.china.ukraine.alignment=0"];
+    let without = crate::common::load("examples/china.toml", &off);
+    let a = per_rollout(without, n, &deal);
+    let b = per_rollout(china, n, &deal);
+    let (d, se) = paired(&a, &b);
+    eprintln!("china's links: deal share {:+.4} (paired se {se:.4})", d);
+    assert!(d > 4.0 * se, "China's alignment links should raise the share of deals: {d:+.4}, se {se:.4}");
+    let baseline = per_rollout(crate::common::load("scenarios/baseline.toml", &[]), n, &deal);
+    assert_eq!(baseline, a, "an observer without links should change no rollout");
+}
