@@ -25,13 +25,14 @@ BATCHES=(
   "stats|src/stats.rs|--lib -- stats|30"
   "summary|src/summary.rs|--test it -- summary:: hardening::reported engine::outputs_are engine::every_shipped alloc|240"
   "validate|src/validate.rs|--lib --test it -- validate validation|240"
-  "events|src/model/events.rs|--test it -- engine::date_rules engine::technical_deals properties::every_shipped|240"
+  "events|src/model/events.rs|--test it -- engine validation negotiation|240"
   "postdeal|src/model/postdeal.rs|--test it -- engine validation|240"
   "beliefs|src/model/beliefs.rs|--test it -- validation engine|240"
   "battlefield|src/model/battlefield.rs|--test it -- engine validation|240"
   "policies|src/model/policies.rs|--test it -- engine analysis::|240"
   "negotiation|src/model/negotiation.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240"
-  "rollout|src/model/rollout.rs|--test it -- engine validation alloc|240"
+  "rollout|src/model/rollout.rs|--lib --test it -- engine validation alloc rollout|240"
+  "model|src/model/mod.rs|--test it -- engine validation|240"
   "runner|src/runner.rs|--test it -- engine::outputs_are analysis::analyses_are|240"
   "intervals|src/analysis/intervals.rs|--lib --test it -- analysis|240"
   "prcc|src/analysis/prcc.rs|--lib --test it -- analysis|240"
@@ -49,7 +50,7 @@ for entry in "${BATCHES[@]}"; do
   # shellcheck disable=SC2086
   shard=()
   if [ -n "${MUTANTS_SHARD:-}" ]; then shard=(--shard "$MUTANTS_SHARD"); fi
-  cargo mutants --file "$file" --output "target/mutants/$name" --timeout "$timeout" --no-shuffle "${shard[@]}" -- $tests || true
+  cargo mutants --file "$file" --output "target/mutants/$name" --timeout "$timeout" --profile mutants --no-shuffle "${shard[@]}" -- $tests || true
   out="target/mutants/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then awk 'NF { n++ } END { print n + 0 }' "$out/$1.txt"; else echo 0; fi; }
   caught=$(count caught); missed=$(count missed); timeout=$(count timeout); unviable=$(count unviable)
