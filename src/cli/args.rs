@@ -14,7 +14,7 @@ pub const DEFAULT_SEED: u64 = 20_250_516;
     about = "Simulate a war that is fought and negotiated at the same time",
     long_about = "truce runs thousands of stochastic monthly rollouts of a scenario file (actors, issues, \
 influence, events) and reports how likely each end state is, by when, on what terms, and why.",
-    after_help = "Examples:\n  truce run scenarios/endgame.toml\n  truce run scenarios/fight_and_talk.toml -n 50000 --set actors.us.patience=0.9\n  truce check scenarios/baseline.toml --set negotiation.protocol=stepwise\n  truce graph scenarios/baseline.toml | dot -Tpng > graph.png"
+    after_help = "Examples:\n  truce run scenarios/endgame.toml\n  truce run scenarios/fight_and_talk.toml -n 50000 --set actors.us.patience=0.9\n  truce check scenarios/baseline.toml --set negotiation.protocol=stepwise\n  truce graph scenarios/baseline.toml > influence.dot\n\nInstalled with `cargo install --path .` (or run target/release/truce after `cargo build --release`)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's rollouts and write a run folder (outcomes, curves, charts, manifest)
     #[command(
-        after_help = "Examples:\n  truce run scenarios/endgame.toml\n  truce run scenarios/baseline.toml -n 100000 --seed 7 --out output/my_run\n  truce run scenarios/baseline.toml --set actors.us.aid=0 --set 'actors.russia.endurance={uniform=[1,2]}'\n  truce run scenarios/baseline.toml --with my_overrides.toml"
+        after_help = "Examples:\n  truce run scenarios/endgame.toml\n  truce run scenarios/baseline.toml -n 100000 --seed 7 --out output/my_run\n  truce run scenarios/baseline.toml --set actors.us.aid=0 --set 'actors.russia.endurance={uniform=[1,2]}'\n  truce run scenarios/baseline.toml --with examples/my_overrides.toml"
     )]
     Run(RunArgs),
     /// Check a scenario and print its resolved parameters with where each came from
@@ -34,7 +34,9 @@ pub enum Command {
     )]
     Check(ScenarioArgs),
     /// Print the influence graph as Graphviz DOT
-    #[command(after_help = "Example:\n  truce graph scenarios/baseline.toml | dot -Tsvg > influence.svg")]
+    #[command(
+        after_help = "Example:\n  truce graph scenarios/baseline.toml > influence.dot\n\nTo draw it, use Graphviz (not part of truce; Debian/Ubuntu: apt-get install graphviz):\n  dot -Tsvg influence.dot > influence.svg"
+    )]
     Graph(ScenarioArgs),
     /// Redraw every chart of a run folder from its CSV and JSON, without re-running
     #[command(
@@ -73,7 +75,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Rank the uncertain parameters by their effect on an outcome (tornado, PRCC), or evaluate a design
     #[command(
-        after_help = "Examples:\n  truce sensitivity scenarios/endgame.toml\n  truce sensitivity scenarios/fight_and_talk.toml --metric ukraine_collapse -n 10000\n  truce sensitivity scenarios/baseline.toml --design saltelli.csv -n 1000 --out output/design"
+        after_help = "Examples:\n  truce sensitivity scenarios/endgame.toml\n  truce sensitivity scenarios/fight_and_talk.toml --metric ukraine_collapse -n 10000\n  truce sensitivity scenarios/baseline.toml --design examples/saltelli.csv -n 1000 --out output/design"
     )]
     Sensitivity(SensitivityArgs),
 }

@@ -313,7 +313,6 @@ pub struct Overrides {
 }
 
 impl Scenario {
-
     pub fn param_index(&self, path: &str) -> Option<usize> {
         self.index.get(path).copied()
     }
@@ -468,6 +467,9 @@ fn read_file(path: &Path, from: Option<&Origin>, sources: &mut SourceMap, what: 
                 _ if not_a_file => format!("give a regular TOML text file of at most {} MiB", crate::files::SCENARIO_LIMIT >> 20),
                 _ if invalid_data => "save the file as UTF-8 text".to_string(),
                 Some(_) => "check the path: `extends` paths are relative to the file that names them".to_string(),
+                None if what.starts_with("overrides") => {
+                    "check the path of the overrides file, relative to the current folder (e.g. examples/my_overrides.toml)".to_string()
+                }
                 None => "check the path of the file, relative to the current folder (e.g. scenarios/endgame.toml)".to_string(),
             };
             return Err(match from {

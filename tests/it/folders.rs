@@ -38,7 +38,8 @@ fn truce_in(dir: &Path, args: &[&str]) -> String {
 }
 
 fn folders(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir.join("output")).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut v: Vec<String> =
+        fs::read_dir(dir.join("output")).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
 }
@@ -124,7 +125,19 @@ fn sweeps_designs_and_tornados_are_named_after_what_they_ran() {
     let d = w.path();
     let one = ["sweep", "scenarios/endgame.toml", "-n", "100", "--vary", "actors.us.pressure=0..0.1:3"];
     truce_in(d, &one);
-    truce_in(d, &["sweep", "scenarios/endgame.toml", "-n", "100", "--vary", "actors.us.pressure=0..0.1:3", "--vary", "negotiation.talks_rate=0.2..0.8:2"]);
+    truce_in(
+        d,
+        &[
+            "sweep",
+            "scenarios/endgame.toml",
+            "-n",
+            "100",
+            "--vary",
+            "actors.us.pressure=0..0.1:3",
+            "--vary",
+            "negotiation.talks_rate=0.2..0.8:2",
+        ],
+    );
     let names = folders(d);
     let first = "endgame_sweep_actors.us.pressure=0..0.1x3";
     let second = "endgame_sweep_actors.us.pressure=0..0.1x3_negotiation.talks_rate=0.2..0.8x2";

@@ -7,6 +7,7 @@ mod analysis;
 mod bad_input;
 mod calibration;
 mod charts;
+mod doc_commands;
 mod docs;
 mod engine;
 mod folders;
