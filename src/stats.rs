@@ -237,6 +237,18 @@ pub fn median_of_counts(counts: &[u64]) -> Option<u32> {
     None
 }
 
+/// A share as truce prints it, in the terminal and on charts alike: one decimal (`85.6%`);
+/// `0%` for exactly none; `<0.1%` for a share above 0 that one decimal would show as 0.0%.
+pub fn percent(p: f64) -> String {
+    if p <= 0.0 {
+        "0%".to_string()
+    } else if p * 100.0 < 0.05 {
+        "<0.1%".to_string()
+    } else {
+        format!("{:.1}%", p * 100.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,6 +196,18 @@ pub enum Swatch {
         colour: RGBColor,
         alpha: f64,
     },
+    /// A line over its band, as a curve with its interval is drawn.
+    LineBand {
+        colour: RGBColor,
+        width: u32,
+        dashed: bool,
+        alpha: f64,
+    },
+    /// Bands of several colours side by side: "the shading, in each curve's colour".
+    Bands {
+        colours: [RGBColor; 2],
+        alpha: f64,
+    },
     Bar {
         colour: RGBColor,
     },
@@ -269,6 +281,15 @@ pub fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, item
 fn draw_swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, swatch: &Swatch, (x, cy): (i32, i32), sw: i32) -> DResult {
     let h = (ctx.s.legend * 0.55) as i32;
     match *swatch {
+        Swatch::LineBand { colour, width, dashed, alpha } => {
+            draw_swatch(area, ctx, &Swatch::Band { colour, alpha }, (x, cy), sw)?;
+            draw_swatch(area, ctx, &Swatch::Line { colour, width, dashed }, (x, cy), sw)?;
+        }
+        Swatch::Bands { colours, alpha } => {
+            let half = sw / 2;
+            area.draw(&Rectangle::new([(x, cy - h / 2), (x + half, cy + h / 2)], style::with_alpha(colours[0], alpha).filled()))?;
+            area.draw(&Rectangle::new([(x + half, cy - h / 2), (x + sw, cy + h / 2)], style::with_alpha(colours[1], alpha).filled()))?;
+        }
         Swatch::Line { colour, width, dashed } => {
             let pts = [(x, cy), (x + sw, cy)];
             if dashed {

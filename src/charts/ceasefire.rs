@@ -50,12 +50,15 @@ impl Chart for Ceasefire<'_> {
         let l = ctx.l;
         let s = &self.run.summary;
         let area = frame(root, ctx, l.subj_ceasefire)?;
+        // A settlement is also a ceasefire, so the two curves often coincide: the settlement is
+        // dashed and drawn on top, and the first ceasefire's solid line shows between its dashes.
         let ceasefire = Curve::from_months(&s.ceasefire_by_month, self.run.start, style::OI_BLUE, false);
-        let settlement = Curve::from_months(&s.settlement_by_month, self.run.start, style::OI_BLUISH_GREEN, false);
+        let settlement = Curve::from_months(&s.settlement_by_month, self.run.start, style::OI_BLUISH_GREEN, true);
+        let band = |c: &Curve| Swatch::LineBand { colour: c.colour, width: ctx.s.line, dashed: c.dashed, alpha: ALPHA_CI };
         let items = [
-            LegendItem::new(Swatch::Line { colour: ceasefire.colour, width: ctx.s.line, dashed: false }, l.lg_first_ceasefire),
-            LegendItem::new(Swatch::Line { colour: settlement.colour, width: ctx.s.line, dashed: false }, l.lg_settlement),
-            LegendItem::new(Swatch::Band { colour: style::NEUTRAL, alpha: 0.45 }, l.lg_ci95),
+            LegendItem::new(band(&ceasefire), l.lg_first_ceasefire),
+            LegendItem::new(band(&settlement), l.lg_settlement),
+            LegendItem::new(Swatch::Bands { colours: [ceasefire.colour, settlement.colour], alpha: ALPHA_CI }, l.lg_ci95),
         ];
         let area = legend(&area, ctx, &items)?;
         let range = (self.run.start as f64, (self.run.start + s.horizon_months as i64) as f64);

@@ -381,15 +381,7 @@ pub fn thousands(x: f64) -> String {
 }
 
 /// A probability as a percentage with one decimal; "0%" for exactly zero.
-pub fn percent(p: f64) -> String {
-    if p <= 0.0 {
-        "0%".to_string()
-    } else if p * 100.0 < 0.05 {
-        "<0.1%".to_string()
-    } else {
-        format!("{:.1}%", p * 100.0)
-    }
-}
+pub use crate::stats::percent;
 
 #[cfg(test)]
 mod tests {

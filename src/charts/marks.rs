@@ -70,8 +70,14 @@ pub fn draw_bar_with_interval<DB: DrawingBackend>(
     label_size: f64,
     x_max: f64,
 ) -> DResult {
-    draw_hbar(chart, y0, y1, p, colour)?;
     let ymid = (y0 + y1) / 2.0;
+    // A share above 0 keeps a bar a few pixels wide, so its colour shows above and below the
+    // interval's caps (which cover only the middle half of the bar's height) even at 0.1%.
+    let zero_px = chart.backend_coord(&(0.0, ymid)).0;
+    let full_px = chart.backend_coord(&(x_max, ymid)).0 - zero_px;
+    let min_px = (3 * ctx.s.thin as i32).max(4);
+    let shown = if p > 0.0 && full_px > 0 { p.max(x_max * min_px as f64 / full_px as f64) } else { p };
+    draw_hbar(chart, y0, y1, shown, colour)?;
     let bar_px = (chart.backend_coord(&(0.0, y0)).1 - chart.backend_coord(&(0.0, y1)).1).abs();
     let cap = (bar_px / 4).max(3);
     draw_hinterval(chart, ymid, lo, hi, cap, ctx.s.thin)?;

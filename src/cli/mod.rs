@@ -318,10 +318,12 @@ pub fn print_report(out: &mut impl Write, model: &Model, r: &crate::summary::Rep
         sc.horizon
     )?;
     writeln!(out)?;
-    writeln!(out, "{:<20} {:>8}   {:<17}", "outcome", "p", "95% interval")?;
+    writeln!(out, "{:<20} {:>8}   95% interval", "outcome", "p")?;
     for o in Outcome::ALL {
         let s = r.outcomes.get(o.name()).context("every outcome is reported")?;
-        writeln!(out, "{:<20} {:>7.1}%   [{:>5.1}%, {:>5.1}%]", o.name(), 100.0 * s.p, 100.0 * s.ci95[0], 100.0 * s.ci95[1])?;
+        // The same rule as the charts' labels: 0% for none, <0.1% for a share too small to show.
+        let pc = crate::stats::percent;
+        writeln!(out, "{:<20} {:>8}   [{:>6}, {:>6}]", o.name(), pc(s.p), pc(s.ci95[0]), pc(s.ci95[1]))?;
     }
     writeln!(out)?;
     let months =
@@ -329,7 +331,7 @@ pub fn print_report(out: &mut impl Write, model: &Model, r: &crate::summary::Rep
     let p_cf = r.ceasefire_by_month.last().map(|c| c.p).unwrap_or(0.0);
     let p_st = r.settlement_by_month.last().map(|c| c.p).unwrap_or(0.0);
     // The share at the outcome table's precision; a share too small to show is said so.
-    let share = |p: f64| if p > 0.0 && p < 0.0005 { "<0.1%".to_string() } else { format!("{:.1}%", 100.0 * p) };
+    let share = crate::stats::percent;
     let among = |p: f64, had: &str| {
         if p > 0.0 { format!("in the {} of rollouts that {had} one", share(p)) } else { format!("no rollout {had} one") }
     };

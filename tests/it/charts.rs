@@ -629,3 +629,23 @@ fn errors_name_the_file_that_failed() {
     let err = charts::draw_run(&run, &out, &tiny).unwrap_err();
     assert!(err.to_string().contains("10x10"), "{err}");
 }
+
+/// A share of 0.1% keeps a visible bar: its colour shows beside and around the interval's caps
+/// (the bar would be about one pixel wide at its true length). Labels follow the terminal's
+/// rule (`truce::stats::percent`): `0.1%`, and `0%` for none.
+#[test]
+fn a_bar_of_a_tenth_of_a_percent_stays_visible() {
+    let tiny = Fake { counts: [1160, 320, 468, 50, 0, 2], ..Fake::default() };
+    let (_tmp, out, _) = draw_fake(&tiny, &opts(Lang::En, 1600, 1000), FontSearch::EmbeddedOnly);
+    let img = read_png(&out.join("outcomes.png"));
+    // The escalation bar's colour (Okabe–Ito reddish purple), drawn nowhere else on this chart.
+    let purple = img.rgb.iter().filter(|p| **p == [204, 121, 167]).count();
+    eprintln!("escalation bar: {purple} pixels");
+    assert!(purple >= 150, "the 0.1% bar is hardly visible: {purple} pixels of its colour");
+    let texts = svg_texts(&out.join("outcomes.svg"));
+    assert_svg_has(&out.join("outcomes.svg"), &texts, "0.1%");
+    assert_svg_has(&out.join("outcomes.svg"), &texts, "0%");
+    assert_eq!(truce::stats::percent(0.001), "0.1%");
+    assert_eq!(truce::stats::percent(0.0), "0%");
+    assert_eq!(truce::stats::percent(0.0004), "<0.1%");
+}
