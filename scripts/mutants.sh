@@ -25,7 +25,7 @@ BATCHES=(
   "stats|src/stats.rs|--lib -- stats|30"
   "summary|src/summary.rs|--test it -- summary:: hardening::reported engine::outputs_are engine::every_shipped alloc|240"
   "validate|src/validate.rs|--lib --test it -- validate validation|240"
-  "events|src/model/events.rs|--test it -- engine validation negotiation|240"
+  "events|src/model/events.rs|--lib --test it -- engine validation negotiation events|240"
   "postdeal|src/model/postdeal.rs|--test it -- engine validation|240"
   "beliefs|src/model/beliefs.rs|--test it -- validation engine|240"
   "battlefield|src/model/battlefield.rs|--test it -- engine validation|240"

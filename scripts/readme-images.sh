@@ -1,20 +1,41 @@
 #!/usr/bin/env bash
 # Regenerates the README's charts (docs/img/): endgame and fight-and-talk side by side, in
-# English and Chinese. Usage: scripts/readme-images.sh
+# English and Chinese, the analysis charts and the rolling backtest.
+#
+#   scripts/readme-images.sh
+#
+# TRUCE (a truce binary; default: built here) and IMG (where the images go; default docs/img)
+# let the test `readme_images` draw them into a temporary folder and compare them, byte for
+# byte, with docs/img: the images are what any machine draws (the fonts are compiled in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-mkdir -p docs/img
+if [ -z "${TRUCE:-}" ]; then
+  cargo build --release -q
+  TRUCE=./target/release/truce
+fi
+IMG=${IMG:-docs/img}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$IMG"
+size=(--size 1200x750)
 for s in endgame fight_and_talk; do
-  ./target/release/truce run "scenarios/$s.toml" --size 1200x750 --out "output/readme/$s" >/dev/null
+  "$TRUCE" run "scenarios/$s.toml" "${size[@]}" --out "$WORK/$s" >/dev/null
   for c in outcomes ceasefire territory terms; do
-    cp "output/readme/$s/charts/$c.png" "docs/img/${s}_$c.png"
+    cp "$WORK/$s/charts/$c.png" "$IMG/${s}_$c.png"
   done
-  ./target/release/truce plot "output/readme/$s" --lang zh --size 1200x750 >/dev/null
-  cp "output/readme/$s/charts/outcomes.png" "docs/img/${s}_outcomes_zh.png"
+  "$TRUCE" plot "$WORK/$s" --lang zh "${size[@]}" >/dev/null
+  cp "$WORK/$s/charts/outcomes_zh.png" "$IMG/${s}_outcomes_zh.png"
 done
+# The analysis charts of the README's examples.
+"$TRUCE" sweep scenarios/endgame.toml --vary actors.us.pressure=0..0.1:6 "${size[@]}" --out "$WORK/sweep1" >/dev/null
+cp "$WORK/sweep1/charts/sweep_outcomes.png" "$IMG/analysis_sweep_outcomes.png"
+"$TRUCE" sweep scenarios/endgame.toml --vary actors.us.pressure=0..0.1:6 --vary negotiation.talks_rate=0.2..0.8:4 \
+  --metric settlement "${size[@]}" --out "$WORK/sweep2" >/dev/null
+cp "$WORK/sweep2/charts/sweep_heatmap.png" "$IMG/analysis_sweep_heatmap.png"
+"$TRUCE" sensitivity scenarios/endgame.toml --metric settlement "${size[@]}" --out "$WORK/tornado" >/dev/null
+cp "$WORK/tornado/charts/tornado.png" "$IMG/analysis_tornado.png"
 # The rolling backtest of the shipped trend (docs/calibration.md).
-./target/release/truce backtest scenarios/validation/backtest_2024-05.toml --observed data/territory_monthly.csv \
-  --rolling --trend local-level --size 1200x750 --out output/readme/rolling >/dev/null
-cp output/readme/rolling/charts/rolling_crps.png docs/img/rolling_crps.png
-echo "docs/img/ regenerated"
+"$TRUCE" backtest scenarios/validation/backtest_2024-05.toml --observed data/territory_monthly.csv \
+  --rolling --trend local-level "${size[@]}" --out "$WORK/rolling" >/dev/null
+cp "$WORK/rolling/charts/rolling_crps.png" "$IMG/rolling_crps.png"
+echo "$IMG regenerated"

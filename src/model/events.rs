@@ -91,3 +91,53 @@ impl Scratch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rollout::{Keys, Rng};
+    use crate::model::{Model, Quiet, Scratch};
+    use rand::SeedableRng;
+
+    /// The baseline with three sure events in its first month: one sets, one scales, one adds.
+    fn with_events(effects: &str) -> Model {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let text = format!(
+            "[scenario]\nextends = {:?}\nname = \"events_test\"\n\n[[events]]\nid = \"t\"\ndate = \"2025-05\"\nprobability = 1\neffects = [{effects}]\n",
+            base.display().to_string()
+        );
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, text).unwrap();
+        Model::new(crate::scenario::load(&path, &Default::default()).expect("the test scenario loads"))
+    }
+
+    /// docs/scenarios.md's three effects: set to X, multiply by X, add X, each kept in range.
+    #[test]
+    fn effects_set_scale_and_add_by_their_definition() {
+        let model = with_events(
+            "{ set = \"actors.us.pressure\", value = 0.07 }, { scale = \"actors.europe.aid\", by = 0.5 }, \
+             { add = \"actors.us.sanctions\", value = 0.15 }, { add = \"actors.russia.patience\", value = 5 }",
+        );
+        let sc = &model.scenario;
+        let idx = |p: &str| sc.param_index(p).unwrap();
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(1, 0));
+        let before: Vec<f64> = x.p.clone();
+        x.month = 1;
+        let mut rng = Rng::seed_from_u64(9);
+        x.fire_events(&model, &mut rng, &mut Quiet);
+        assert_eq!(x.p[idx("actors.us.pressure")], 0.07);
+        assert_eq!(x.p[idx("actors.europe.aid")], before[idx("actors.europe.aid")] * 0.5);
+        assert_eq!(x.p[idx("actors.us.sanctions")], before[idx("actors.us.sanctions")] + 0.15);
+        // Kept in range: a patience pushed past 1 stops at the range's top.
+        let top = sc.params[idx("actors.russia.patience")].max;
+        assert_eq!(x.p[idx("actors.russia.patience")], top);
+        // Fired once: the month after, its parameters do not change again.
+        let after = x.p.clone();
+        x.month = 2;
+        x.fire_events(&model, &mut rng, &mut Quiet);
+        for p in ["actors.us.pressure", "actors.europe.aid", "actors.us.sanctions", "actors.russia.patience"] {
+            assert_eq!(x.p[idx(p)], after[idx(p)], "{p} changed again");
+        }
+    }
+}

@@ -173,3 +173,18 @@ fn the_parser_finds_blocks_strips_comments_and_refuses_what_it_cannot_run() {
         ["truce run a", "truce check b"]
     );
 }
+
+/// The printout the README quotes under "What a run tells you" is what the main job prints.
+#[test]
+fn the_readme_quotes_the_main_jobs_printout() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```\n终极博弈 — endgame — 10000 rollouts").expect("the README quotes the run's printout") + 4;
+    let quoted = &readme[start..start + readme[start..].find("```").unwrap()];
+    let tmp = crate::common::tempdir();
+    let out =
+        crate::common::truce().args(["run", "scenarios/endgame.toml", "--no-charts", "--out"]).arg(tmp.path().join("o")).output().unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let printed = printed.split("\n\n10000 rollouts in").next().unwrap();
+    assert_eq!(quoted.trim_end(), printed.trim_end(), "README.md quotes an old printout of `truce run scenarios/endgame.toml`");
+}

@@ -17,6 +17,7 @@ mod negotiation;
 mod notebook;
 mod notebook_damaged;
 mod properties;
+mod readme_images;
 mod rolling;
 mod summary;
 mod validation;
