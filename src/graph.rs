@@ -17,13 +17,8 @@ pub fn influence_graph(sc: &Scenario) -> DiGraph<String, (String, f64)> {
 
 pub fn to_dot(sc: &Scenario) -> String {
     let g = influence_graph(sc);
-    let colour = |kind: &str| match kind {
-        "aid" => "#0072B2",
-        "intelligence" => "#56B4E9",
-        "sanctions" => "#D55E00",
-        "leverage" => "#CC79A7",
-        _ => "#009E73",
-    };
+    // The influence chart's palette, so the two pictures of one graph agree.
+    let colour = crate::charts::edge_colour_hex;
     let edge = |_: &DiGraph<String, (String, f64)>, e: petgraph::graph::EdgeReference<'_, (String, f64)>| {
         let (kind, w) = e.weight();
         format!("label=\"{kind} {w}\" color=\"{}\" penwidth={:.2}", colour(kind), 1.0 + 4.0 * w.min(2.0))

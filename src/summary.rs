@@ -302,6 +302,15 @@ impl Summary {
                         weight: sc.params[l.weight].central(),
                     })
                     .collect(),
+                patrons: sc
+                    .actors
+                    .iter()
+                    .filter_map(|a| {
+                        let client = a.patron_of?;
+                        let aid = sc.param(&format!("actors.{}.aid", a.id)).map(|p| p.central()).unwrap_or(0.0);
+                        Some(Patron { from: a.id.clone(), to: sc.actors[client].id.clone(), aid })
+                    })
+                    .collect(),
             },
             history: sc.history.iter().map(|(m, km2)| HistoryPoint { date: m.to_string(), km2: *km2 }).collect(),
         }
@@ -375,6 +384,9 @@ impl Report {
         for e in &self.graph.edges {
             v.push((format!("graph.edges.{}->{}", e.from, e.to), e.weight));
         }
+        for p in &self.graph.patrons {
+            v.push((format!("graph.patrons.{}->{}", p.from, p.to), p.aid));
+        }
         for h in &self.history {
             v.push((format!("history.{}", h.date), h.km2));
         }
@@ -423,6 +435,15 @@ pub struct ActorInfo {
 pub struct Graph {
     pub nodes: Vec<String>,
     pub edges: Vec<Edge>,
+    /// Each patron's aid to its client (a role, not a link): the aid level at its central value.
+    pub patrons: Vec<Patron>,
+}
+
+#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+pub struct Patron {
+    pub from: String,
+    pub to: String,
+    pub aid: f64,
 }
 
 #[derive(Debug, Serialize, serde::Deserialize, Clone)]

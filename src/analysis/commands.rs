@@ -172,6 +172,7 @@ fn sweep_inner(a: &SweepArgs) -> Result<()> {
             seed: r.seed,
             version: env!("CARGO_PKG_VERSION").to_string(),
             params: paths.clone(),
+            labels: paths.iter().map(|p| sweep.base.scenario.param_label(p)).collect(),
             points: rows.iter().map(|p| p.values.clone()).collect(),
             p: rows.iter().map(|p| p.p.iter().map(|e| (e.value, e.lo, e.hi)).collect()).collect(),
             metric: outcome_index(a.metric),
@@ -281,7 +282,14 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
             bars: result
                 .tornado
                 .iter()
-                .map(|t| charts::TornadoBar { param: t.path.clone(), p10: t.p10, p90: t.p90, at_p10: p(&t.at_p10), at_p90: p(&t.at_p90) })
+                .map(|t| charts::TornadoBar {
+                    param: t.path.clone(),
+                    label: sc.param_label(&t.path),
+                    p10: t.p10,
+                    p90: t.p90,
+                    at_p10: p(&t.at_p10),
+                    at_p90: p(&t.at_p90),
+                })
                 .collect(),
         };
         let report = charts::draw_tornado(&data, &folder.path().join("charts"), &chart_options(&r.charts)).map_err(chart_error)?;

@@ -248,11 +248,18 @@ impl Sensitivity {
 fn held_at(v: f64, names: Option<&[&str]>, spread: f64) -> String {
     match names.and_then(|n| n.get(v as usize)) {
         Some(name) if v >= 0.0 && v.fract() == 0.0 => (*name).to_string(),
-        _ if spread.is_finite() && spread > 0.0 => {
-            let decimals = (2 - spread.abs().log10().floor() as i32).clamp(0, 12) as usize;
-            format!("{v:.decimals$}")
-        }
-        _ => short(v),
+        _ => held_value(v, spread),
+    }
+}
+
+/// A held number as the terminal and the tornado chart both print it: as many decimals as show
+/// `spread` (p90 − p10) to three significant digits.
+pub fn held_value(v: f64, spread: f64) -> String {
+    if spread.is_finite() && spread > 0.0 {
+        let decimals = (2 - spread.abs().log10().floor() as i32).clamp(0, 12) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        short(v)
     }
 }
 
@@ -337,7 +344,7 @@ pub fn evaluate_design(base: &Base, design: &Design, n: u64, seed: u64, threads:
 
 #[cfg(test)]
 mod tests {
-    use super::held_at;
+    use super::{held_at, held_value};
 
     /// The held values show the spread between the percentiles to three significant digits,
     /// never a rounding that hides it (0.9999 for both ends of a narrow distribution).
@@ -350,5 +357,8 @@ mod tests {
         let names: &[&str] = &["package", "stepwise"];
         assert_eq!(held_at(1.0, Some(names), 1.0), "stepwise");
         assert_eq!(held_at(0.5, None, 0.0), "0.5");
+        // The tornado chart's labels are the same function: one rule for both.
+        assert_eq!(held_value(1.28989, 0.501), "1.290");
+        assert_eq!(held_value(118_700.2, 0.0), "118700");
     }
 }

@@ -30,7 +30,7 @@ pub struct AnalysisLabels {
 pub static EN: AnalysisLabels = AnalysisLabels {
     subj_sweep: "outcome probabilities across a sweep",
     subj_heatmap: "probability over a two-parameter grid",
-    subj_tornado: "probability, one uncertain parameter at a time held at p10 and p90",
+    subj_tornado: "probability, each uncertain parameter held at p10 and p90",
     ax_probability: "Probability (%), with 95% interval",
     lg_all_drawn: "every parameter drawn",
     lg_p10: "held at its 10th percentile",

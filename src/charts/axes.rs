@@ -11,7 +11,7 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 
-use super::canvas::{Ctx, DResult, text_size};
+use super::canvas::{Ctx, DResult, ellipsize, fit_text, text_size};
 use super::data::month_label;
 use super::style::{GRID, INK};
 
@@ -198,10 +198,21 @@ pub fn draw_mesh<DB: DrawingBackend>(chart: &mut ChartContext<DB, Coord>, ctx: &
     let s = &ctx.s;
     let xf = |v: &f64| x.label_for(*v);
     let yf = |v: &f64| y.label_for(*v);
+    // An axis title never runs past its axis: shrunk to fit the plot's height (the y title) or
+    // width (the x title), down to the smallest label size, then cut.
+    let (w, h) = chart.plotting_area().dim_in_pixel();
+    let area = chart.plotting_area().strip_coord_spec();
+    let fit = |text: &str, room: u32| -> (String, f64) {
+        let (t, size) = fit_text(&area, ctx, text, s.axis_desc, room);
+        if size >= s.min_label() { (t, size) } else { (ellipsize(&area, ctx, text, s.min_label(), room), s.min_label()) }
+    };
+    let (x_desc, x_size) = fit(&x.desc, w);
+    let (y_desc, y_size) = fit(&y.desc, h);
+    let desc_size = x_size.min(y_size);
     let mut mesh = chart.configure_mesh();
-    mesh.x_desc(x.desc.clone())
-        .y_desc(y.desc.clone())
-        .axis_desc_style(ctx.text(s.axis_desc))
+    mesh.x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(ctx.text(desc_size))
         .label_style(ctx.text(s.tick))
         .x_label_formatter(&xf)
         .y_label_formatter(&yf)

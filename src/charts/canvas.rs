@@ -128,14 +128,15 @@ pub fn text_size<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, t
     area.estimate_text_size(text, &ctx.text(size)).unwrap_or((0, 0))
 }
 
-/// `text` at the largest size in [0.7·size, size] that fits `max_w`, cut with "…" if even the
-/// smallest does not.
+/// `text` at the largest size in [0.7·size, size] that fits `max_w`, never below the smallest
+/// label size (docs/charts.md's rule), cut with "…" if even the smallest does not.
 pub fn fit_text<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, text: &str, size: f64, max_w: u32) -> (String, f64) {
     let w = text_size(area, ctx, text, size).0;
     if w <= max_w {
         return (text.to_string(), size);
     }
-    let shrunk = (size * max_w as f64 / w as f64).max(size * 0.7).floor();
+    let floor = (size * 0.7).max(ctx.s.min_label()).min(size);
+    let shrunk = (size * max_w as f64 / w as f64).max(floor).floor().max(floor.floor());
     if text_size(area, ctx, text, shrunk).0 <= max_w {
         return (text.to_string(), shrunk);
     }
@@ -172,16 +173,35 @@ pub fn frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, ctx: &Ctx, subje
     root.draw(&Text::new(title, (s.margin, s.margin), ctx.text(size)))?;
     let top = s.margin + (s.title * 1.2) as i32 + s.pad;
 
-    let (footer, fsize) = fit_text(root, ctx, &ctx.footer, s.footer, inner_w);
-    let footer_h = (s.footer * 1.1) as i32;
+    // The footer keeps its size; one too long for a line is broken at the `·` nearest its
+    // middle into two lines (each cut with "…" only if even half does not fit).
+    let lines = footer_lines(root, ctx, &ctx.footer, s.footer, inner_w);
+    let line_h = (s.footer * 1.1) as i32;
+    let footer_h = line_h * lines.len() as i32;
     let footer_y = ctx.height as i32 - s.margin - footer_h;
     root.draw(&PathElement::new(
         vec![(s.margin, footer_y - s.pad), (ctx.width as i32 - s.margin, footer_y - s.pad)],
         GRID.stroke_width(s.thin),
     ))?;
-    root.draw(&Text::new(footer, (s.margin, footer_y), ctx.font.style(fsize, MUTED)))?;
+    for (k, line) in lines.into_iter().enumerate() {
+        root.draw(&Text::new(line, (s.margin, footer_y + k as i32 * line_h), ctx.font.style(s.footer, MUTED)))?;
+    }
     let bottom = s.margin + footer_h + 2 * s.pad;
     Ok(root.margin(top, bottom, s.margin, s.margin))
+}
+
+/// The footer as one line, or two broken at the separator nearest the middle.
+fn footer_lines<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, text: &str, size: f64, max_w: u32) -> Vec<String> {
+    if text_size(area, ctx, text, size).0 <= max_w {
+        return vec![text.to_string()];
+    }
+    let sep = ctx.l.item_sep;
+    let cuts: Vec<usize> = text.match_indices(sep).map(|(i, _)| i).collect();
+    let middle = text.len() / 2;
+    match cuts.iter().min_by_key(|&&i| i.abs_diff(middle)) {
+        Some(&i) => vec![ellipsize(area, ctx, &text[..i], size, max_w), ellipsize(area, ctx, &text[i + sep.len()..], size, max_w)],
+        None => vec![ellipsize(area, ctx, text, size, max_w)],
+    }
 }
 
 /// What a legend entry shows beside its label.
@@ -248,19 +268,35 @@ pub fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, item
 
     // Lay out first, then draw, so the returned area is known.
     let mut placed: Vec<(i32, i32, &LegendItem, String)> = Vec::new();
+    let labels: Vec<String> =
+        items.iter().map(|item| ellipsize(area, ctx, &item.label, size, w.saturating_sub(sw as u32 + 2 * gap as u32))).collect();
+    let widths: Vec<i32> = items
+        .iter()
+        .zip(&labels)
+        .map(|(item, label)| {
+            let tw = text_size(area, ctx, label, size).0 as i32;
+            match item.swatch {
+                Swatch::Heading => tw,
+                _ => sw + gap + tw,
+            }
+        })
+        .collect();
     let (mut x, mut row) = (0i32, 0i32);
-    for item in items {
-        let label = ellipsize(area, ctx, &item.label, size, w.saturating_sub(sw as u32 + 2 * gap as u32));
-        let tw = text_size(area, ctx, &label, size).0 as i32;
-        let iw = match item.swatch {
-            Swatch::Heading => tw,
-            _ => sw + gap + tw,
+    for (k, item) in items.iter().enumerate() {
+        let iw = widths[k];
+        // A heading and the entries under it (up to the next heading) stay on one row when they
+        // fit one: the group moves to a new row rather than being split.
+        let group = if matches!(item.swatch, Swatch::Heading) {
+            let end = items[k + 1..].iter().position(|i| matches!(i.swatch, Swatch::Heading)).map_or(items.len(), |p| k + 1 + p);
+            widths[k..end].iter().sum::<i32>() + item_gap * (end - k - 1) as i32
+        } else {
+            iw
         };
-        if x > 0 && x + iw > w as i32 {
+        if x > 0 && (x + iw > w as i32 || (x + group > w as i32 && group <= w as i32)) {
             x = 0;
             row += 1;
         }
-        placed.push((x, row, item, label));
+        placed.push((x, row, item, labels[k].clone()));
         x += iw + item_gap;
     }
     for (x, row, item, label) in placed.iter() {

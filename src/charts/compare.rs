@@ -30,7 +30,7 @@ impl Compare<'_> {
         self.labels
             .iter()
             .enumerate()
-            .map(|(j, l)| LegendItem::new(Swatch::Line { colour: style::series_colour(j), width: ctx.s.line, dashed: false }, l.clone()))
+            .map(|(j, l)| LegendItem::new(Swatch::Line { colour: style::scenario_colour(j), width: ctx.s.line, dashed: false }, l.clone()))
             .collect()
     }
 }
@@ -70,7 +70,7 @@ impl Chart for CompareCeasefire<'_> {
         let area = legend(&area, ctx, &items)?;
         let mut curves = Vec::new();
         for (j, r) in c.runs.iter().enumerate() {
-            let colour = style::series_colour(j);
+            let colour = style::scenario_colour(j);
             curves.push(Curve::from_months(&r.summary.ceasefire_by_month, r.start, colour, false));
             curves.push(Curve::from_months(&r.summary.settlement_by_month, r.start, colour, true));
         }
@@ -99,7 +99,7 @@ impl Chart for CompareTerritory<'_> {
             .runs
             .iter()
             .enumerate()
-            .filter_map(|(j, r)| r.series.get("area_km2").map(|q| Fan::of(r, q, style::series_colour(j), false)))
+            .filter_map(|(j, r)| r.series.get("area_km2").map(|q| Fan::of(r, q, style::scenario_colour(j), false)))
             .collect();
         let (start, end) = c.month_range();
         let info = AreaContext { history, start, end, ukraine_km2: c.runs[0].summary.ukraine_km2 };

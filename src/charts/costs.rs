@@ -11,7 +11,10 @@ use super::canvas::{Chart, Ctx, DResult, LegendItem, Swatch, frame, legend, mess
 use super::data::{Quantiles, RunData};
 use super::marks;
 use super::names::RunNames;
-use super::style::{self, ALPHA_BAND50, MUTED, NEUTRAL};
+use super::style;
+
+/// Opacity of a cost band's fill: four of them overlapping stay readable.
+const BAND_ALPHA: f64 = 0.12;
 
 pub struct Costs<'a> {
     pub run: &'a RunData,
@@ -40,14 +43,13 @@ impl Chart for Costs<'_> {
             .filter_map(|(i, id)| run.series.get(&format!("cost.{id}")).filter(|q| !q.month.is_empty()).map(|q| (i, id.clone(), q)))
             .collect();
 
-        let mut items: Vec<LegendItem> = series
-            .iter()
-            .map(|(i, id, _)| {
-                LegendItem::new(Swatch::Line { colour: style::series_colour(*i), width: ctx.s.line, dashed: false }, self.names.actor(id))
-            })
-            .collect();
-        items.push(LegendItem::new(Swatch::Line { colour: MUTED, width: ctx.s.line, dashed: false }, l.lg_median));
-        items.push(LegendItem::new(Swatch::Band { colour: NEUTRAL, alpha: 0.5 }, l.lg_band50));
+        // Each actor's swatch is drawn as its curve is: its median line over its 50% band; the
+        // heading says which is which, so no entry shows a colour the chart does not use.
+        let mut items = vec![LegendItem::new(Swatch::Heading, l.lg_cost_key)];
+        items.extend(series.iter().map(|(i, id, _)| {
+            let swatch = Swatch::LineBand { colour: style::series_colour(*i), width: ctx.s.line, dashed: false, alpha: BAND_ALPHA };
+            LegendItem::new(swatch, self.names.actor(id))
+        }));
         let area = legend(&area, ctx, &items)?;
         if series.is_empty() {
             return message(&area, ctx, l.no_data);
@@ -65,8 +67,15 @@ impl Chart for Costs<'_> {
         axes::draw_mesh(&mut chart, ctx, &x, &y)?;
 
         let xs = |q: &Quantiles| q.month.iter().map(|m| start + *m as f64).collect::<Vec<_>>();
+        // Light fills, so overlapping bands do not blend into a colour of their own, and each
+        // band's edges as thin lines in its actor's colour, so every band can be followed.
         for (i, _, q) in &series {
-            marks::draw_band(&mut chart, &xs(q), &q.p25, &q.p75, style::series_colour(*i), ALPHA_BAND50 * 0.7)?;
+            marks::draw_band(&mut chart, &xs(q), &q.p25, &q.p75, style::series_colour(*i), BAND_ALPHA)?;
+        }
+        for (i, _, q) in &series {
+            for edge in [&q.p25, &q.p75] {
+                marks::draw_line(&mut chart, &xs(q), edge, style::with_alpha_solid(style::series_colour(*i), 0.6), ctx.s.thin, false)?;
+            }
         }
         for (i, _, q) in &series {
             marks::draw_line(&mut chart, &xs(q), &q.p50, style::series_colour(*i), ctx.s.line, false)?;

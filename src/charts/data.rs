@@ -76,6 +76,16 @@ pub struct Graph {
     pub nodes: Vec<String>,
     #[serde(default)]
     pub edges: Vec<Edge>,
+    /// Patrons' aid to their clients; absent in runs of truce before it was recorded.
+    #[serde(default)]
+    pub patrons: Vec<Patron>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Patron {
+    pub from: String,
+    pub to: String,
+    pub aid: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -20,6 +20,9 @@ pub struct Influence<'a> {
     pub names: &'a RunNames,
 }
 
+/// The kind given to a patron's aid edge (never a link kind: links are checked by the schema).
+const PATRON: &str = "patron aid";
+
 /// Weights shown in the legend's width key.
 const WEIGHT_KEY: [f64; 3] = [0.25, 0.5, 1.0];
 
@@ -41,8 +44,9 @@ impl Chart for Influence<'_> {
                 }
             }
         }
-        // Known kinds in their fixed order, then any other kind the scenario uses.
-        let mut kinds: Vec<String> = EDGE_KINDS.iter().map(|k| k.to_string()).collect();
+        // The kinds the links use, known ones in their fixed order, then any other.
+        let mut kinds: Vec<String> =
+            EDGE_KINDS.iter().filter(|k| graph.edges.iter().any(|e| e.kind == **k)).map(|k| k.to_string()).collect();
         for e in &graph.edges {
             if !kinds.contains(&e.kind) {
                 kinds.push(e.kind.clone());
@@ -50,8 +54,15 @@ impl Chart for Influence<'_> {
         }
         let max_w = graph.edges.iter().map(|e| e.weight).fold(1.0f64, f64::max);
         let width_of = |w: f64| ctx.s.thin as f64 + 14.0 * ctx.s.scale * (w / max_w).clamp(0.0, 1.0);
+        // A patron's aid to its client is a role, not a link: drawn in its own colour, its width
+        // by the aid level relative to the largest patron's.
+        let max_aid = graph.patrons.iter().map(|p| p.aid).fold(0.0f64, f64::max);
+        let aid_width = |a: f64| ctx.s.thin as f64 + 14.0 * ctx.s.scale * if max_aid > 0.0 { (a / max_aid).clamp(0.0, 1.0) } else { 0.0 };
 
         let mut items = vec![LegendItem::new(Swatch::Heading, l.lg_kind)];
+        if !graph.patrons.is_empty() {
+            items.push(LegendItem::new(Swatch::Line { colour: style::PATRON_AID, width: ctx.s.line * 2, dashed: false }, l.lg_patron_aid));
+        }
         for k in &kinds {
             items.push(LegendItem::new(
                 Swatch::Line { colour: style::edge_colour(k), width: ctx.s.line * 2, dashed: false },
@@ -90,8 +101,10 @@ impl Chart for Influence<'_> {
         let index = |id: &str| nodes.iter().position(|x| x == id).unwrap_or(0);
 
         // Slots: edges of one unordered pair are spread around the straight line.
+        let patron_edges: Vec<Edge> =
+            graph.patrons.iter().map(|p| Edge { from: p.from.clone(), to: p.to.clone(), kind: PATRON.into(), weight: p.aid }).collect();
         let mut pairs: BTreeMap<(usize, usize), Vec<&Edge>> = BTreeMap::new();
-        for e in &graph.edges {
+        for e in patron_edges.iter().chain(&graph.edges) {
             let (a, b) = (index(&e.from), index(&e.to));
             if a != b {
                 pairs.entry((a.min(b), a.max(b))).or_default().push(e);
@@ -99,7 +112,7 @@ impl Chart for Influence<'_> {
         }
         let mut arrows: Vec<(f64, RGBColor, Arrow)> = Vec::new();
         for (&(a, b), edges) in &pairs {
-            let widths: Vec<f64> = edges.iter().map(|e| width_of(e.weight)).collect();
+            let widths: Vec<f64> = edges.iter().map(|e| if e.kind == PATRON { aid_width(e.weight) } else { width_of(e.weight) }).collect();
             let spacing = widths.iter().copied().fold(0.0, f64::max) + 3.0 * pad;
             let m = edges.len() as f64;
             for (k, e) in edges.iter().enumerate() {
@@ -107,7 +120,8 @@ impl Chart for Influence<'_> {
                 let (from, to) = (index(&e.from), index(&e.to));
                 let ends = Ends { a: pos[a], b: pos[b], from: pos[from], to: pos[to] };
                 let arrow = arrow_geometry(&ends, offset, node_r + pad * 0.6, widths[k]);
-                arrows.push((widths[k], style::edge_colour(&e.kind), arrow));
+                let colour = if e.kind == PATRON { style::PATRON_AID } else { style::edge_colour(&e.kind) };
+                arrows.push((widths[k], colour, arrow));
             }
         }
         // Thick arrows first, so thin ones stay visible on top.

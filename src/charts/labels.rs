@@ -48,6 +48,10 @@ pub struct Labels {
     pub lg_ci95: &'static str,
     pub lg_median: &'static str,
     pub lg_band50: &'static str,
+    /// The costs chart's legend heading: what its lines and bands are.
+    pub lg_cost_key: &'static str,
+    /// The influence chart's entry for a patron's aid to its client.
+    pub lg_patron_aid: &'static str,
     pub lg_band90: &'static str,
     pub lg_observed: &'static str,
     pub lg_start: &'static str,
@@ -93,13 +97,15 @@ pub static EN: Labels = Labels {
     ax_area_pct: "Share of Ukraine (%)",
     ax_terms: "Agreed terms (0 to 1; 1 = Russia's maximal demand)",
     ax_issue: "Issue",
-    ax_cost: "Cumulative cost (endurance units; 1 = all of it)",
+    ax_cost: "Cost (1 = all endurance)",
 
     lg_first_ceasefire: "First ceasefire (or settlement)",
     lg_settlement: "Comprehensive settlement",
     lg_ci95: "95% interval",
     lg_median: "Median",
     lg_band50: "50% band (p25–p75)",
+    lg_cost_key: "Lines: medians; shaded: 50% bands (p25–p75):",
+    lg_patron_aid: "patron's aid (role; width: aid level)",
     lg_band90: "90% band (p05–p95)",
     lg_observed: "Observed",
     lg_start: "start",
@@ -138,13 +144,15 @@ pub static ZH: Labels = Labels {
     ax_area_pct: "占乌克兰国土（%）",
     ax_terms: "协议条款（0 至 1；1 = 俄方最高要求）",
     ax_issue: "议题",
-    ax_cost: "累计代价（耐力单位；1 = 初始全部耐力）",
+    ax_cost: "累计代价（1 = 全部耐力）",
 
     lg_first_ceasefire: "首次停火（或和解）",
     lg_settlement: "全面和解",
     lg_ci95: "95% 区间",
     lg_median: "中位数",
     lg_band50: "50% 区间（p25–p75）",
+    lg_cost_key: "线为中位数，阴影为 50% 区间（p25–p75）：",
+    lg_patron_aid: "庇护方援助（角色；宽度：援助水平）",
     lg_band90: "90% 区间（p05–p95）",
     lg_observed: "实际观测",
     lg_start: "起点",
@@ -206,9 +214,11 @@ impl Labels {
     /// One run's entry in the footer of a comparison chart.
     pub fn footer_run(&self, label: &str, scenario: &str, n: u64, seed: u64) -> String {
         let n = thousands(n as f64);
+        // "endgame = endgame" says nothing: a label that is the scenario's name stands alone.
+        let who = if label == scenario { scenario.to_string() } else { format!("{label} = {scenario}") };
         match self.lang() {
-            Lang::En => format!("{label} = {scenario} (N = {n}, seed {seed})"),
-            Lang::Zh => format!("{label} = {scenario}（N = {n}，种子 {seed}）"),
+            Lang::En => format!("{who} (N = {n}, seed {seed})"),
+            Lang::Zh => format!("{who}（N = {n}，种子 {seed}）"),
         }
     }
 
@@ -326,6 +336,8 @@ impl Labels {
             self.lg_ci95,
             self.lg_median,
             self.lg_band50,
+            self.lg_cost_key,
+            self.lg_patron_aid,
             self.lg_band90,
             self.lg_observed,
             self.lg_start,

@@ -57,7 +57,7 @@ pub fn draw_outcome_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx:
         let items: Vec<LegendItem> = series
             .iter()
             .enumerate()
-            .map(|(j, s)| LegendItem::new(Swatch::Bar { colour: style::series_colour(j) }, s.label.clone()))
+            .map(|(j, s)| LegendItem::new(Swatch::Bar { colour: style::scenario_colour(j) }, s.label.clone()))
             .chain(std::iter::once(LegendItem::new(Swatch::Line { colour: style::INK, width: ctx.s.thin, dashed: false }, l.lg_ci95)))
             .collect();
         legend(area, ctx, &items)?
@@ -78,14 +78,15 @@ pub fn draw_outcome_bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx:
     let group = 0.76;
     let bar = group / k;
     let bar_px = (chart.backend_coord(&(0.0, 0.0)).1 - chart.backend_coord(&(0.0, bar)).1).abs() as f64;
-    let label_size = ctx.s.value.min(bar_px * 0.85).max(ctx.s.value * 0.5);
+    // Never below the footer's size, the smallest of docs/charts.md's rule.
+    let label_size = ctx.s.value.min(bar_px * 0.85).max(ctx.s.footer);
     for (i, _) in OUTCOME_IDS.iter().enumerate() {
         let top = category_centre(OUTCOME_IDS.len(), i) + group / 2.0;
         for (j, s) in series.iter().enumerate() {
             let (p, lo, hi) = s.stats[i];
             let y1 = top - j as f64 * bar;
             let y0 = y1 - bar * 0.88;
-            let colour = if grouped { style::series_colour(j) } else { style::outcome_colour(i) };
+            let colour = if grouped { style::scenario_colour(j) } else { style::outcome_colour(i) };
             marks::draw_bar_with_interval(
                 &mut chart,
                 ctx,

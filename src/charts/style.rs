@@ -46,6 +46,20 @@ pub fn series_colour(i: usize) -> RGBColor {
     SERIES[i % SERIES.len()]
 }
 
+/// Colours for the scenarios of a comparison: none is an outcome's colour, so a bar's colour
+/// always says which scenario it is, never which outcome.
+pub const SCENARIOS: [RGBColor; 5] = [
+    RGBColor(0x5A, 0x5A, 0x5A),
+    RGBColor(0xA8, 0xA8, 0xA8),
+    RGBColor(0x7F, 0x4F, 0x24),
+    RGBColor(0x5B, 0x3A, 0x87),
+    RGBColor(0xC8, 0xB0, 0x60),
+];
+
+pub fn scenario_colour(j: usize) -> RGBColor {
+    SCENARIOS[j % SCENARIOS.len()]
+}
+
 /// One fixed colour per outcome (index in [`super::labels::OUTCOME_IDS`]), so that a reader
 /// who learnt "green = settlement" on one chart can rely on it on the next.
 pub fn outcome_colour(i: usize) -> RGBColor {
@@ -63,6 +77,10 @@ pub fn outcome_colour(i: usize) -> RGBColor {
 }
 
 /// Influence-graph edge colour by kind; unknown kinds are grey.
+/// A patron's aid to its client on the influence chart (a role, not a link).
+pub const PATRON_AID: RGBColor = OI_BLUE;
+
+/// The colour of a link kind, on the influence chart and in `truce graph`'s DOT alike.
 pub fn edge_colour(kind: &str) -> RGBColor {
     match kind {
         "aid" => OI_BLUISH_GREEN,
@@ -74,8 +92,21 @@ pub fn edge_colour(kind: &str) -> RGBColor {
     }
 }
 
+/// `edge_colour` as `#RRGGBB`, for DOT.
+pub fn edge_colour_hex(kind: &str) -> String {
+    let c = edge_colour(kind);
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
 pub fn with_alpha(c: RGBColor, a: f64) -> RGBAColor {
     c.mix(a)
+}
+
+/// `c` mixed with the white background: `a` of the colour, as an opaque colour (for lines that
+/// must look lighter without blending with what is under them).
+pub fn with_alpha_solid(c: RGBColor, a: f64) -> RGBColor {
+    let m = |v: u8| (v as f64 * a + 255.0 * (1.0 - a)).round() as u8;
+    RGBColor(m(c.0), m(c.1), m(c.2))
 }
 
 /// Marker shapes for points that need a second cue beside colour.
@@ -113,22 +144,36 @@ impl Sizes {
     pub fn for_canvas(width: u32, height: u32) -> Sizes {
         let scale = (width as f64 / 1600.0).min(height as f64 / 1000.0).max(0.2);
         let px = |v: f64| (v * scale).round().max(1.0);
+        // Text sizes follow the rule of docs/charts.md: printed 8 cm wide (half the text width of
+        // an A4 page), the chart's text is at least 5 pt (ticks, legends, values, axis titles),
+        // its title 7 pt, its footer 4.5 pt; printed 10 cm wide, 6.25 pt. Printed 8 cm wide, a
+        // 1600-px chart has 7.06 px per point; plotters draws a size s with an em of s / 1.24 px,
+        // so 5 pt is a size of 5 · 7.06 · 1.24 = 43.8.
         Sizes {
             scale,
-            title: px(52.0),
-            axis_desc: px(36.0),
-            tick: px(33.0),
-            legend: px(33.0),
-            value: px(32.0),
-            footer: px(30.0),
+            title: px(PT_SIZE * 7.0),
+            axis_desc: px(PT_SIZE * 5.2),
+            tick: px(PT_SIZE * 5.0),
+            legend: px(PT_SIZE * 5.0),
+            value: px(PT_SIZE * 5.0),
+            footer: px(PT_SIZE * 4.5),
             margin: px(24.0) as i32,
             pad: px(10.0) as i32,
             line: px(4.0) as u32,
             thin: px(2.0) as u32,
-            marker: px(11.0) as i32,
+            marker: px(12.0) as i32,
         }
     }
+
+    /// The smallest size a label may be drawn at (5 pt at 8 cm).
+    pub fn min_label(&self) -> f64 {
+        (PT_SIZE * 5.0 * self.scale).round().max(1.0)
+    }
 }
+
+/// One typographic point at 8 cm print width, as a plotters text size on a 1600-px canvas:
+/// 1600 px / 80 mm × 0.3528 mm/pt = 7.06 px per pt, times plotters' 1.24 from size to em.
+pub const PT_SIZE: f64 = 1600.0 / 80.0 * 0.352_778 * 1.24;
 
 /// The font every text of one chart is drawn with (see `fonts.rs` for how it is chosen).
 #[derive(Clone, Copy, Debug)]

@@ -27,6 +27,8 @@ pub struct SweepData {
     pub version: String,
     /// The varied parameter paths, first one changing slowest.
     pub params: Vec<String>,
+    /// The same parameters in words with their units (`Scenario::param_label`), for the axes.
+    pub labels: Vec<String>,
     /// Each point's values, one per parameter.
     pub points: Vec<Vec<f64>>,
     /// Each point's (p, lo, hi) per outcome, in `OUTCOME_IDS` order.
@@ -118,7 +120,7 @@ impl Chart for SweepLines<'_> {
         let x_hi = if x_hi > x_lo { x_hi } else { x_lo + 1.0 };
         let label_w = text_size(&area, ctx, &format!("{x_hi:.3}"), ctx.s.tick).0;
         let max_ticks = axes::max_ticks_for(area.dim_in_pixel().0, label_w);
-        let x = Axis::numeric(x_lo, x_hi, max_ticks, value_format(axes::nice_step(x_hi - x_lo, max_ticks)), d.params[0].clone());
+        let x = Axis::numeric(x_lo, x_hi, max_ticks, value_format(axes::nice_step(x_hi - x_lo, max_ticks)), d.labels[0].clone());
         let max_hi = d.p.iter().flat_map(|row| shown.iter().map(move |&k| row[k].2)).fold(0.0f64, f64::max) * 100.0;
         let y_max = axes::nice_bounds(0.0, (max_hi * 1.05).clamp(5.0, 100.0), 6).1.min(100.0);
         let y = Axis::numeric(0.0, y_max, 6, |v| format!("{v:.0}"), self.a.ax_probability);
@@ -227,8 +229,8 @@ impl Chart for SweepHeatmap<'_> {
         let scale = |v: f64| (v - vmin) / (vmax - vmin);
 
         let label_w = text_size(&main, ctx, "0.000", ctx.s.tick).0;
-        let x = grid_axis(&xs, axes::max_ticks_for(main.dim_in_pixel().0, label_w), &d.params[1]);
-        let y = grid_axis(&ys, axes::max_ticks_for(main.dim_in_pixel().1, (ctx.s.tick * 1.2) as u32), &d.params[0]);
+        let x = grid_axis(&xs, axes::max_ticks_for(main.dim_in_pixel().0, label_w), &d.labels[1]);
+        let y = grid_axis(&ys, axes::max_ticks_for(main.dim_in_pixel().1, (ctx.s.tick * 1.2) as u32), &d.labels[0]);
         let mut chart = axes::build(&main, ctx, &x, &y, None)?;
         axes::draw_mesh(&mut chart, ctx, &x, &y)?;
         let dx = (x.range.end - x.range.start) / xs.len() as f64;

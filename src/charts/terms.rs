@@ -24,12 +24,8 @@ pub struct Terms<'a> {
 
 /// Histogram bins drawn per strip (the data hold finer bins).
 const BINS: usize = 20;
-/// Vertical layout of a strip, in fractions of its height above/below its centre.
-const HIST_BASE: f64 = -0.22;
-const HIST_TOP: f64 = 0.18;
-const IDEAL_Y: f64 = -0.36;
-/// The end labels fill the top 30% of a strip.
-const LABEL_SHARE: f64 = 0.3;
+/// The end labels take at most this share of a strip's height.
+const LABEL_MAX_SHARE: f64 = 0.42;
 
 impl Chart for Terms<'_> {
     fn name(&self) -> &'static str {
@@ -39,7 +35,11 @@ impl Chart for Terms<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> DResult {
         let l = ctx.l;
         let s = &self.run.summary;
-        let area = frame(root, ctx, l.subj_terms)?;
+        // How many rollouts the histograms are of goes with the title, not into the legend,
+        // where it read as part of the last actor's entry.
+        let sep = if l.settled_count(0, 0).starts_with('(') { " " } else { "" };
+        let subject = format!("{}{sep}{}", l.subj_terms, l.settled_count(self.run.settled, s.n));
+        let area = frame(root, ctx, &subject)?;
         let dists: Vec<&TermsDist> = self.run.terms.iter().filter(|d| d.count > 0).collect();
         if self.run.settled == 0 || dists.is_empty() {
             return message(&area, ctx, l.no_settlements);
@@ -56,7 +56,6 @@ impl Chart for Terms<'_> {
                 self.names.actor(&a.id),
             ));
         }
-        items.push(LegendItem::new(Swatch::Heading, l.settled_count(self.run.settled, s.n)));
         let area = legend(&area, ctx, &items)?;
 
         let issue_names: Vec<String> = dists.iter().map(|d| self.names.issue(&d.issue).0).collect();
@@ -76,8 +75,16 @@ impl Chart for Terms<'_> {
         let n = dists.len();
         let row_px = (chart.backend_coord(&(0.0, 0.0)).1 - chart.backend_coord(&(0.0, 1.0)).1).abs() as f64;
         let plot_w = (chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0).max(1) as u32;
-        let end_size = ctx.s.value.min(row_px * LABEL_SHARE * 0.95).max(8.0);
-        let r = (ctx.s.marker as f64).min(row_px * 0.1).max(3.0) as i32;
+        // A strip from the top: its end labels (at the smallest label size of docs/charts.md's
+        // rule when the strip is tall enough), the histogram, and a band for the ideal points,
+        // so none runs into another. Fractions of the strip's height from its centre c.
+        let end_size = ctx.s.min_label().min(row_px * LABEL_MAX_SHARE * 1.24 / 1.15).max(ctx.s.footer);
+        let label_share = end_size / 1.24 * 1.15 / row_px;
+        let r = (ctx.s.marker as f64).min(row_px * 0.07).max(3.0) as i32;
+        let marker_share = (2 * r + 4) as f64 / row_px;
+        let hist_top = 0.5 - label_share - 0.03;
+        let hist_base = -0.5 + marker_share + 0.03;
+        let ideal_y = -0.5 + marker_share / 2.0 + 0.01;
 
         // Row separators.
         for k in 1..n {
@@ -104,31 +111,39 @@ impl Chart for Terms<'_> {
             // Histogram, scaled so the fullest bin fills the strip.
             let counts = d.coarse(BINS);
             let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
-            let base = c + HIST_BASE;
+            let base = c + hist_base;
             let bars = counts.iter().enumerate().filter(|&(_, &k)| k > 0).map(|(b, &k)| {
                 let x0 = b as f64 / BINS as f64;
-                let h = (HIST_TOP - HIST_BASE) * k as f64 / max;
+                let h = (hist_top - hist_base) * k as f64 / max;
                 Rectangle::new([(x0, base), (x0 + 1.0 / BINS as f64, base + h)], NEUTRAL.filled())
             });
             chart.draw_series(bars)?;
             chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, base), (1.0, base)], MUTED.stroke_width(1))))?;
             if let Some(m) = d.quantile(0.5) {
-                marks::draw_line(&mut chart, &[m, m], &[base, c + HIST_TOP], INK, ctx.s.line, false)?;
+                marks::draw_line(&mut chart, &[m, m], &[base, c + hist_top], INK, ctx.s.line, false)?;
             }
 
-            // Ideal points, stacked upwards where they would overlap.
-            let mut placed: Vec<(i32, usize)> = Vec::new();
+            // Ideal points in their band: a marker that would overlap one already placed goes
+            // beside it, right and left in turn.
+            let step = 2 * r + 2;
+            let mut placed: Vec<(i32, i32)> = Vec::new();
             for (k, a) in self.run.summary.actors.iter().enumerate() {
                 let Some(&v) = a.ideal.get(&d.issue) else {
                     continue;
                 };
                 let v = v.clamp(0.0, 1.0);
-                let (px, py) = chart.backend_coord(&(v, c + IDEAL_Y));
-                let level = (0..).find(|lv| !placed.iter().any(|&(p, l)| l == *lv && (p - px).abs() < 2 * r + 2)).unwrap_or(0);
-                placed.push((px, level));
-                let dy = -(level as i32) * (2 * r + 2);
+                let (px, py) = chart.backend_coord(&(v, c + ideal_y));
+                let free = |x: i32, y: i32| placed.iter().all(|&(qx, qy)| (qx - x).abs() >= step || (qy - y).abs() >= step);
+                let spot = (0..8)
+                    .flat_map(|side: i32| {
+                        let dx = if side == 0 { 0 } else { step * ((side + 1) / 2) * if side % 2 == 1 { 1 } else { -1 } };
+                        [(px + dx, py)]
+                    })
+                    .find(|&(x, y)| free(x, y))
+                    .unwrap_or((px, py));
+                placed.push(spot);
                 // Backend pixels: the root area has no offset.
-                marks::draw_marker(root, (px, py + dy), style::series_marker(k), r, style::series_colour(k))?;
+                marks::draw_marker(root, spot, style::series_marker(k), r, style::series_colour(k))?;
             }
         }
         Ok(())

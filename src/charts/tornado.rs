@@ -23,6 +23,8 @@ use crate::charts::analysis_labels::AnalysisLabels;
 #[derive(Debug, Clone)]
 pub struct TornadoBar {
     pub param: String,
+    /// The parameter in words with its unit (`Scenario::param_label`), as the chart shows it.
+    pub label: String,
     pub p10: f64,
     pub p90: f64,
     /// (p, lo, hi) of the outcome with the parameter held at p10 and at p90.
@@ -69,17 +71,6 @@ struct Tornado<'a> {
     a: &'static AnalysisLabels,
 }
 
-/// A parameter value in four significant digits, without trailing zeros.
-fn value_label(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return "0".into();
-    }
-    let magnitude = v.abs().log10().floor() as i32;
-    let decimals = (3 - magnitude).max(0) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-}
-
 impl Chart for Tornado<'_> {
     fn name(&self) -> &'static str {
         "tornado"
@@ -117,14 +108,14 @@ impl Chart for Tornado<'_> {
         let max_ticks = axes::max_ticks_for(area.dim_in_pixel().0, label_w * 2);
         let decimals = axes::decimals_for(axes::nice_step(x_hi - x_lo, max_ticks));
         let x = Axis::numeric(x_lo, x_hi, max_ticks, move |v| format!("{v:.decimals$}"), a.ax_tornado);
-        let names: Vec<String> = d.bars.iter().map(|b| b.param.clone()).collect();
+        let names: Vec<String> = d.bars.iter().map(|b| b.label.clone()).collect();
         let y = Axis::categories(&names, "");
         let mut chart = axes::build(&area, ctx, &x, &y, None)?;
         axes::draw_mesh(&mut chart, ctx, &x, &y)?;
 
         let n = d.bars.len();
         let row_px = (chart.backend_coord(&(0.0, 0.0)).1 - chart.backend_coord(&(0.0, 1.0)).1).abs() as f64;
-        let size = ctx.s.value.min(row_px * 0.3).max(ctx.s.value * 0.45);
+        let size = ctx.s.value.min(row_px * 0.3).max(ctx.s.footer);
         let base = d.base * 100.0;
         for (i, b) in d.bars.iter().enumerate() {
             let c = category_centre(n, i);
@@ -139,26 +130,14 @@ impl Chart for Tornado<'_> {
                 let right = p >= base;
                 let (anchor, dx, at) = if right { (HPos::Left, ctx.s.pad, phi) } else { (HPos::Right, -ctx.s.pad, plo) };
                 let style = ctx.font.anchored(size, MUTED, anchor, VPos::Center);
-                chart.draw_series(std::iter::once(EmptyElement::at((at, ymid)) + Text::new(value_label(value), (dx, 0), style)))?;
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((at, ymid))
+                        + Text::new(crate::analysis::sensitivity::held_value(value, b.p90 - b.p10), (dx, 0), style),
+                ))?;
             }
         }
         let (y_lo, y_hi) = (0.0, n as f64);
         marks::draw_line(&mut chart, &[base, base], &[y_lo, y_hi], INK, ctx.s.thin, true)?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_are_short() {
-        assert_eq!(value_label(1.25), "1.25");
-        assert_eq!(value_label(0.123456), "0.1235");
-        assert_eq!(value_label(235.3543), "235.4");
-        assert_eq!(value_label(118_700.2), "118700");
-        assert_eq!(value_label(3.0), "3");
-        assert_eq!(value_label(0.0), "0");
     }
 }

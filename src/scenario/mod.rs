@@ -321,6 +321,32 @@ impl Scenario {
         self.param_index(path).map(|i| &self.params[i])
     }
 
+    /// A parameter as a chart names it: whose it is (the actor's name, a link's two ends) and
+    /// what, in words, with its unit: `actors.ukraine.endurance` → "Ukraine: endurance
+    /// (endurance units)", `actors.russia.ideal.guarantees` → "Russia: ideal, guarantees".
+    pub fn param_label(&self, path: &str) -> String {
+        let unit = self.param(path).map(|p| p.unit).unwrap_or("");
+        let words = |s: &str| s.replace('_', " ");
+        let parts: Vec<&str> = path.split('.').collect();
+        // An actor's name without a parenthetical ("Europe (EU, UK, …)" → "Europe"): axis labels
+        // must stay short.
+        let name = |id: &str| {
+            let full = self.actors.iter().find(|a| a.id == id).map_or(id, |a| a.name.as_str());
+            full.split(" (").next().filter(|s| !s.is_empty()).unwrap_or(full).to_string()
+        };
+        let text = match parts.as_slice() {
+            ["actors", id, rest @ ..] if !rest.is_empty() => {
+                format!("{}: {}", name(id), rest.iter().map(|r| words(r)).collect::<Vec<_>>().join(", "))
+            }
+            ["links", from, to, kind] => format!("{} → {}: {} weight", name(from), name(to), words(kind)),
+            [section, rest @ ..] if !rest.is_empty() => {
+                format!("{}: {}", words(section), rest.iter().map(|r| words(r)).collect::<Vec<_>>().join(", "))
+            }
+            _ => path.to_string(),
+        };
+        if unit.is_empty() { text } else { format!("{text} ({unit})") }
+    }
+
     pub fn actor_index(&self, id: &str) -> Option<usize> {
         self.actors.iter().position(|a| a.id == id)
     }

@@ -412,10 +412,12 @@ fn every_chart_is_written_in_both_formats_at_the_requested_size() {
 
 /// A blank canvas has luminance variance 0. The reference for "nearly blank" is a chart that
 /// holds only its frame — title, footer and one line of text — which is what the terms chart
-/// of a run without settlements is: about 330 at 1600×1000. Every chart with axes and data
-/// marks measured 1,050–2,100 (3–6 times that), so requiring more than twice the frame-only
-/// variance fails a chart whose plot came out empty while leaving room for sparse charts. The
-/// ink share in the plot band (between title and footer) must also exceed 2%.
+/// of a run without settlements is: about 650 at 1600×1000 with the text of docs/charts.md's
+/// size rule (330 with the smaller text before it). Every chart with axes and data marks
+/// measured 1,226–2,293 (1.9–3.5 times that; the sparse influence graph lowest), so requiring
+/// more than 1.5 times the frame-only variance fails a chart whose plot came out empty while
+/// leaving room for sparse charts. The ink share in the plot band (between title and footer)
+/// must also exceed 2%.
 #[test]
 fn pngs_are_not_blank() {
     let o = opts(Lang::En, 1600, 1000);
@@ -429,7 +431,7 @@ fn pngs_are_not_blank() {
         let var = luma_variance(&img);
         let ink = ink_share(&img, 120..880);
         eprintln!("{name}: luma variance {var:.0} (frame only: {baseline:.0}), ink share in plot band {ink:.3}");
-        assert!(var > 2.0 * baseline, "{name}.png looks blank: luminance variance {var:.1} vs {baseline:.1} for a frame only");
+        assert!(var > 1.5 * baseline, "{name}.png looks blank: luminance variance {var:.1} vs {baseline:.1} for a frame only");
         assert!(ink > 0.02, "{name}.png has almost nothing in its plot band: {ink:.4}");
     }
 }
@@ -449,7 +451,7 @@ fn svgs_parse_and_hold_title_and_axis_labels() {
         ("ceasefire", "first ceasefire and settlement by month", &["Cumulative probability (%)", "Month (YYYY-MM)", "2026-01"]),
         ("territory", "Russian-held area by month", &["Russian-held area (km²)", "Share of Ukraine (%)", "Month (YYYY-MM)", "Observed"]),
         ("terms", "terms of the settlements", &["Agreed terms (0 to 1; 1 = Russia's maximal demand)", "Territory", "United States"]),
-        ("costs", "cumulative cost per actor", &["Cumulative cost (endurance units; 1 = all of it)", "Month (YYYY-MM)", "Russia"]),
+        ("costs", "cumulative cost per actor", &["Cost (1 = all endurance)", "Month (YYYY-MM)", "Russia"]),
         ("influence", "influence graph", &["Kind:", "aid", "Weight:", "United States"]),
     ];
     for (name, subject, labels) in expect {
@@ -648,4 +650,32 @@ fn a_bar_of_a_tenth_of_a_percent_stays_visible() {
     assert_eq!(truce::stats::percent(0.001), "0.1%");
     assert_eq!(truce::stats::percent(0.0), "0%");
     assert_eq!(truce::stats::percent(0.0004), "<0.1%");
+}
+
+/// docs/charts.md's text rule, seen in the SVGs: printed 8 cm wide, no text of any chart is
+/// smaller than 4.5 pt, in English and Chinese, at the default size and at 800×500. (A 1600-px
+/// chart printed 8 cm wide has 7.06 px per point; the SVG's `font-size` is the em in pixels.)
+#[test]
+fn no_text_is_smaller_than_the_rule_at_half_page_width() {
+    for (lang, w, h) in [(Lang::En, 1600, 1000), (Lang::Zh, 1600, 1000), (Lang::En, 800, 500), (Lang::Zh, 800, 500)] {
+        let (_tmp, out, _) = draw(&opts(lang, w, h), FontSearch::EmbeddedOnly);
+        let px_per_pt = w as f64 / 80.0 * 0.352_778;
+        for entry in std::fs::read_dir(&out).unwrap().flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|x| x != "svg") {
+                continue;
+            }
+            let xml = std::fs::read_to_string(&path).unwrap();
+            let doc = roxmltree::Document::parse(&xml).unwrap();
+            for t in doc.descendants().filter(|n| n.has_tag_name("text")) {
+                let size: f64 = t
+                    .attribute("font-size")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| panic!("{}: a text without font-size", path.display()));
+                let pt = size / px_per_pt;
+                let text: String = t.descendants().filter_map(|d| d.text()).collect();
+                assert!(pt >= 4.5 - 0.05, "{} ({w}×{h}): {text:?} is {pt:.2} pt at 8 cm", path.display());
+            }
+        }
+    }
 }
