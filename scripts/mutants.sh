@@ -26,7 +26,7 @@ BATCHES=(
   "summary|src/summary.rs|--test it -- summary:: hardening::reported engine::outputs_are engine::every_shipped alloc|240"
   "validate|src/validate.rs|--lib --test it -- validate validation|240"
   "events|src/model/events.rs|--lib --test it -- engine validation negotiation events|240"
-  "postdeal|src/model/postdeal.rs|--test it -- engine validation|240"
+  "postdeal|src/model/postdeal.rs|--lib --test it -- engine validation postdeal|240"
   "beliefs|src/model/beliefs.rs|--test it -- validation engine|240"
   "battlefield|src/model/battlefield.rs|--test it -- engine validation|240"
   "policies|src/model/policies.rs|--test it -- engine analysis::|240"

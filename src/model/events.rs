@@ -98,17 +98,63 @@ mod tests {
     use crate::model::{Model, Quiet, Scratch};
     use rand::SeedableRng;
 
-    /// The baseline with three sure events in its first month: one sets, one scales, one adds.
+    /// The baseline with one sure event in its first month (2025-05) with these effects.
     fn with_events(effects: &str) -> Model {
+        with_event(&format!("effects = [{effects}]\n"))
+    }
+
+    /// The baseline with one sure event in its first month, with these further keys.
+    fn with_event(keys: &str) -> Model {
         let dir = tempfile::tempdir().unwrap();
         let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
         let text = format!(
-            "[scenario]\nextends = {:?}\nname = \"events_test\"\n\n[[events]]\nid = \"t\"\ndate = \"2025-05\"\nprobability = 1\neffects = [{effects}]\n",
+            "[scenario]\nextends = {:?}\nname = \"events_test\"\n\n[[events]]\nid = \"t\"\ndate = \"2025-05\"\nprobability = 1\n{keys}",
             base.display().to_string()
         );
         let path = dir.path().join("s.toml");
         std::fs::write(&path, text).unwrap();
         Model::new(crate::scenario::load(&path, &Default::default()).expect("the test scenario loads"))
+    }
+
+    /// A short truce of 3 months fired in month 2 keeps the front quiet through month 4: the
+    /// month it fires and the two after it.
+    #[test]
+    fn a_short_truce_lasts_its_months_from_the_month_it_fires() {
+        let model = with_event("kind = \"short_truce\"\nmonths = 3\n");
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(1, 0));
+        x.month = 2;
+        let e = model.scenario.events.iter().position(|e| e.id == "t").unwrap();
+        let mut fresh = model.clone();
+        fresh.scenario.events[e].month = 2;
+        let mut rng = Rng::seed_from_u64(9);
+        x.fire_events(&fresh, &mut rng, &mut Quiet);
+        assert_eq!(x.truce_until, 2 + 3);
+        assert_eq!(x.short_truces, 1);
+    }
+
+    /// docs/scenarios.md's state paths read the state: each flag is 1 in its phase and 0 in the
+    /// others, and the counts and positions are the scratch state's own.
+    #[test]
+    fn state_paths_read_the_state() {
+        use crate::model::rollout::Phase;
+        use crate::scenario::{StateVar, Target};
+        let model = with_events("{ add = \"actors.us.sanctions\", value = 0.1 }");
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(1, 0));
+        x.month = 7;
+        x.line = 0.31;
+        x.area = 120_001.5;
+        x.breakdowns = 2;
+        let read = |x: &Scratch, s: StateVar| x.read(Target::State(s));
+        for (phase, flags) in [(Phase::War, [1.0, 0.0, 0.0]), (Phase::Ceasefire, [0.0, 1.0, 0.0]), (Phase::Settled, [0.0, 0.0, 1.0])] {
+            x.phase = phase;
+            assert_eq!([read(&x, StateVar::AtWar), read(&x, StateVar::Ceasefire), read(&x, StateVar::Settled)], flags, "{phase:?}");
+        }
+        assert_eq!((read(&x, StateVar::Month), read(&x, StateVar::Line), read(&x, StateVar::AreaKm2)), (7.0, 0.31, 120_001.5));
+        assert_eq!(read(&x, StateVar::Breakdowns), 2.0);
+        let i = model.scenario.param_index("actors.us.pressure").unwrap();
+        assert_eq!(x.read(Target::Param(i)), x.p[i]);
     }
 
     /// docs/scenarios.md's three effects: set to X, multiply by X, add X, each kept in range.

@@ -9,12 +9,15 @@ use super::rollout::{Phase, Scratch};
 use super::{Model, Observer, Story};
 
 impl Scratch {
-    pub(crate) fn check_breakdown<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) {
+    /// This month's breakdown hazard of the deal in force (docs/model.md §5), or `None` at war:
+    /// h = base · (1 + unresolved_effect · open share) · (1 − guarantee_effect · G), plus the
+    /// reversal hazard in a reversal month; G = 1 − the agreed guarantees term (0 without terms).
+    pub(crate) fn breakdown_hazard(&self, model: &Model) -> Option<f64> {
         let sl = &model.slots;
         let (base, open) = match self.phase {
             Phase::Ceasefire => (self.p[sl.ceasefire_hazard], self.open_share(model)),
             Phase::Settled => (self.p[sl.settlement_hazard], 0.0),
-            _ => return,
+            _ => return None,
         };
         let guarantees = match model.guarantees_issue {
             Some(k) if self.has_terms => 1.0 - self.terms[k],
@@ -24,6 +27,12 @@ impl Scratch {
         if model.is_reversal_month.get(self.month as usize).copied().unwrap_or(false) {
             h += self.p[sl.reversal_hazard];
         }
+        Some(h)
+    }
+
+    pub(crate) fn check_breakdown<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) {
+        let sl = &model.slots;
+        let Some(h) = self.breakdown_hazard(model) else { return };
         // Both draws are made every month so that the stream does not depend on the outcome.
         let broke = rng.random::<f64>() < h;
         let to_war = rng.random::<f64>() < self.p[sl.relapse_to_war];
@@ -67,5 +76,53 @@ impl Scratch {
             }
         }
         if sc.signatories.is_empty() { 0.0 } else { sum / sc.signatories.len() as f64 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rollout::{Keys, Phase};
+    use crate::model::{Model, Scratch};
+
+    fn baseline() -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
+    }
+
+    /// The post-deal hazard against its equation (docs/model.md §5), computed here from the
+    /// parameters: a ceasefire with and without agreed terms, a settlement, a reversal month.
+    #[test]
+    fn the_breakdown_hazard_follows_its_equation() {
+        let model = baseline();
+        let sl = &model.slots;
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(4, 0));
+        let g = model.guarantees_issue.expect("the baseline has a guarantees issue");
+        x.month = 3;
+        assert!(!model.is_reversal_month[3], "month 3 is no reversal month");
+        x.phase = Phase::War;
+        assert_eq!(x.breakdown_hazard(&model), None);
+
+        x.phase = Phase::Ceasefire;
+        x.has_terms = true;
+        x.terms[g] = 0.3;
+        let open = x.open_share(&model);
+        assert!(open > 0.0 && open < 1.0);
+        let (base, ue, ge) = (x.p[sl.ceasefire_hazard], x.p[sl.unresolved_effect], x.p[sl.guarantee_effect]);
+        let want = base * (1.0 + ue * open) * (1.0 - ge * 0.7);
+        assert!((x.breakdown_hazard(&model).unwrap() - want).abs() < 1e-15, "ceasefire with terms");
+        x.has_terms = false;
+        let want = base * (1.0 + ue * open);
+        assert!((x.breakdown_hazard(&model).unwrap() - want).abs() < 1e-15, "ceasefire without terms: no guarantees");
+
+        x.phase = Phase::Settled;
+        x.has_terms = true;
+        let want = x.p[sl.settlement_hazard] * (1.0 - ge * 0.7);
+        assert!((x.breakdown_hazard(&model).unwrap() - want).abs() < 1e-15, "settlement: nothing left open");
+
+        let reversal = model.is_reversal_month.iter().position(|&r| r).expect("the baseline has a reversal month");
+        x.month = reversal as u32;
+        let want = want + x.p[sl.reversal_hazard];
+        assert!((x.breakdown_hazard(&model).unwrap() - want).abs() < 1e-15, "a reversal month adds its hazard");
     }
 }
