@@ -35,3 +35,39 @@ impl Scratch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rollout::{Keys, Rng};
+    use crate::model::{Model, Scratch};
+    use rand::{RngExt as _, SeedableRng};
+    use rand_distr::StandardNormal;
+
+    /// The normal belief update of docs/model.md §5, recomputed here: each actor reads the
+    /// month's change with its own noise (noise · gain_sd · z, the z drawn in actor order) and
+    /// moves its mean to (w · belief + reading)/(w + 1), its weight to w + 1.
+    #[test]
+    fn a_normal_belief_moves_by_its_update() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let model = Model::new(crate::scenario::load(&path, &Default::default()).unwrap());
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(3, 1));
+        assert!(!x.beta_beliefs(&model), "the baseline uses normal beliefs");
+        let sd = x.p[model.slots.gain_sd];
+        assert!(sd > 0.0);
+        for (month, change) in [(1, 310.0), (2, -40.0), (3, 0.0)] {
+            x.month = month;
+            let (belief, weight) = (x.belief.clone(), x.belief_weight.clone());
+            let mut zs = Rng::seed_from_u64(month as u64);
+            let mut rng = Rng::seed_from_u64(month as u64);
+            x.learn(&model, change, &mut rng);
+            for (i, a) in model.slots.actors.iter().enumerate() {
+                let z: f64 = zs.sample(StandardNormal);
+                let reading = change + x.p[a.noise] * sd * z;
+                let want = (weight[i] * belief[i] + reading) / (weight[i] + 1.0);
+                assert!((x.belief[i] - want).abs() < 1e-9, "month {month}, actor {i}: {} vs {want}", x.belief[i]);
+                assert_eq!(x.belief_weight[i], weight[i] + 1.0);
+            }
+        }
+    }
+}

@@ -906,4 +906,68 @@ mod tests {
             }
         }
     }
+
+    /// The acceptance rule of docs/model.md §5 on real states, recomputed here link by link:
+    /// alignment adds weight × the source's margin; a link from an actor that wants the deal to one
+    /// that refuses pushes weight × pressure × lever (its aid for aid links, else 1), (1 + blame)
+    /// times harder from the mediator on the blamed signatory (the one furthest from accepting);
+    /// the deal passes iff every signatory's margin + pressure + volatility · z ≥ 0, the z drawn
+    /// in signatory order, and a proposer signs what it tabled.
+    #[test]
+    fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
+        use crate::model::Quiet;
+        use crate::scenario::LinkKind;
+        use rand::RngExt as _;
+        use rand_distr::StandardNormal;
+        let model = baseline();
+        let sc = &model.scenario;
+        let sl = &model.slots;
+        let us = sc.actor_index("us").unwrap();
+        let mut pushed = 0;
+        let mut passed = [0, 0];
+        for key in 0..400u64 {
+            let mut x = Scratch::new(&model);
+            x.reset(&model, Keys::new(7, key));
+            x.month = 1 + (key % 30) as u32;
+            x.forget_outlooks();
+            x.p[sl.actors[us].pressure] = 0.3;
+            x.p[sl.blame] = 0.5;
+            x.build_ceasefire(&model);
+            let kind = crate::scenario::DealKind::Ceasefire;
+            let margin: Vec<f64> = (0..model.n_actors()).map(|i| x.stance(&model, i, kind)).collect();
+            let mediator = sc.mediator.filter(|_| !x.walked);
+            let blamed = sc.signatories.iter().copied().filter(|&i| Some(i) != mediator).min_by(|&a, &b| margin[a].total_cmp(&margin[b]));
+            let mut want = vec![0.0; model.n_actors()];
+            for l in &sc.links {
+                let w = x.p[l.weight];
+                if l.kind == LinkKind::Alignment {
+                    want[l.to] += w * margin[l.from];
+                } else if margin[l.from] >= 0.0 && margin[l.to] < 0.0 {
+                    let lever = if matches!(l.kind, LinkKind::Aid | LinkKind::Intelligence) { x.aid_now[l.from] } else { 1.0 };
+                    let blame = if Some(l.from) == mediator && Some(l.to) == blamed { 1.0 + x.p[sl.blame] } else { 1.0 };
+                    let amount = w * x.p[sl.actors[l.from].pressure] * lever * blame;
+                    if amount > 0.0 {
+                        want[l.to] += amount;
+                        pushed += 1;
+                    }
+                }
+            }
+            let proposer = if key % 3 == 0 { Some(sc.defender) } else { None };
+            let seed = 1000 + key;
+            let mut zs = Rng::seed_from_u64(seed);
+            let passes = sc.signatories.iter().all(|&i| {
+                let z: f64 = zs.sample(StandardNormal);
+                Some(i) == proposer || margin[i] + want[i] + x.p[sl.actors[i].volatility] * z >= 0.0
+            });
+            let mut rng = Rng::seed_from_u64(seed);
+            let got = x.table(&model, kind, proposer, "test", "test", &mut rng, &mut Quiet);
+            for i in 0..model.n_actors() {
+                assert!((x.pressure[i] - want[i]).abs() < 1e-12, "key {key}, actor {i}: pressure {} vs {}", x.pressure[i], want[i]);
+            }
+            assert_eq!(got, passes, "key {key}: the deal's fate");
+            passed[got as usize] += 1;
+        }
+        assert!(pushed > 20, "too few states with a pressure link at work ({pushed}) to test the rule");
+        assert!(passed[0] > 20 && passed[1] > 20, "both fates should occur: {passed:?}");
+    }
 }
