@@ -149,14 +149,16 @@ impl Sizes {
         // its title 7 pt, its footer 4.5 pt; printed 10 cm wide, 6.25 pt. Printed 8 cm wide, a
         // 1600-px chart has 7.06 px per point; plotters draws a size s with an em of s / 1.24 px,
         // so 5 pt is a size of 5 · 7.06 · 1.24 = 43.8.
+        // Text sizes round up, so rounding never takes a text below the rule.
+        let pt = |points: f64| (PT_SIZE * points * scale).ceil().max(1.0);
         Sizes {
             scale,
-            title: px(PT_SIZE * 7.0),
-            axis_desc: px(PT_SIZE * 5.2),
-            tick: px(PT_SIZE * 5.0),
-            legend: px(PT_SIZE * 5.0),
-            value: px(PT_SIZE * 5.0),
-            footer: px(PT_SIZE * 4.5),
+            title: pt(7.0),
+            axis_desc: pt(5.2),
+            tick: pt(5.0),
+            legend: pt(5.0),
+            value: pt(5.0),
+            footer: pt(4.5),
             margin: px(24.0) as i32,
             pad: px(10.0) as i32,
             line: px(4.0) as u32,
@@ -167,7 +169,7 @@ impl Sizes {
 
     /// The smallest size a label may be drawn at (5 pt at 8 cm).
     pub fn min_label(&self) -> f64 {
-        (PT_SIZE * 5.0 * self.scale).round().max(1.0)
+        (PT_SIZE * 5.0 * self.scale).ceil().max(1.0)
     }
 }
 

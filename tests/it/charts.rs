@@ -674,7 +674,7 @@ fn no_text_is_smaller_than_the_rule_at_half_page_width() {
                     .unwrap_or_else(|| panic!("{}: a text without font-size", path.display()));
                 let pt = size / px_per_pt;
                 let text: String = t.descendants().filter_map(|d| d.text()).collect();
-                assert!(pt >= 4.5 - 0.05, "{} ({w}×{h}): {text:?} is {pt:.2} pt at 8 cm", path.display());
+                assert!(pt >= 4.5 - 1e-9, "{} ({w}×{h}): {text:?} is {pt:.3} pt at 8 cm", path.display());
             }
         }
     }
