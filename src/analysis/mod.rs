@@ -12,7 +12,6 @@
 //! `sensitivity` are the three analyses; `commands` is their command-line glue (progress bars,
 //! printed tables).
 
-pub mod commands;
 pub mod compare;
 pub mod grid;
 pub mod hold;

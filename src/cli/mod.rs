@@ -1,5 +1,6 @@
 //! The binary's glue: turns parsed arguments into work and reports the result.
 
+mod analysis;
 pub mod args;
 mod check;
 mod rolling;
@@ -94,9 +95,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Calibrate(a) => calibrate(&a),
         Command::Backtest(a) if a.rolling => rolling::backtest_rolling(&a),
         Command::Backtest(a) => backtest(&a),
-        Command::Compare(a) => crate::analysis::commands::compare(&a),
-        Command::Sweep(a) => crate::analysis::commands::sweep(&a),
-        Command::Sensitivity(a) => crate::analysis::commands::sensitivity(&a),
+        Command::Compare(a) => analysis::compare(&a),
+        Command::Sweep(a) => analysis::sweep(&a),
+        Command::Sensitivity(a) => analysis::sensitivity(&a),
     }
 }
 

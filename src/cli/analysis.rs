@@ -6,20 +6,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use super::args::{CompareArgs, RunOptions, SensitivityArgs, SweepArgs};
+use super::{FolderRun, UsageError, chart_error, chart_options, progress, threads};
 use crate::charts;
-use crate::cli::args::{CompareArgs, RunOptions, SensitivityArgs, SweepArgs};
-use crate::cli::{FolderRun, UsageError, chart_error, chart_options, progress, threads};
 use crate::model::{Model, Outcome};
 use crate::output::RunFolder;
 use crate::scenario::{Overrides, Scenario};
 
-use super::compare::{Comparison, outcomes_from_runs_csv, subjects};
-use super::grid::{Grid, LARGE_GRID};
-use super::hold::Base;
-use super::sensitivity::{analyse, evaluate_design, read_design, total_rollouts};
-use super::sweep::{PointRow, Sweep};
-use super::tally::Tally;
-use super::{InputError, outcome_index};
+use crate::analysis::compare::{Comparison, outcomes_from_runs_csv, subjects};
+use crate::analysis::grid::{Grid, LARGE_GRID};
+use crate::analysis::hold::Base;
+use crate::analysis::sensitivity::{analyse, evaluate_design, read_design, total_rollouts};
+use crate::analysis::sweep::{PointRow, Sweep};
+use crate::analysis::tally::Tally;
+use crate::analysis::{InputError, outcome_index};
 
 /// Turns the analyses' `InputError` into the command line's `UsageError` (exit code 2).
 fn usage(e: anyhow::Error) -> anyhow::Error {
@@ -270,7 +270,7 @@ fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
     folder.write_text("sensitivity.csv", &result.prcc_csv()?)?;
     folder.write_json("manifest.json", &crate::output::manifest(&model, r.seed, a.n, threads, 0.0))?;
     if !r.no_charts {
-        let p = |e: &super::intervals::Estimate| (e.value, e.lo, e.hi);
+        let p = |e: &crate::analysis::intervals::Estimate| (e.value, e.lo, e.hi);
         let data = charts::TornadoData {
             scenario: name.clone(),
             title: sc.title.clone(),
