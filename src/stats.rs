@@ -28,6 +28,15 @@ impl Histogram {
         Histogram { width, max_bins, first: 0, counts: Vec::new(), total: 0, invalid: 0 }
     }
 
+    /// The bins it holds now; never more than its `max_bins`, however many values it was given.
+    pub fn bins_held(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn max_bins(&self) -> usize {
+        self.max_bins
+    }
+
     /// Bin width: the resolution of quantiles.
     pub fn width(&self) -> f64 {
         self.width

@@ -95,6 +95,14 @@ impl Summary {
         }
     }
 
+    /// Histogram bins held now and the most they can ever hold (a bound set by the model's shape,
+    /// not by how many rollouts were added): what "summaries stream in constant memory" rests on.
+    pub fn bins_held(&self) -> (usize, usize) {
+        let Some(h) = &self.merged else { return (0, 0) };
+        let all = h.area.iter().chain(&h.costs).chain(std::iter::once(&h.final_area));
+        all.fold((0, 0), |(held, max), x| (held + x.bins_held(), max + x.max_bins()))
+    }
+
     /// Adds a chunk, all of it, on the calling thread. Chunks must arrive in rollout order.
     pub fn add(&mut self, chunk: &Chunk) {
         self.add_ordered(chunk);

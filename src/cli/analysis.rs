@@ -75,7 +75,7 @@ fn compare_inner(a: &CompareArgs) -> Result<()> {
     for (s, model) in subjects.iter().zip(&models) {
         let target = folder.path().join(&s.label);
         let job = FolderRun { model, n: a.n, seed: r.seed, threads, out: &target, show_progress: true, charts: None, runs_csv: true };
-        let (dir, _) = job.run()?;
+        let (dir, _, _) = job.run()?;
         let outcomes = outcomes_from_runs_csv(&dir.join("runs.csv"), a.n)?;
         tallies.push(Tally { outcomes, ceasefire_at: vec![], drawn: vec![], width: 0 });
         dirs.push(dir);

@@ -16,7 +16,7 @@ use crate::model::{Model, Outcome};
 use crate::output::{self, RunFolder};
 use crate::runner::{self, RunConfig};
 use crate::scenario::{self, Overrides, ScenarioError};
-use crate::summary::Summary;
+use crate::summary::{Report, Summary};
 use args::{Cli, Command, RunArgs, ScenarioArgs};
 
 /// Bad input or usage: exit code 2. Anything else that fails is an internal error: exit code 1.
@@ -140,14 +140,15 @@ pub struct FolderRun<'a> {
 }
 
 impl FolderRun<'_> {
-    /// Runs and writes the folder; returns where it went and the summary.
-    pub fn run(&self) -> Result<(PathBuf, Summary)> {
+    /// Runs and writes the folder; returns where it went, the summary and its report (the
+    /// report is computed once, for `summary.json` and the printout alike).
+    pub fn run(&self) -> Result<(PathBuf, Summary, Report)> {
         self.run_with(&|_, _| Ok(()))
     }
 
     /// As `run`; `extra` writes more files into the (temporary) folder before it is moved into
     /// place.
-    pub fn run_with(&self, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary)> {
+    pub fn run_with(&self, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary, Report)> {
         run_to_folder_with(self, &|folder, summary| {
             injected_fault()?;
             extra(folder, summary)
@@ -197,7 +198,7 @@ fn bytes_text(b: f64) -> String {
     }
 }
 
-fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary)> {
+fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary, Report)> {
     let FolderRun { model, n, seed, out, charts, runs_csv, .. } = *job;
     let started = Instant::now();
     if let Some(opts) = charts {
@@ -208,9 +209,9 @@ fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result
     }
     let mut folder = RunFolder::create(out, model, runs_csv)?;
     let (tmp, target) = (folder.path().to_path_buf(), folder.target().to_path_buf());
-    let summary = fill_folder(&mut folder, job, extra, started).map_err(|e| crate::files::in_temporary(e, &tmp, &target))?;
+    let (summary, report) = fill_folder(&mut folder, job, extra, started).map_err(|e| crate::files::in_temporary(e, &tmp, &target))?;
     let path = folder.finish()?;
-    Ok((path, summary))
+    Ok((path, summary, report))
 }
 
 /// Runs the rollouts into the (temporary) run folder and writes every file of it.
@@ -219,7 +220,7 @@ fn fill_folder(
     job: &FolderRun,
     extra: &dyn Fn(&Path, &Summary) -> Result<()>,
     started: Instant,
-) -> Result<Summary> {
+) -> Result<(Summary, Report)> {
     let FolderRun { model, n, seed, threads, show_progress, charts, .. } = *job;
     let mut summary = Summary::new(model);
     let bar = if show_progress { progress(n, "") } else { indicatif::ProgressBar::hidden() };
@@ -258,12 +259,12 @@ fn fill_folder(
     extra(folder.path(), &summary)?;
     if let Some(opts) = charts {
         // Charts are drawn inside the temporary folder, so they land atomically with the rest.
-        let report = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts).map_err(chart_error)?;
-        for w in &report.warnings {
+        let drawn = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts).map_err(chart_error)?;
+        for w in &drawn.warnings {
             eprintln!("warning: {w}");
         }
     }
-    Ok(summary)
+    Ok((summary, report))
 }
 
 fn run(a: &RunArgs) -> Result<()> {
@@ -289,8 +290,7 @@ fn run(a: &RunArgs) -> Result<()> {
         charts: (!a.run.no_charts).then_some(&chart_opts),
         runs_csv: !a.no_runs_csv,
     };
-    let (path, summary) = job.run()?;
-    let report = summary.report(&model, a.run.seed);
+    let (path, _, report) = job.run()?;
     let mut stdout = std::io::stdout().lock();
     print_report(&mut stdout, &model, &report)?;
     writeln!(
@@ -600,7 +600,7 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
         charts: (!a.no_charts).then_some(&opts),
         runs_csv: true,
     };
-    let (path, _) = job.run_with(&extra)?;
+    let (path, _, _) = job.run_with(&extra)?;
     let bt = result.into_inner().context("the backtest ran")?;
     let mut o = std::io::stdout().lock();
     writeln!(o, "backtest of `{}` against {} ({} rollouts, seed {})\n", sc.name, a.observed.display(), n, a.seed)?;
