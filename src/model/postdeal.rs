@@ -125,4 +125,86 @@ mod tests {
         let want = want + x.p[sl.reversal_hazard];
         assert!((x.breakdown_hazard(&model).unwrap() - want).abs() < 1e-15, "a reversal month adds its hazard");
     }
+
+    /// The open share of docs/model.md §5, recomputed from the parameters by path: the mean over
+    /// the signatories of 1 − (salience of territory) / (sum of saliences).
+    #[test]
+    fn the_open_share_is_the_signatories_mean_untouched_salience() {
+        let model = baseline();
+        let sc = &model.scenario;
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(4, 1));
+        let value = |x: &Scratch, path: String| x.p[sc.param_index(&path).unwrap()];
+        let want = |x: &Scratch| {
+            let shares: Vec<f64> = sc
+                .signatories
+                .iter()
+                .map(|&i| {
+                    let id = &sc.actors[i].id;
+                    let all: f64 = sc.issues.iter().map(|k| value(x, format!("actors.{id}.salience.{}", k.id))).sum();
+                    1.0 - value(x, format!("actors.{id}.salience.territory")) / all
+                })
+                .collect();
+            shares.iter().sum::<f64>() / shares.len() as f64
+        };
+        assert!((x.open_share(&model) - want(&x)).abs() < 1e-12);
+        // A hand-made case: every signatory caring for territory alone leaves nothing open;
+        // one caring for all six issues alike leaves 5/6 open.
+        for &i in &sc.signatories {
+            for k in &sc.issues {
+                let path = format!("actors.{}.salience.{}", sc.actors[i].id, k.id);
+                x.p[sc.param_index(&path).unwrap()] = if k.id == "territory" { 1.0 } else { 0.0 };
+            }
+        }
+        assert_eq!(x.open_share(&model), 0.0);
+        let first = &sc.actors[sc.signatories[0]].id;
+        for k in &sc.issues {
+            x.p[sc.param_index(&format!("actors.{first}.salience.{}", k.id)).unwrap()] = 1.0;
+        }
+        let n = sc.signatories.len() as f64;
+        assert!((x.open_share(&model) - (5.0 / 6.0) / n).abs() < 1e-12);
+    }
+
+    /// A sure breakdown (hazard 1): a ceasefire goes back to war without terms; a settlement
+    /// goes back to war when it relapses, else its political terms lapse to the status quo and
+    /// a ceasefire holds on the line. Each counts one breakdown.
+    #[test]
+    fn a_breakdown_goes_where_docs_say() {
+        use crate::model::Quiet;
+        use crate::model::rollout::Rng;
+        use rand::SeedableRng;
+        let model = baseline();
+        let sl = &model.slots;
+        let t = model.scenario.territory_issue;
+        let fresh = |phase: Phase, relapse: f64| {
+            let mut x = Scratch::new(&model);
+            x.reset(&model, Keys::new(4, 2));
+            x.month = 3;
+            x.phase = phase;
+            x.has_terms = true;
+            x.terms.iter_mut().for_each(|v| *v = 0.9);
+            x.p[sl.ceasefire_hazard] = 1.0;
+            x.p[sl.settlement_hazard] = 1.0;
+            x.p[sl.relapse_to_war] = relapse;
+            x
+        };
+        let mut rng = Rng::seed_from_u64(1);
+        let mut x = fresh(Phase::Ceasefire, 0.0);
+        x.check_breakdown(&model, &mut rng, &mut Quiet);
+        assert_eq!((x.phase, x.has_terms, x.breakdowns), (Phase::War, false, 1));
+        let mut x = fresh(Phase::Settled, 1.0);
+        x.check_breakdown(&model, &mut rng, &mut Quiet);
+        assert_eq!((x.phase, x.has_terms, x.breakdowns), (Phase::War, false, 1));
+        let mut x = fresh(Phase::Settled, 0.0);
+        x.check_breakdown(&model, &mut rng, &mut Quiet);
+        assert_eq!((x.phase, x.breakdowns), (Phase::Ceasefire, 1));
+        for (k, &s) in sl.status_quo.iter().enumerate() {
+            let want = if k == t { x.line } else { x.p[s] };
+            assert_eq!(x.terms[k], want, "term {k}");
+        }
+        // At war nothing breaks.
+        let mut x = fresh(Phase::War, 0.0);
+        x.check_breakdown(&model, &mut rng, &mut Quiet);
+        assert_eq!((x.phase, x.breakdowns), (Phase::War, 0));
+    }
 }
