@@ -15,13 +15,26 @@ pub fn influence_graph(sc: &Scenario) -> DiGraph<String, (String, f64)> {
     g
 }
 
+/// The kind of the edges that show a patron's aid to its client (a role, not a link).
+const PATRON_AID: &str = "patron aid";
+
 pub fn to_dot(sc: &Scenario) -> String {
-    let g = influence_graph(sc);
+    let mut g = influence_graph(sc);
+    // As on the influence chart: each patron's aid to its client, dashed, labelled with its aid.
+    for (i, a) in sc.actors.iter().enumerate() {
+        if let Some(client) = a.patron_of {
+            let aid = sc.param(&format!("actors.{}.aid", a.id)).map(|p| p.central()).unwrap_or(0.0);
+            g.add_edge(petgraph::graph::NodeIndex::new(i), petgraph::graph::NodeIndex::new(client), (PATRON_AID.to_string(), aid));
+        }
+    }
     // The influence chart's palette, so the two pictures of one graph agree.
-    let colour = crate::charts::edge_colour_hex;
     let edge = |_: &DiGraph<String, (String, f64)>, e: petgraph::graph::EdgeReference<'_, (String, f64)>| {
         let (kind, w) = e.weight();
-        format!("label=\"{kind} {w}\" color=\"{}\" penwidth={:.2}", colour(kind), 1.0 + 4.0 * w.min(2.0))
+        if kind == PATRON_AID {
+            format!("label=\"{kind} {w}\" color=\"{}\" style=dashed penwidth=3", crate::charts::patron_aid_hex())
+        } else {
+            format!("label=\"{kind} {w}\" color=\"{}\" penwidth={:.2}", crate::charts::edge_colour_hex(kind), 1.0 + 4.0 * w.min(2.0))
+        }
     };
     let node = |_: &DiGraph<String, (String, f64)>, (_, id): (petgraph::graph::NodeIndex, &String)| {
         let name = sc.actors.iter().find(|a| &a.id == id).map(|a| a.name.as_str()).unwrap_or(id);

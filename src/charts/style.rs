@@ -92,6 +92,11 @@ pub fn edge_colour(kind: &str) -> RGBColor {
     }
 }
 
+/// `PATRON_AID` as `#RRGGBB`, for DOT.
+pub fn patron_aid_hex() -> String {
+    format!("#{:02X}{:02X}{:02X}", PATRON_AID.0, PATRON_AID.1, PATRON_AID.2)
+}
+
 /// `edge_colour` as `#RRGGBB`, for DOT.
 pub fn edge_colour_hex(kind: &str) -> String {
     let c = edge_colour(kind);

@@ -295,7 +295,11 @@ fn graph_prints_dot() {
     assert!(out.status.success());
     let dot = String::from_utf8(out.stdout).unwrap();
     assert!(dot.contains("digraph") && dot.contains("United States") && dot.contains("sanctions"), "{dot}");
-    assert_eq!(dot.matches("->").count(), 4);
+    // Four links and the two patrons' aid (US and Europe to Ukraine), as on the influence chart,
+    // in the chart's palette (aid links bluish green, patrons' aid blue).
+    assert_eq!(dot.matches("->").count(), 6, "{dot}");
+    assert_eq!(dot.matches("patron aid").count(), 2, "{dot}");
+    assert!(dot.contains("label=\"aid 1\" color=\"#009E73\"") && dot.contains("color=\"#0072B2\" style=dashed"), "{dot}");
 }
 
 #[test]
