@@ -181,3 +181,15 @@ mod tests {
         assert!(!reason(&e).contains("os error"), "{}", reason(&e));
     }
 }
+
+/// The SHA-256 of `bytes` in lower-case hex (a manifest's file hashes).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The first 8 hex digits of `bytes`' SHA-256: a short key that names a folder (an override
+/// run's `+<key>`, a long sweep grid).
+pub fn short_key(bytes: &[u8]) -> String {
+    sha256_hex(bytes)[..8].to_string()
+}

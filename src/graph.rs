@@ -15,23 +15,35 @@ pub fn influence_graph(sc: &Scenario) -> DiGraph<String, (String, f64)> {
     g
 }
 
-/// The kind of the edges that show a patron's aid to its client (a role, not a link).
-const PATRON_AID: &str = "patron aid";
+/// The kind of the edges that show a patron's aid to its client (a role, not a link), in the
+/// DOT and on the influence chart.
+pub const PATRON_AID: &str = "patron aid";
+
+/// Each patron's tie to its client: (patron, client, its aid at the central value). The one
+/// source of `summary.json`'s `graph.patrons` and of the DOT's dashed edges.
+pub fn patron_ties(sc: &Scenario) -> Vec<(usize, usize, f64)> {
+    sc.actors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let client = a.patron_of?;
+            let aid = sc.param(&format!("actors.{}.aid", a.id)).map(|p| p.central()).unwrap_or(0.0);
+            Some((i, client, aid))
+        })
+        .collect()
+}
 
 pub fn to_dot(sc: &Scenario) -> String {
     let mut g = influence_graph(sc);
     // As on the influence chart: each patron's aid to its client, dashed, labelled with its aid.
-    for (i, a) in sc.actors.iter().enumerate() {
-        if let Some(client) = a.patron_of {
-            let aid = sc.param(&format!("actors.{}.aid", a.id)).map(|p| p.central()).unwrap_or(0.0);
-            g.add_edge(petgraph::graph::NodeIndex::new(i), petgraph::graph::NodeIndex::new(client), (PATRON_AID.to_string(), aid));
-        }
+    for (patron, client, aid) in patron_ties(sc) {
+        g.add_edge(petgraph::graph::NodeIndex::new(patron), petgraph::graph::NodeIndex::new(client), (PATRON_AID.to_string(), aid));
     }
     // The influence chart's palette, so the two pictures of one graph agree.
     let edge = |_: &DiGraph<String, (String, f64)>, e: petgraph::graph::EdgeReference<'_, (String, f64)>| {
         let (kind, w) = e.weight();
         if kind == PATRON_AID {
-            format!("label=\"{kind} {w}\" color=\"{}\" style=dashed penwidth=3", crate::charts::patron_aid_hex())
+            format!("label=\"{kind} {w}\" color=\"{}\" style=dashed penwidth=3", crate::charts::edge_colour_hex(kind))
         } else {
             format!("label=\"{kind} {w}\" color=\"{}\" penwidth={:.2}", crate::charts::edge_colour_hex(kind), 1.0 + 4.0 * w.min(2.0))
         }

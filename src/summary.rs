@@ -310,14 +310,9 @@ impl Summary {
                         weight: sc.params[l.weight].central(),
                     })
                     .collect(),
-                patrons: sc
-                    .actors
-                    .iter()
-                    .filter_map(|a| {
-                        let client = a.patron_of?;
-                        let aid = sc.param(&format!("actors.{}.aid", a.id)).map(|p| p.central()).unwrap_or(0.0);
-                        Some(Patron { from: a.id.clone(), to: sc.actors[client].id.clone(), aid })
-                    })
+                patrons: crate::graph::patron_ties(sc)
+                    .into_iter()
+                    .map(|(p, c, aid)| Patron { from: sc.actors[p].id.clone(), to: sc.actors[c].id.clone(), aid })
                     .collect(),
             },
             history: sc.history.iter().map(|(m, km2)| HistoryPoint { date: m.to_string(), km2: *km2 }).collect(),

@@ -84,9 +84,7 @@ impl Grid {
         if grid.len() <= 120 {
             format!("{scenario}_sweep_{grid}")
         } else {
-            use sha2::{Digest, Sha256};
-            let d = Sha256::digest(grid.as_bytes());
-            format!("{scenario}_sweep_{}", d.iter().take(4).map(|b| format!("{b:02x}")).collect::<String>())
+            format!("{scenario}_sweep_{}", crate::files::short_key(grid.as_bytes()))
         }
     }
 

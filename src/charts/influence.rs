@@ -20,9 +20,6 @@ pub struct Influence<'a> {
     pub names: &'a RunNames,
 }
 
-/// The kind given to a patron's aid edge (never a link kind: links are checked by the schema).
-const PATRON: &str = "patron aid";
-
 /// Weights shown in the legend's width key.
 const WEIGHT_KEY: [f64; 3] = [0.25, 0.5, 1.0];
 
@@ -101,8 +98,11 @@ impl Chart for Influence<'_> {
         let index = |id: &str| nodes.iter().position(|x| x == id).unwrap_or(0);
 
         // Slots: edges of one unordered pair are spread around the straight line.
-        let patron_edges: Vec<Edge> =
-            graph.patrons.iter().map(|p| Edge { from: p.from.clone(), to: p.to.clone(), kind: PATRON.into(), weight: p.aid }).collect();
+        let patron_edges: Vec<Edge> = graph
+            .patrons
+            .iter()
+            .map(|p| Edge { from: p.from.clone(), to: p.to.clone(), kind: crate::graph::PATRON_AID.into(), weight: p.aid })
+            .collect();
         let mut pairs: BTreeMap<(usize, usize), Vec<&Edge>> = BTreeMap::new();
         for e in patron_edges.iter().chain(&graph.edges) {
             let (a, b) = (index(&e.from), index(&e.to));
@@ -112,7 +112,8 @@ impl Chart for Influence<'_> {
         }
         let mut arrows: Vec<(f64, RGBColor, Arrow)> = Vec::new();
         for (&(a, b), edges) in &pairs {
-            let widths: Vec<f64> = edges.iter().map(|e| if e.kind == PATRON { aid_width(e.weight) } else { width_of(e.weight) }).collect();
+            let widths: Vec<f64> =
+                edges.iter().map(|e| if e.kind == crate::graph::PATRON_AID { aid_width(e.weight) } else { width_of(e.weight) }).collect();
             let spacing = widths.iter().copied().fold(0.0, f64::max) + 3.0 * pad;
             let m = edges.len() as f64;
             for (k, e) in edges.iter().enumerate() {
@@ -120,7 +121,7 @@ impl Chart for Influence<'_> {
                 let (from, to) = (index(&e.from), index(&e.to));
                 let ends = Ends { a: pos[a], b: pos[b], from: pos[from], to: pos[to] };
                 let arrow = arrow_geometry(&ends, offset, node_r + pad * 0.6, widths[k]);
-                let colour = if e.kind == PATRON { style::PATRON_AID } else { style::edge_colour(&e.kind) };
+                let colour = style::edge_colour(&e.kind);
                 arrows.push((widths[k], colour, arrow));
             }
         }

@@ -88,19 +88,19 @@ pub fn edge_colour(kind: &str) -> RGBColor {
         "sanctions" => OI_VERMILLION,
         "leverage" => OI_ORANGE,
         "alignment" => OI_REDDISH_PURPLE,
+        crate::graph::PATRON_AID => PATRON_AID,
         _ => NEUTRAL,
     }
 }
 
-/// `PATRON_AID` as `#RRGGBB`, for DOT.
-pub fn patron_aid_hex() -> String {
-    format!("#{:02X}{:02X}{:02X}", PATRON_AID.0, PATRON_AID.1, PATRON_AID.2)
+/// A colour as `#RRGGBB`, for DOT.
+pub fn hex(c: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
-/// `edge_colour` as `#RRGGBB`, for DOT.
+/// The colour of an influence-graph edge, link or patron's aid, as `#RRGGBB` (for DOT).
 pub fn edge_colour_hex(kind: &str) -> String {
-    let c = edge_colour(kind);
-    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+    hex(edge_colour(kind))
 }
 
 pub fn with_alpha(c: RGBColor, a: f64) -> RGBAColor {

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::files::EnvError;
 use crate::model::{Model, Record};
@@ -361,7 +360,7 @@ pub fn manifest(model: &Model, seed: u64, n: u64, threads: usize, wall_seconds: 
         .iter()
         .map(|&id| {
             let f = sc.sources.file(id);
-            FileHash { path: f.path.display().to_string(), sha256: hex(&Sha256::digest(f.text.as_bytes())) }
+            FileHash { path: f.path.display().to_string(), sha256: crate::files::sha256_hex(f.text.as_bytes()) }
         })
         .collect();
     let params =
@@ -382,8 +381,4 @@ pub fn manifest(model: &Model, seed: u64, n: u64, threads: usize, wall_seconds: 
         finished_unix,
         note: "repeat this run with: truce run scenario.resolved.toml --seed <seed> -n <n> (the resolved file already includes every override)",
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

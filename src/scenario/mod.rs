@@ -20,7 +20,6 @@ pub use diag::{Diagnostic, Origin, ScenarioError, SourceMap};
 pub use dist::Dist;
 
 use diag::FileId;
-use sha2::{Digest, Sha256};
 use tree::{Node, Table, Value};
 
 #[derive(Debug, Clone)]
@@ -379,10 +378,11 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioErro
     let mut stack = Vec::new();
     let mut tree = read_layer(path, None, &mut sources, &mut files, &mut stack)?;
     let mut applied = Vec::new();
-    let mut key = Sha256::new();
+    // What the overrides key is made of: each override as written, a --with file with its text.
+    let mut key = String::new();
     for with in &overrides.withs {
         let layer = read_file(with, None, &mut sources, "overrides file (--with)")?;
-        key.update(format!("--with {}\n{}\n", with.display(), sources.file(layer.0).text).as_bytes());
+        key.push_str(&format!("--with {}\n{}\n", with.display(), sources.file(layer.0).text));
         files.push(layer.0);
         if let Some(Value::Table(t)) = layer.1.get("scenario").map(|n| &n.value)
             && let Some(e) = t.entry("extends")
@@ -400,15 +400,14 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioErro
             diags.push(d);
         }
         applied.push(format!("--set {arg}"));
-        key.update(format!("--set {arg}\n").as_bytes());
+        key.push_str(&format!("--set {arg}\n"));
     }
     if !diags.is_empty() {
         return Err(ScenarioError::new(diags, &sources));
     }
     let mut scenario = walk::build(&tree, sources, files)?;
     if !applied.is_empty() {
-        let digest = key.finalize();
-        let k: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        let k = crate::files::short_key(key.as_bytes());
         // The run is of a changed scenario: its name (folder, summary, manifest, charts' footer,
         // resolved file) says so, and a run of the resolved file repeats it under the same name.
         scenario.name = format!("{}+{k}", scenario.name);
