@@ -221,26 +221,6 @@ impl Comparison {
     }
 }
 
-/// Each rollout's outcome read back from a run folder's runs.csv, checked to be rollouts
-/// 0..n in order.
-pub fn outcomes_from_runs_csv(path: &std::path::Path, n: u64) -> Result<Vec<u8>> {
-    let mut r = csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let headers = r.headers()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).with_context(|| format!("{} has no `{name}` column", path.display()));
-    let (ri, oi) = (col("rollout")?, col("outcome")?);
-    let mut out = Vec::with_capacity(n as usize);
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec?;
-        let index: u64 = rec.get(ri).and_then(|s| s.parse().ok()).with_context(|| format!("{}: bad rollout index", path.display()))?;
-        anyhow::ensure!(index == i as u64, "{}: rollout {index} where {i} was expected", path.display());
-        let name = rec.get(oi).unwrap_or("");
-        let o = Outcome::parse(name).with_context(|| format!("{}: unknown outcome `{name}`", path.display()))?;
-        out.push(super::outcome_index(o) as u8);
-    }
-    anyhow::ensure!(out.len() as u64 == n, "{}: {} rollouts where {n} were expected", path.display(), out.len());
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,11 +23,7 @@ pub mod tally;
 
 use crate::model::Outcome;
 
-/// Input that an analysis cannot use: a bad `--vary`, `--variant` or design file, an unknown
-/// metric, a sweep folder that does not match. The command line turns it into exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct InputError(pub String);
+pub use crate::error::InputError;
 
 /// Parses an outcome name given as a metric (`--metric settlement`).
 pub fn parse_metric(name: &str) -> Result<Outcome, InputError> {

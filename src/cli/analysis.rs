@@ -1,5 +1,5 @@
 //! The command-line glue of `compare`, `sweep` and `sensitivity`: load, run with a progress
-//! bar, write the folder, draw, print. Input the analyses reject becomes a `UsageError` (exit 2).
+//! bar, write the folder, draw, print. Input the analyses reject becomes a `InputError` (exit 2).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,27 +7,21 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use super::args::{CompareArgs, RunOptions, SensitivityArgs, SweepArgs};
-use super::{FolderRun, UsageError, chart_error, chart_options, progress, threads};
+use super::{chart_error, chart_options, finish_run, progress, start_run, threads};
 use crate::charts;
 use crate::model::{Model, Outcome};
 use crate::output::RunFolder;
+use crate::pipeline::RunSpec;
+use crate::runner::Chunk;
 use crate::scenario::{Overrides, Scenario};
 
-use crate::analysis::compare::{Comparison, outcomes_from_runs_csv, subjects};
+use crate::analysis::compare::{Comparison, subjects};
 use crate::analysis::grid::{Grid, LARGE_GRID};
 use crate::analysis::hold::Base;
+use crate::analysis::outcome_index;
 use crate::analysis::sensitivity::{analyse, evaluate_design, read_design, total_rollouts};
 use crate::analysis::sweep::{PointRow, Sweep};
 use crate::analysis::tally::Tally;
-use crate::analysis::{InputError, outcome_index};
-
-/// Turns the analyses' `InputError` into the command line's `UsageError` (exit code 2).
-fn usage(e: anyhow::Error) -> anyhow::Error {
-    match e.downcast::<InputError>() {
-        Ok(InputError(message)) => UsageError(message).into(),
-        Err(e) => e,
-    }
-}
 
 /// Options that can only fail are refused before any rollout runs.
 fn early_checks(r: &RunOptions) -> Result<()> {
@@ -48,11 +42,7 @@ fn overrides(set: &[String], with: &[PathBuf]) -> Overrides {
 }
 
 /// `truce compare`.
-pub fn compare(a: &CompareArgs) -> Result<()> {
-    compare_inner(a).map_err(usage)
-}
-
-fn compare_inner(a: &CompareArgs) -> Result<()> {
+pub(super) fn compare(a: &CompareArgs) -> Result<()> {
     let subjects = subjects(&a.scenarios, &a.variant, &overrides(&a.set, &a.with))?;
     let mut seen = Vec::new();
     for s in &subjects {
@@ -74,9 +64,11 @@ fn compare_inner(a: &CompareArgs) -> Result<()> {
     let mut dirs = Vec::new();
     for (s, model) in subjects.iter().zip(&models) {
         let target = folder.path().join(&s.label);
-        let job = FolderRun { model, n: a.n, seed: r.seed, threads, out: &target, show_progress: true, charts: None, runs_csv: true };
-        let (dir, _, _) = job.run()?;
-        let outcomes = outcomes_from_runs_csv(&dir.join("runs.csv"), a.n)?;
+        let spec = RunSpec { n: a.n, seed: r.seed, threads };
+        let mut outcomes = Vec::with_capacity(a.n as usize);
+        let keep = |chunk: &Chunk| outcomes.extend(chunk.records.iter().map(|rec| outcome_index(rec.outcome) as u8));
+        let (pending, result) = start_run(model, &spec, &target, true, None, keep)?;
+        let dir = finish_run(pending, model, &result, None)?;
         tallies.push(Tally { outcomes, ceasefire_at: vec![], drawn: vec![], width: 0 });
         dirs.push(dir);
     }
@@ -121,11 +113,7 @@ fn compare_inner(a: &CompareArgs) -> Result<()> {
 }
 
 /// `truce sweep`.
-pub fn sweep(a: &SweepArgs) -> Result<()> {
-    sweep_inner(a).map_err(usage)
-}
-
-fn sweep_inner(a: &SweepArgs) -> Result<()> {
+pub(super) fn sweep(a: &SweepArgs) -> Result<()> {
     let base = Base::load(&a.scenario.scenario, &overrides(&a.scenario.set, &a.scenario.with))?;
     warn_all(&base.scenario.warnings);
     let grid = Grid::new(&base, &a.vary)?;
@@ -224,11 +212,7 @@ fn short_name(o: Outcome) -> &'static str {
 }
 
 /// `truce sensitivity`.
-pub fn sensitivity(a: &SensitivityArgs) -> Result<()> {
-    sensitivity_inner(a).map_err(usage)
-}
-
-fn sensitivity_inner(a: &SensitivityArgs) -> Result<()> {
+pub(super) fn sensitivity(a: &SensitivityArgs) -> Result<()> {
     let base = Base::load(&a.scenario.scenario, &overrides(&a.scenario.set, &a.scenario.with))?;
     warn_all(&base.scenario.warnings);
     let r = &a.run;

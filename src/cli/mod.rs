@@ -12,17 +12,14 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Parser;
 
+use crate::charts::ChartOptions;
 use crate::model::{Model, Outcome};
-use crate::output::{self, RunFolder};
-use crate::runner::{self, RunConfig};
+pub(crate) use crate::pipeline::chart_error;
+use crate::pipeline::{Pending, RunResult, RunSpec};
 use crate::scenario::{self, Overrides, ScenarioError};
-use crate::summary::{Report, Summary};
 use args::{Cli, Command, RunArgs, ScenarioArgs};
 
-/// Bad input or usage: exit code 2. Anything else that fails is an internal error: exit code 1.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use crate::error::InputError;
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
@@ -57,7 +54,7 @@ pub fn main() -> i32 {
                 eprintln!("{se}");
                 return 2;
             }
-            if let Some(u) = e.downcast_ref::<UsageError>() {
+            if let Some(u) = e.downcast_ref::<InputError>() {
                 eprintln!("error: {u}");
                 return 2;
             }
@@ -108,7 +105,7 @@ pub(crate) fn load(a: &ScenarioArgs) -> Result<scenario::Scenario> {
 
 pub(crate) fn threads(requested: Option<usize>) -> Result<usize> {
     match requested {
-        Some(0) => Err(UsageError("--threads must be at least 1".into()).into()),
+        Some(0) => Err(InputError("--threads must be at least 1".into()).into()),
         Some(t) => Ok(t),
         None => Ok(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
     }
@@ -126,145 +123,35 @@ pub(crate) fn progress(total: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
-/// A run of a scenario into a run folder (used by `run`, `backtest`, `compare` and the tests).
-pub struct FolderRun<'a> {
-    pub model: &'a Model,
-    pub n: u64,
-    pub seed: u64,
-    pub threads: usize,
-    pub out: &'a Path,
-    pub show_progress: bool,
-    pub charts: Option<&'a crate::charts::ChartOptions>,
-    /// Write runs.csv (one row per rollout); the summaries do not need it.
-    pub runs_csv: bool,
-}
-
-impl FolderRun<'_> {
-    /// Runs and writes the folder; returns where it went, the summary and its report (the
-    /// report is computed once, for `summary.json` and the printout alike).
-    pub fn run(&self) -> Result<(PathBuf, Summary, Report)> {
-        self.run_with(&|_, _| Ok(()))
-    }
-
-    /// As `run`; `extra` writes more files into the (temporary) folder before it is moved into
-    /// place.
-    pub fn run_with(&self, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary, Report)> {
-        run_to_folder_with(self, &|folder, summary| {
-            injected_fault()?;
-            extra(folder, summary)
-        })
-    }
-}
-
-/// Refuses, before any rollout runs, a runs.csv that cannot fit on the disk: its size is
-/// estimated from rollout 0's row.
-fn check_runs_csv_fits(model: &Model, n: u64, seed: u64, out: &Path) -> Result<()> {
-    let (record, _) = crate::trace::trace(model, seed, 0);
-    let mut row = Vec::new();
-    output::runs_row(model, &record, &mut row)?;
-    let row_bytes = row.iter().map(|c| c.len() + 1).sum::<usize>() as f64;
-    // Rollout indices grow to n's digits; other cells vary by a few characters.
-    let estimate = (row_bytes + n.to_string().len() as f64) * 1.1 * n as f64;
-    let mut dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-    while !dir.exists() {
-        match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => dir = p.to_path_buf(),
-            _ => {
-                dir = PathBuf::from(".");
-                break;
-            }
-        }
-    }
-    if let Ok(free) = fs4::available_space(&dir)
-        && estimate > free as f64
-    {
-        return Err(UsageError(format!(
-            "runs.csv for {n} rollouts would take about {}, more than the {} free at `{}`\n  help: add --no-runs-csv (it drops only runs.csv and the terms chart), lower -n, or write elsewhere with --out",
-            bytes_text(estimate),
-            bytes_text(free as f64),
-            dir.display()
-        ))
-        .into());
-    }
-    Ok(())
-}
-
-fn bytes_text(b: f64) -> String {
-    match b {
-        b if b >= 1e12 => format!("{:.1} TB", b / 1e12),
-        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
-        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
-        b => format!("{:.0} kB", (b / 1e3).ceil()),
-    }
-}
-
-fn run_to_folder_with(job: &FolderRun, extra: &dyn Fn(&Path, &Summary) -> Result<()>) -> Result<(PathBuf, Summary, Report)> {
-    let FolderRun { model, n, seed, out, charts, runs_csv, .. } = *job;
-    let started = Instant::now();
+/// A run into a run folder as the commands do it: options checked before any rollout, a
+/// progress bar, then the folder claimed and its rollouts run. The caller adds what it needs to
+/// the result and hands both to `finish_run`.
+pub(crate) fn start_run(
+    model: &Model,
+    spec: &RunSpec,
+    out: &Path,
+    runs_csv: bool,
+    charts: Option<&ChartOptions>,
+    also: impl FnMut(&crate::runner::Chunk),
+) -> Result<(Pending, RunResult)> {
     if let Some(opts) = charts {
         crate::charts::check_options(opts).map_err(chart_error)?;
     }
-    if runs_csv {
-        check_runs_csv_fits(model, n, seed, out)?;
-    }
-    let mut folder = RunFolder::create(out, model, runs_csv)?;
-    let (tmp, target) = (folder.path().to_path_buf(), folder.target().to_path_buf());
-    let (summary, report) = fill_folder(&mut folder, job, extra, started).map_err(|e| crate::files::in_temporary(e, &tmp, &target))?;
-    let path = folder.finish()?;
-    Ok((path, summary, report))
+    let mut pending = Pending::create(model, spec.n, spec.seed, out, runs_csv)?;
+    let bar = progress(spec.n, "");
+    let result = pending.execute(model, spec, also, |done| bar.set_position(done))?;
+    bar.finish_and_clear();
+    injected_fault()?;
+    Ok((pending, result))
 }
 
-/// Runs the rollouts into the (temporary) run folder and writes every file of it.
-fn fill_folder(
-    folder: &mut RunFolder,
-    job: &FolderRun,
-    extra: &dyn Fn(&Path, &Summary) -> Result<()>,
-    started: Instant,
-) -> Result<(Summary, Report)> {
-    let FolderRun { model, n, seed, threads, show_progress, charts, .. } = *job;
-    let mut summary = Summary::new(model);
-    let bar = if show_progress { progress(n, "") } else { indicatif::ProgressBar::hidden() };
-    let cfg = RunConfig { n, seed, threads, first: 0 };
-    let shards = summary.split_for(threads);
-    runner::run_with(
-        model,
-        &cfg,
-        &|chunk| shards.add(chunk),
-        |chunk| -> Result<()> {
-            folder.add(model, chunk)?;
-            summary.add_ordered(chunk);
-            Ok(())
-        },
-        |done| bar.set_position(done),
-    )?;
-    summary.join(shards);
-    bar.finish_and_clear();
-    let report = summary.report(model, seed);
-    if let Some(field) = report.non_finite() {
-        anyhow::bail!("internal error: summary.json field `{field}` is not a finite number; nothing was written; please report this");
+/// Writes the run folder from `result`, prints the charts' warnings, and says where it went.
+pub(crate) fn finish_run(pending: Pending, model: &Model, result: &RunResult, charts: Option<&ChartOptions>) -> Result<PathBuf> {
+    let written = pending.finish(model, result, charts)?;
+    for w in &written.chart_warnings {
+        eprintln!("warning: {w}");
     }
-    if summary.invalid_values() > 0 {
-        anyhow::bail!(
-            "internal error: {} simulated values were not finite numbers; nothing was written; please report this",
-            summary.invalid_values()
-        );
-    }
-    folder.write_text("timeseries.csv", &output::timeseries_csv(model, &summary)?)?;
-    folder.write_json("summary.json", &report)?;
-    folder.write_text("summary.csv", &output::summary_csv(&report)?)?;
-    folder.write_text("scenario.resolved.toml", &output::to_toml(model))?;
-    let manifest = output::manifest(model, seed, n, threads, started.elapsed().as_secs_f64());
-    folder.write_json("manifest.json", &manifest)?;
-    folder.close_runs()?;
-    extra(folder.path(), &summary)?;
-    if let Some(opts) = charts {
-        // Charts are drawn inside the temporary folder, so they land atomically with the rest.
-        let drawn = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts).map_err(chart_error)?;
-        for w in &drawn.warnings {
-            eprintln!("warning: {w}");
-        }
-    }
-    Ok((summary, report))
+    Ok(written.path)
 }
 
 fn run(a: &RunArgs) -> Result<()> {
@@ -272,32 +159,22 @@ fn run(a: &RunArgs) -> Result<()> {
     for w in &scenario.warnings {
         eprintln!("warning: {w}");
     }
-    let threads = threads(a.run.threads)?;
+    let spec = RunSpec { n: a.n, seed: a.run.seed, threads: threads(a.run.threads)? };
     let model = Model::new(scenario);
     let out = a.run.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&model.scenario.name));
     let started = Instant::now();
     let chart_opts = chart_options(&a.run.charts);
-    if !a.run.no_charts {
-        crate::charts::check_options(&chart_opts).map_err(chart_error)?;
-    }
-    let job = FolderRun {
-        model: &model,
-        n: a.n,
-        seed: a.run.seed,
-        threads,
-        out: &out,
-        show_progress: true,
-        charts: (!a.run.no_charts).then_some(&chart_opts),
-        runs_csv: !a.no_runs_csv,
-    };
-    let (path, _, report) = job.run()?;
+    let charts = (!a.run.no_charts).then_some(&chart_opts);
+    let (pending, result) = start_run(&model, &spec, &out, !a.no_runs_csv, charts, |_| {})?;
+    let path = finish_run(pending, &model, &result, charts)?;
     let mut stdout = std::io::stdout().lock();
-    print_report(&mut stdout, &model, &report)?;
+    print_report(&mut stdout, &model, &result.report)?;
     writeln!(
         stdout,
-        "\n{} rollouts in {:.1} s on {threads} thread(s); written to {}",
+        "\n{} rollouts in {:.1} s on {} thread(s); written to {}",
         a.n,
         started.elapsed().as_secs_f64(),
+        spec.threads,
         path.display()
     )?;
     if let Some(k) = &model.scenario.overrides_key {
@@ -361,13 +238,8 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "benchmark: {} ({} rollouts × {} months, summaries only, no files)", model.scenario.name, a.n, model.horizon())?;
     for t in [1, all] {
-        let cfg = RunConfig { n: a.n, seed: a.seed, threads: t, first: 0 };
-        let mut summary = Summary::new(&model);
-        let started = Instant::now();
-        let shards = summary.split_for(t);
-        runner::run_with(&model, &cfg, &|c| shards.add(c), |c| -> Result<()> { Ok(summary.add_ordered(c)) }, |_| {})?;
-        summary.join(shards);
-        let secs = started.elapsed().as_secs_f64();
+        let spec = RunSpec { n: a.n, seed: a.seed, threads: t };
+        let secs = crate::pipeline::execute(&model, &spec, |_| Ok(()), |_| {})?.seconds;
         let months = a.n as f64 * model.horizon() as f64;
         writeln!(
             stdout,
@@ -394,15 +266,15 @@ fn trace(a: &args::TraceArgs) -> Result<()> {
         (None, Some(name)) => {
             let Some(outcome) = Outcome::parse(name) else {
                 let names: Vec<&str> = Outcome::ALL.iter().map(|o| o.name()).collect();
-                return Err(UsageError(format!("--find {name}: not an outcome; expected one of {}", names.join(", "))).into());
+                return Err(InputError(format!("--find {name}: not an outcome; expected one of {}", names.join(", "))).into());
             };
             const LIMIT: u64 = 1_000_000;
             match crate::trace::find(&model, a.seed, outcome, LIMIT) {
                 Some(k) => k,
-                None => return Err(UsageError(format!("no rollout among the first {LIMIT} ends in {name} with seed {}", a.seed)).into()),
+                None => return Err(InputError(format!("no rollout among the first {LIMIT} ends in {name} with seed {}", a.seed)).into()),
             }
         }
-        (None, None) => return Err(UsageError("give --rollout K or --find OUTCOME".into()).into()),
+        (None, None) => return Err(InputError("give --rollout K or --find OUTCOME".into()).into()),
     };
     let (record, tracer) = crate::trace::trace(&model, a.seed, index);
     let text = if a.json {
@@ -436,12 +308,12 @@ fn validate(a: &args::ValidateArgs) -> Result<()> {
 
 pub(crate) fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
     let text = crate::files::read_text(path, crate::files::DATA_LIMIT).map_err(|e| {
-        UsageError(format!(
+        InputError(format!(
             "cannot read the series `{}`: {e}\n  help: give a CSV file with a `month` column (YYYY-MM) and a `{column}` column of km²",
             path.display()
         ))
     })?;
-    crate::calibrate::read_series(&text, column).map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
+    crate::calibrate::read_series(&text, column).map_err(|e| InputError(format!("{}: {e}", path.display())).into())
 }
 
 pub(crate) fn parse_month(text: &Option<String>, flag: &str) -> Result<Option<crate::calendar::YearMonth>> {
@@ -449,7 +321,7 @@ pub(crate) fn parse_month(text: &Option<String>, flag: &str) -> Result<Option<cr
         None => Ok(None),
         Some(t) => crate::calendar::YearMonth::parse(t)
             .map(Some)
-            .ok_or_else(|| UsageError(format!("{flag} {t}: not a month; write YYYY-MM, e.g. 2024-01")).into()),
+            .ok_or_else(|| InputError(format!("{flag} {t}: not a month; write YYYY-MM, e.g. 2024-01")).into()),
     }
 }
 
@@ -470,7 +342,7 @@ fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
     } else {
         cal::fit(&series, model.scenario.start, from, to, cal::Jumps::of(&model))
     }
-    .map_err(UsageError)?;
+    .map_err(InputError)?;
     let mut sets = a.scenario.set.clone();
     sets.push(format!("battlefield.gain_mean={{normal=[{:.0}, {:.0}]}}", fit.gain_mean, fit.gain_mean_sd));
     sets.push(format!("battlefield.gain_sd={:.0}", fit.gain_sd));
@@ -546,62 +418,21 @@ fn backtest(a: &args::BacktestArgs) -> Result<()> {
     let n = a.n.unwrap_or(10_000);
     let sc = &model.scenario;
     if !observed.iter().any(|(m, _)| *m > sc.start && *m <= sc.date(sc.horizon as i32)) {
-        return Err(UsageError(format!("{} has no month after the start {} and within the horizon", a.observed.display(), sc.start)).into());
+        return Err(InputError(format!("{} has no month after the start {} and within the horizon", a.observed.display(), sc.start)).into());
     }
     let threads = threads(None)?;
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{}-backtest", sc.name)));
-    let result = std::cell::RefCell::new(None);
-    let extra = |dir: &std::path::Path, summary: &Summary| -> Result<()> {
-        let bt = cal::backtest(&model, &observed, |m, q| summary.area_quantile(m, q).unwrap_or(f64::NAN), |m, x| summary.area_cdf(m, x));
-        let env = |name: &str| {
-            let path = dir.join(name);
-            move |e: std::io::Error| crate::files::EnvError::write("write", &path, e)
-        };
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(["month", "date", "observed_km2", "p05", "p25", "p50", "p75", "p95", "inside50", "inside90", "percentile"])?;
-        for b in &bt.months {
-            w.write_record([
-                b.month.to_string(),
-                b.date.clone(),
-                format!("{:.0}", b.observed_km2),
-                format!("{:.0}", b.p05),
-                format!("{:.0}", b.p25),
-                format!("{:.0}", b.p50),
-                format!("{:.0}", b.p75),
-                format!("{:.0}", b.p95),
-                (b.inside50 as u8).to_string(),
-                (b.inside90 as u8).to_string(),
-                format!("{:.1}", b.percentile),
-            ])?;
-        }
-        std::fs::write(dir.join("backtest.csv"), w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?).map_err(env("backtest.csv"))?;
-        std::fs::write(dir.join("backtest.json"), serde_json::to_string_pretty(&bt)? + "\n").map_err(env("backtest.json"))?;
-        // The territory chart draws `history` as the observed line: extend it past the start.
-        let path = dir.join("summary.json");
-        let mut s: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| crate::files::EnvError::read(&path, e))?)?;
-        let hist: Vec<serde_json::Value> = observed.iter().map(|(m, v)| serde_json::json!({"date": m.to_string(), "km2": v})).collect();
-        s["history"] = serde_json::Value::Array(hist);
-        std::fs::write(&path, serde_json::to_string_pretty(&s)? + "\n").map_err(env("summary.json"))?;
-        *result.borrow_mut() = Some(bt);
-        Ok(())
-    };
     let opts = chart_options(&a.charts);
-    if !a.no_charts {
-        crate::charts::check_options(&opts).map_err(chart_error)?;
-    }
-    let job = FolderRun {
-        model: &model,
-        n,
-        seed: a.seed,
-        threads,
-        out: &out,
-        show_progress: true,
-        charts: (!a.no_charts).then_some(&opts),
-        runs_csv: true,
-    };
-    let (path, _, _) = job.run_with(&extra)?;
-    let bt = result.into_inner().context("the backtest ran")?;
+    let charts = (!a.no_charts).then_some(&opts);
+    let spec = RunSpec { n, seed: a.seed, threads };
+    let (mut pending, mut result) = start_run(&model, &spec, &out, true, charts, |_| {})?;
+    let summary = &result.summary;
+    let bt = cal::backtest(&model, &observed, |m, q| summary.area_quantile(m, q).unwrap_or(f64::NAN), |m, x| summary.area_cdf(m, x));
+    pending.add_file("backtest.csv", backtest_csv(&bt)?);
+    pending.add_file("backtest.json", (serde_json::to_string_pretty(&bt)? + "\n").into_bytes());
+    // The territory chart draws `history` as the observed line: the backtest's reaches past the start.
+    result.report.history = observed.iter().map(|(m, v)| crate::summary::HistoryPoint { date: m.to_string(), km2: *v }).collect();
+    let path = finish_run(pending, &model, &result, charts)?;
     let mut o = std::io::stdout().lock();
     writeln!(o, "backtest of `{}` against {} ({} rollouts, seed {})\n", sc.name, a.observed.display(), n, a.seed)?;
     writeln!(
@@ -641,7 +472,7 @@ fn plot(a: &args::PlotArgs) -> Result<()> {
     let opts = chart_options(&a.charts);
     crate::charts::check_options(&opts).map_err(chart_error)?;
     if !crate::output::claim::is_truce_folder(&a.dir) || !a.dir.join("summary.json").is_file() {
-        return Err(UsageError(format!(
+        return Err(InputError(format!(
             "`{}` is not a run folder (it has no truce manifest.json and summary.json); give a folder written by `truce run`\n  help: e.g. truce plot output/endgame",
             a.dir.display()
         ))
@@ -658,26 +489,6 @@ fn plot(a: &args::PlotArgs) -> Result<()> {
     }
     println!("{} charts written to {}", report.files.len(), a.dir.join("charts").display());
     Ok(())
-}
-
-/// A chart error as the error the user should see: the environment's (exit 3) when a file
-/// could not be read or written, bad input (exit 2) for a folder truce cannot draw from.
-pub(crate) fn chart_error(e: crate::charts::ChartError) -> anyhow::Error {
-    use crate::charts::ChartError as C;
-    match e {
-        C::Read { path, source } => crate::files::EnvError::read(&path, source).into(),
-        C::CreateDir { path, source } => crate::files::EnvError::write("create the folder", &path, source).into(),
-        C::Write { path, source } => crate::files::EnvError::write("write", &path, source).into(),
-        C::Options(m) => UsageError(format!("{m}\n  help: e.g. --size 1600x1000 (the default) or --size 800x500")).into(),
-        other @ C::Font { .. } => UsageError(format!(
-            "{other}\n  help: give --font a TrueType/OpenType file (.ttf, .otf or .ttc), e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-        ))
-        .into(),
-        other @ (C::Json { .. } | C::Csv { .. } | C::Invalid { .. }) => {
-            UsageError(format!("{other}\n  help: the run folder is damaged; run `truce run` again to rewrite it")).into()
-        }
-        other => anyhow::Error::from(other),
-    }
 }
 
 /// The process's peak resident memory, where the system reports it (Linux: VmHWM).
@@ -697,4 +508,26 @@ fn injected_fault() -> Result<()> {
         Ok("error") => Err(anyhow::anyhow!("fault injected by TRUCE_INJECT_FAULT")),
         _ => Ok(()),
     }
+}
+
+/// backtest.csv: one row per observed month with the forecast's quantiles.
+fn backtest_csv(bt: &crate::calibrate::Backtest) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["month", "date", "observed_km2", "p05", "p25", "p50", "p75", "p95", "inside50", "inside90", "percentile"])?;
+    for b in &bt.months {
+        w.write_record([
+            b.month.to_string(),
+            b.date.clone(),
+            format!("{:.0}", b.observed_km2),
+            format!("{:.0}", b.p05),
+            format!("{:.0}", b.p25),
+            format!("{:.0}", b.p50),
+            format!("{:.0}", b.p75),
+            format!("{:.0}", b.p95),
+            (b.inside50 as u8).to_string(),
+            (b.inside90 as u8).to_string(),
+            format!("{:.1}", b.percentile),
+        ])?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }

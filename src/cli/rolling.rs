@@ -7,7 +7,7 @@ use anyhow::Result;
 use sha2::Digest;
 
 use super::args::BacktestArgs;
-use super::{UsageError, load, read_series_file, threads};
+use super::{InputError, load, read_series_file, threads};
 use crate::calendar::YearMonth;
 use crate::calibrate::{Jumps, Trend};
 use crate::model::Model;
@@ -17,14 +17,14 @@ use crate::scenario::{self, Overrides};
 
 /// The origins FROM:TO every `every` months.
 fn origins(text: &str, every: u32) -> Result<Vec<YearMonth>> {
-    let bad = || UsageError(format!("--origins {text}: write FROM:TO as two months, e.g. 2023-01:2024-10"));
+    let bad = || InputError(format!("--origins {text}: write FROM:TO as two months, e.g. 2023-01:2024-10"));
     let (a, b) = text.split_once(':').ok_or_else(bad)?;
     let (from, to) = (YearMonth::parse(a.trim()).ok_or_else(bad)?, YearMonth::parse(b.trim()).ok_or_else(bad)?);
     if to < from {
-        return Err(UsageError(format!("--origins {text}: the last origin is before the first")).into());
+        return Err(InputError(format!("--origins {text}: the last origin is before the first")).into());
     }
     if every == 0 {
-        return Err(UsageError("--every must be at least 1 month".into()).into());
+        return Err(InputError("--every must be at least 1 month".into()).into());
     }
     let mut out = Vec::new();
     let mut m = from;
@@ -39,10 +39,10 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let n = a.n.unwrap_or(2_000);
     if n < 2 {
-        return Err(UsageError("-n must be at least 2 rollouts per origin: a score needs a distribution".into()).into());
+        return Err(InputError("-n must be at least 2 rollouts per origin: a score needs a distribution".into()).into());
     }
     if a.horizon == 0 || a.horizon > 120 {
-        return Err(UsageError(format!("--horizon {}: score 1 to 120 months ahead", a.horizon)).into());
+        return Err(InputError(format!("--horizon {}: score 1 to 120 months ahead", a.horizon)).into());
     }
     let trend = if a.trend == "local-level" { Trend::LocalLevel } else { Trend::Constant };
     let base = Model::new(load(&a.scenario)?);
@@ -50,7 +50,7 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     let series = read_series_file(&a.observed, &a.column)?;
     let origins = origins(&a.origins, a.every)?;
     let floor = YearMonth::parse(&a.fit_from)
-        .ok_or_else(|| UsageError(format!("--fit-from {}: not a month; write YYYY-MM, e.g. 2022-12", a.fit_from)))?;
+        .ok_or_else(|| InputError(format!("--fit-from {}: not a month; write YYYY-MM, e.g. 2022-12", a.fit_from)))?;
     let threads = threads(a.threads)?;
     let name = &base.scenario.name;
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}-rolling-{}", a.trend)));
@@ -58,7 +58,7 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     let mut plans = Vec::new();
     for &origin in &origins {
         let Some(&(_, y0)) = series.iter().find(|(m, _)| *m == origin) else {
-            return Err(UsageError(format!(
+            return Err(InputError(format!(
                 "origin {origin}: {} has no area for {origin}\n  help: choose --origins within the series ({} … {})",
                 a.observed.display(),
                 series.first().map(|s| s.0.to_string()).unwrap_or_default(),
@@ -66,7 +66,7 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
             ))
             .into());
         };
-        let fit = rolling::fit_at(&series, origin, trend, jumps, floor).map_err(|e| UsageError(format!("origin {origin}: {e}")))?;
+        let fit = rolling::fit_at(&series, origin, trend, jumps, floor).map_err(|e| InputError(format!("origin {origin}: {e}")))?;
         plans.push((origin, y0, fit));
     }
     let bar = super::progress(plans.len() as u64 * n, "rolling backtest");
@@ -89,7 +89,7 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     }
     bar.finish_and_clear();
     if rows.is_empty() {
-        return Err(UsageError(format!("{} has no observation within {} months after any origin", a.observed.display(), a.horizon)).into());
+        return Err(InputError(format!("{} has no observation within {} months after any origin", a.observed.display(), a.horizon)).into());
     }
     let summary = rolling::summarise(&rows, a.horizon);
 

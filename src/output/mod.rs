@@ -76,6 +76,11 @@ impl RunFolder {
         fs::write(&path, text).map_err(|e| EnvError::write("write", &path, e).into())
     }
 
+    pub fn write_bytes(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.tmp.join(name);
+        fs::write(&path, bytes).map_err(|e| EnvError::write("write", &path, e).into())
+    }
+
     /// Finishes runs.csv (flushes and closes it), so that it can be read back, e.g. for charts.
     pub fn close_runs(&mut self) -> Result<()> {
         if let Some(mut w) = self.runs.take() {

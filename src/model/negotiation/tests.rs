@@ -1,0 +1,250 @@
+//! Unit tests of the negotiation's equations against the engine's own numbers.
+
+use super::outlook::{geometric, weighted_month};
+use crate::model::rollout::{Keys, Rng};
+use crate::model::{Model, Scratch};
+use rand::SeedableRng;
+
+fn shipped(file: &str) -> Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
+    Model::new(crate::scenario::load(&path, &Default::default()).expect("the scenario loads"))
+}
+
+fn baseline() -> Model {
+    shipped("baseline.toml")
+}
+
+/// A ceasefire's ρ is docs/model.md §5's: the breakdown hazard the engine applies to it (base
+/// × (1 + unresolved · open share) × (1 − guarantee effect · G)), with the reversal months of
+/// the horizon spread over it, and the defender's doubt lowered by the guarantees.
+#[test]
+fn a_ceasefires_risk_is_the_engines_hazard_as_perceived() {
+    let model = baseline();
+    let mut x = Scratch::new(&model);
+    x.reset(&model, Keys::new(2, 0));
+    x.month = 10;
+    x.forget_outlooks();
+    let def = model.scenario.defender;
+    let sl = &model.slots;
+    x.build_ceasefire(&model);
+    let war = x.outlook_of(&model, def);
+    let rho = x.deal_risk(&model, def, crate::scenario::DealKind::Ceasefire, &x.offer.clone(), &war);
+    let g = 1.0 - x.offer[model.guarantees_issue.unwrap()];
+    let ge = x.p[sl.guarantee_effect];
+    let h = x.p[sl.ceasefire_hazard] * (1.0 + x.p[sl.unresolved_effect] * x.open_share(&model)) * (1.0 - ge * g);
+    let horizon = x.horizon_of(&model, def);
+    let reversals = model.reversal_months_between(11, 10 + horizon as usize) as f64;
+    let survive = (1.0 - h) * (1.0 - x.p[sl.reversal_hazard]).powf(reversals / horizon);
+    let delta = x.p[sl.actors[def].patience];
+    let held: f64 =
+        (1..=horizon as i32).map(|t| (delta * survive).powi(t)).sum::<f64>() / (1..=horizon as i32).map(|t| delta.powi(t)).sum::<f64>();
+    let doubt = x.p[sl.actors[def].commitment_doubt] * (1.0 - ge * g);
+    let want = 1.0 - (1.0 - doubt) * held;
+    assert!(reversals > 0.0, "the test month should see the 2026-11 reversal within the horizon");
+    assert!((rho - want).abs() < 1e-9, "ρ = {rho}, by the equation {want}");
+}
+
+/// The decision hazards are docs/model.md §5's, a decisive battle included (0 < hazard < 1):
+/// λ_A = (d_D + b·min(s_b, Ê_D))/Ê_D + h·w, λ_D = (d_A + k·min(s_k, Ê_A))/Ê_A + h·(1 − w).
+#[test]
+fn decision_hazards_follow_their_equation() {
+    let model = baseline();
+    let mut x = Scratch::new(&model);
+    x.reset(&model, Keys::new(3, 0));
+    x.forget_outlooks();
+    let sl = &model.slots;
+    let (att, def) = (model.scenario.attacker, model.scenario.defender);
+    x.p[sl.decisive_hazard] = 0.1;
+    for i in [att, def] {
+        x.p[sl.actors[i].win_belief] = 0.3;
+        let (lam_a, lam_d) = x.decision_hazards(&model, i);
+        let (d_att, d_def) = x.war_drains(&model);
+        let (bt, ct) = x.front_hazards(&model);
+        let rival = 1.0 + x.p[sl.actors[i].rival_bias];
+        let e_def = x.endurance[def] * if i == att { rival } else { 1.0 };
+        let e_att = x.endurance[att] * if i == def { rival } else { 1.0 };
+        let want_a = (d_def + bt * x.p[sl.breakthrough_shock].min(e_def)) / e_def + 0.1 * 0.3;
+        let want_d = (d_att + ct * x.p[sl.counter_shock].min(e_att)) / e_att + 0.1 * 0.7;
+        assert!((lam_a - want_a).abs() < 1e-12 && (lam_d - want_d).abs() < 1e-12, "actor {i}: ({lam_a}, {lam_d}) vs ({want_a}, {want_d})");
+    }
+}
+
+/// The proposer's package (docs/model.md §5): the natural proposal is the compromise pulled
+/// toward its ideal plus noise; from it toward its ideal it tables the candidate it values
+/// most among those every signatory accepts, else the one nearest the natural proposal it
+/// would sign itself. Checked against a search written out here, at several states.
+#[test]
+fn the_proposer_tables_the_best_candidate_that_passes() {
+    use rand_distr::StandardNormal;
+    let models = [baseline(), shipped("endgame.toml")];
+    let mut seen = [0usize; 2];
+    for seed in 0..40u64 {
+        let model = &models[seed as usize % 2];
+        let sl = &model.slots;
+        let us = model.scenario.mediator.unwrap();
+        let mut x = Scratch::new(model);
+        x.reset(model, Keys::new(seed, 0));
+        x.month = 1 + seed as u32 % 20;
+        x.line = 0.8 + 0.004 * seed as f64;
+        x.forget_outlooks();
+        let mut rng = Rng::seed_from_u64(100 + seed);
+        let mut copy = Rng::seed_from_u64(100 + seed);
+        x.compute_compromise(model);
+        let pull = x.p[sl.proposer_pull];
+        let noise = x.p[sl.proposal_noise];
+        let natural: Vec<f64> = (0..model.n_issues())
+            .map(|k| {
+                let z: f64 = rand::RngExt::sample(&mut copy, StandardNormal);
+                ((1.0 - pull) * x.compromise[k] + pull * x.p[sl.actors[us].ideal + k] + noise * z).clamp(0.0, 1.0)
+            })
+            .collect();
+        let tabled = x.build_offer(model, us, false, &mut rng);
+        let offer = x.offer.clone();
+        assert_eq!(x.compromise, natural, "the natural proposal at seed {seed}");
+        let (mut best, mut nearest) = (None, None);
+        for step in (0..=super::CANDIDATES).rev() {
+            let t = step as f64 / super::CANDIDATES as f64;
+            x.place_candidate(model, us, t, false);
+            if x.stance(model, us, crate::scenario::DealKind::Package) < 0.0 {
+                continue;
+            }
+            nearest = Some(t);
+            let all = model.scenario.signatories.iter().all(|&j| x.stance(model, j, crate::scenario::DealKind::Package) >= 0.0);
+            if all && best.is_none() {
+                best = Some(t);
+            }
+        }
+        let want = best.or(nearest);
+        assert_eq!(tabled, want.is_some(), "seed {seed}");
+        if let Some(t) = want {
+            x.place_candidate(model, us, t, false);
+            assert_eq!(offer, x.offer, "seed {seed}: expected the candidate at t = {t}");
+            seen[best.is_some() as usize] += 1;
+        }
+    }
+    assert!(seen[0] > 0 && seen[1] > 0, "the states should include both a passing and a failing search: {seen:?}");
+}
+
+/// Demands move by docs/model.md §5's equation: d ← d + rate·[S·(g − d) − K·(d − c)], with
+/// S = max(0, side·m/gain_sd), K = cost_weight·12·drain/max(E, 0.05), c the compromise.
+#[test]
+fn demands_move_by_their_equation() {
+    let model = baseline();
+    let mut x = Scratch::new(&model);
+    x.reset(&model, Keys::new(1, 0));
+    let (att, def) = (model.scenario.attacker, model.scenario.defender);
+    let ni = model.n_issues();
+    // A state where both arms act: Russia sees success, Ukraine sees Russia losing ground.
+    x.belief[att] = 400.0;
+    x.belief[def] = -100.0;
+    for (i, (d, e)) in [(0.03, 1.2), (0.02, 0.5), (0.01, 0.9), (0.005, 0.02)].into_iter().enumerate() {
+        x.drain_now[i] = d;
+        x.endurance[i] = e;
+    }
+    for (j, v) in x.demands.iter_mut().enumerate() {
+        *v = 0.1 + 0.8 * ((j * 7) % 11) as f64 / 10.0;
+    }
+    let before = x.demands.clone();
+    x.compute_compromise(&model);
+    let c = x.compromise.clone();
+    x.move_demands(&model);
+    let sd = x.p[model.slots.gain_sd];
+    for (i, a) in model.slots.actors.iter().enumerate() {
+        let side = model.side[i];
+        let rate = x.p[a.demand_rate];
+        let s = (side * x.belief[i] / sd).max(0.0);
+        let k = x.p[a.cost_weight] * 12.0 * x.drain_now[i] / x.endurance[i].max(0.05);
+        for q in 0..ni {
+            let d = before[i * ni + q];
+            let goal = if side > 0.0 {
+                1.0
+            } else if side < 0.0 {
+                0.0
+            } else {
+                x.p[a.ideal + q]
+            };
+            let want = if rate == 0.0 { d } else { (d + rate * (s * (goal - d) - k * (d - c[q]))).clamp(0.0, 1.0) };
+            assert!((x.demands[i * ni + q] - want).abs() < 1e-12, "actor {i} issue {q}: {} vs {want}", x.demands[i * ni + q]);
+        }
+    }
+    assert!(x.demands != before, "no demand moved");
+}
+
+/// The closed forms equal the sums they stand for, at δ = 1 (the special branch) too.
+#[test]
+fn the_closed_forms_equal_their_sums() {
+    for a in [0.3, 0.9, 0.97, 1.0] {
+        for h in [1, 2, 12, 33] {
+            let sum: f64 = (1..=h).map(|t| f64::powi(a, t)).sum();
+            let weighted: f64 = (1..=h).map(|t| t as f64 * f64::powi(a, t)).sum();
+            let a_h = f64::powi(a, h);
+            let (g, w) = (geometric(a, h as f64, a_h), weighted_month(a, h as f64, a_h));
+            assert!((g - sum).abs() <= 1e-9 * sum, "Σ a^τ at a = {a}, h = {h}: {g} vs {sum}");
+            assert!((w - weighted).abs() <= 1e-9 * weighted, "Σ τ a^τ at a = {a}, h = {h}: {w} vs {weighted}");
+        }
+    }
+}
+
+/// The acceptance rule of docs/model.md §5 on real states, recomputed here link by link:
+/// alignment adds weight × the source's margin; a link from an actor that wants the deal to one
+/// that refuses pushes weight × pressure × lever (its aid for aid links, else 1), (1 + blame)
+/// times harder from the mediator on the blamed signatory (the one furthest from accepting);
+/// the deal passes iff every signatory's margin + pressure + volatility · z ≥ 0, the z drawn
+/// in signatory order, and a proposer signs what it tabled.
+#[test]
+fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
+    use crate::model::Quiet;
+    use crate::scenario::LinkKind;
+    use rand::RngExt as _;
+    use rand_distr::StandardNormal;
+    let model = baseline();
+    let sc = &model.scenario;
+    let sl = &model.slots;
+    let us = sc.actor_index("us").unwrap();
+    let mut pushed = 0;
+    let mut passed = [0, 0];
+    for key in 0..400u64 {
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(7, key));
+        x.month = 1 + (key % 30) as u32;
+        x.forget_outlooks();
+        x.p[sl.actors[us].pressure] = 0.3;
+        x.p[sl.blame] = 0.5;
+        x.build_ceasefire(&model);
+        let kind = crate::scenario::DealKind::Ceasefire;
+        let margin: Vec<f64> = (0..model.n_actors()).map(|i| x.stance(&model, i, kind)).collect();
+        let mediator = sc.mediator.filter(|_| !x.walked);
+        let blamed = sc.signatories.iter().copied().filter(|&i| Some(i) != mediator).min_by(|&a, &b| margin[a].total_cmp(&margin[b]));
+        let mut want = vec![0.0; model.n_actors()];
+        for l in &sc.links {
+            let w = x.p[l.weight];
+            if l.kind == LinkKind::Alignment {
+                want[l.to] += w * margin[l.from];
+            } else if margin[l.from] >= 0.0 && margin[l.to] < 0.0 {
+                let lever = if matches!(l.kind, LinkKind::Aid | LinkKind::Intelligence) { x.aid_now[l.from] } else { 1.0 };
+                let blame = if Some(l.from) == mediator && Some(l.to) == blamed { 1.0 + x.p[sl.blame] } else { 1.0 };
+                let amount = w * x.p[sl.actors[l.from].pressure] * lever * blame;
+                if amount > 0.0 {
+                    want[l.to] += amount;
+                    pushed += 1;
+                }
+            }
+        }
+        let proposer = if key % 3 == 0 { Some(sc.defender) } else { None };
+        let seed = 1000 + key;
+        let mut zs = Rng::seed_from_u64(seed);
+        let passes = sc.signatories.iter().all(|&i| {
+            let z: f64 = zs.sample(StandardNormal);
+            Some(i) == proposer || margin[i] + want[i] + x.p[sl.actors[i].volatility] * z >= 0.0
+        });
+        let mut rng = Rng::seed_from_u64(seed);
+        let got = x.table(&model, kind, proposer, "test", "test", &mut rng, &mut Quiet);
+        for i in 0..model.n_actors() {
+            assert!((x.pressure[i] - want[i]).abs() < 1e-12, "key {key}, actor {i}: pressure {} vs {}", x.pressure[i], want[i]);
+        }
+        assert_eq!(got, passes, "key {key}: the deal's fate");
+        passed[got as usize] += 1;
+    }
+    assert!(pushed > 20, "too few states with a pressure link at work ({pushed}) to test the rule");
+    assert!(passed[0] > 20 && passed[1] > 20, "both fates should occur: {passed:?}");
+}
