@@ -1,9 +1,10 @@
 //! A scenario with some parameters held at given values: a sweep point, one end of a tornado
 //! bar, one row of a design.
 //!
-//! The values go through the loader as extra `--set PATH=VALUE`, so they are checked like any
-//! override. A parameter that the scenario draws (a distribution) is then given back its
-//! distribution, clamped to the value: its draw still uses the same random numbers, so every other
+//! The variant is made in memory from the resolved scenario, not by loading the files again: each
+//! value is checked against its parameter's range as a `--set PATH=VALUE` would be, and the values
+//! together against the checks of values that must hold together. A parameter that the scenario
+//! draws (a distribution) keeps its distribution, clamped to the value: its draw still uses the same random numbers, so every other
 //! uncertain parameter of rollout i gets the same draw as in the unchanged scenario. A plain
 //! `--set` would make the parameter fixed, and the uncertain parameters after it would take
 //! their draws from shifted positions of the stream, weakening common random numbers.
@@ -11,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::scenario::dist::Dist;
-use crate::scenario::{self, Overrides, ParamValue, Scenario, ScenarioError, diag};
+use crate::scenario::{self, Origin, Overrides, ParamValue, Scenario, ScenarioError, diag};
 
 use super::InputError;
 
@@ -78,22 +79,29 @@ impl Base {
         Ok(())
     }
 
-    /// The scenario with each `(path, value)` of `held` in force (see the module comment).
-    pub fn at(&self, held: &[(String, f64)]) -> Result<Scenario, ScenarioError> {
-        let mut overrides = self.overrides.clone();
-        overrides.sets.extend(held.iter().map(
-            |(path, v)| match self.scenario.param_index(path).and_then(|i| self.scenario.params[i].names) {
-                Some(names) => format!("{path}=\"{}\"", names.get(*v as usize).copied().unwrap_or("?")),
+    /// The scenario with each `(path, value)` of `held` in force (see the module comment),
+    /// made in memory from the resolved scenario: each value is checked against its range as
+    /// `--set` would be (`flag` names the option in the message), and the values together
+    /// against the checks of values that must hold together.
+    pub fn at(&self, flag: &str, held: &[(String, f64)]) -> Result<Scenario, anyhow::Error> {
+        let mut sc = self.scenario.clone();
+        for (path, v) in held {
+            let i = self.numeric_param(flag, path)?;
+            self.check_value(flag, i, *v)?;
+            let p = &mut sc.params[i];
+            let written = match p.names {
+                Some(names) => format!("{path}=\"{}\"", names[*v as usize]),
                 None => format!("{path}={v:?}"),
-            },
-        ));
-        let mut sc = scenario::load(&self.file, &overrides)?;
-        for (path, _) in held {
-            let (Some(i), Some(j)) = (self.scenario.param_index(path), sc.param_index(path)) else { continue };
-            if let ParamValue::Dist(d) = &self.scenario.params[i].value {
-                let v = sc.params[j].central();
-                sc.params[j].value = ParamValue::Dist(Dist { shape: d.shape.clone(), clamp: Some((v, v)) });
-            }
+            };
+            p.value = match &self.scenario.params[i].value {
+                ParamValue::Dist(d) => ParamValue::Dist(Dist { shape: d.shape.clone(), clamp: Some((*v, *v)) }),
+                ParamValue::Fixed(_) => ParamValue::Fixed(*v),
+            };
+            p.origin = Origin::Set(written);
+        }
+        let problems = sc.joint_problems();
+        if !problems.is_empty() {
+            return Err(ScenarioError::new(problems, &sc.sources).into());
         }
         Ok(sc)
     }
@@ -128,6 +136,55 @@ pub fn empirical_quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Model;
+
+    fn baseline() -> Base {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        Base::load(&path, &Overrides::default()).expect("the baseline loads")
+    }
+
+    /// Held in memory, a fixed parameter is what `--set` makes of it, and a drawn one keeps its
+    /// distribution clamped to the value; every other parameter is untouched.
+    #[test]
+    fn a_held_value_is_the_value_set_in_the_files() {
+        let base = baseline();
+        let (fixed, drawn) = ("actors.us.pressure", "actors.russia.endurance");
+        assert!(!base.scenario.param(fixed).unwrap().is_uncertain() && base.scenario.param(drawn).unwrap().is_uncertain());
+        // The baseline draws its protocol too: index 0 of its names is "package".
+        let setting = "negotiation.protocol";
+        let held = base.at("--vary", &[(fixed.into(), 0.07), (drawn.into(), 1.4), (setting.into(), 0.0)]).unwrap();
+        let sets = vec![format!("{fixed}=0.07"), format!("{drawn}=1.4"), format!("{setting}=\"package\"")];
+        let loaded = scenario::load(&base.file, &Overrides { sets, withs: vec![] }).unwrap();
+        for (h, l) in held.params.iter().zip(&loaded.params) {
+            assert_eq!(h.path, l.path);
+            if h.path == drawn || h.path == setting {
+                let ParamValue::Dist(d) = &h.value else { panic!("{} lost its distribution", h.path) };
+                let v = l.central();
+                assert_eq!(d.clamp, Some((v, v)), "{}", h.path);
+                assert!(!l.is_uncertain());
+            } else {
+                assert_eq!(h.central(), l.central(), "{}", h.path);
+                assert_eq!(h.is_uncertain(), l.is_uncertain(), "{}", h.path);
+            }
+        }
+        assert_eq!(loaded.param(setting).unwrap().central(), 0.0);
+        assert_eq!(loaded.param(drawn).unwrap().central(), 1.4);
+        // The clamped draws stay among the uncertain parameters, so the others keep their streams.
+        let (mh, ml) = (Model::new(held), Model::new(loaded));
+        assert_eq!(mh.uncertain.len(), ml.uncertain.len() + 2);
+    }
+
+    #[test]
+    fn held_values_are_checked_alone_and_together() {
+        let base = baseline();
+        let e = base.at("--vary", &[("actors.us.patience".into(), 1.5)]).unwrap_err().to_string();
+        assert!(e.starts_with("--vary: actors.us.patience = 1.5 is out of range"), "{e}");
+        let e = base.at("--vary", &[("actors.us.patiense".into(), 0.5)]).unwrap_err().to_string();
+        assert!(e.contains("has no parameter `actors.us.patiense`; did you mean `actors.us.patience`?"), "{e}");
+        let e = base.at("--design row 3", &[("territory.start_km2".into(), 200_000.0)]).unwrap_err().to_string();
+        assert!(e.contains("`territory.start_km2` = 200000 can exceed `territory.claimed_km2`"), "{e}");
+        assert!(e.contains("--set territory.start_km2=200000.0"), "the place is the held value: {e}");
+    }
 
     #[test]
     fn quantile_interpolates() {

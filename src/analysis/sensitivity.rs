@@ -97,7 +97,7 @@ pub fn analyse(base: &Base, metric: Outcome, n: u64, seed: u64, threads: usize, 
     let mut tornado = Vec::new();
     for (_, path, p10, p90) in percentiles(base, seed) {
         let mut at = |v: f64, done: u64| -> Result<Vec<bool>> {
-            let m = Model::new(base.at(&[(path.clone(), v)])?);
+            let m = Model::new(base.at("the tornado", &[(path.clone(), v)])?);
             Ok(tally(&m, n, seed, threads, false, |d| tick(done + d)).indicator(metric))
         };
         let lo = at(p10, done)?;
@@ -332,7 +332,7 @@ pub fn evaluate_design(base: &Base, design: &Design, n: u64, seed: u64, threads:
     w.write_record(&header)?;
     for (row, values) in design.values.iter().enumerate() {
         let held: Vec<(String, f64)> = design.paths.iter().cloned().zip(values.iter().copied()).collect();
-        let model = Model::new(base.at(&held)?);
+        let model = Model::new(base.at(&format!("--design row {}", row + 1), &held)?);
         let done = row as u64 * n;
         let t = tally(&model, n, seed, threads, false, |d| tick(done + d));
         let mut rec = design.cells[row].clone();

@@ -64,7 +64,7 @@ pub struct SweepJson {
     pub progress: Progress,
 }
 
-/// One point's results, as read from its row of sweep.csv.
+/// One point's results: one row of sweep.csv.
 #[derive(Debug, Clone)]
 pub struct PointRow {
     pub point: usize,
@@ -84,7 +84,7 @@ pub struct Sweep {
     pub dir: PathBuf,
     pub identity: Identity,
     /// Rows already in sweep.csv, by point.
-    done: BTreeMap<usize, String>,
+    done: BTreeMap<usize, PointRow>,
     /// Something the user should be told before the sweep runs (e.g. nothing to resume).
     pub note: Option<String>,
     /// The folder is claimed (checked and locked) for the whole sweep.
@@ -236,8 +236,8 @@ impl Sweep {
     /// sweep.csv: the header and the rows done so far, in point order.
     fn write_csv(&self) -> Result<()> {
         let mut text = csv_header(&self.grid).join(",") + "\n";
-        for line in self.done.values() {
-            text.push_str(line);
+        for row in self.done.values() {
+            text.push_str(&format_row(row));
             text.push('\n');
         }
         write_atomic(&self.dir.join("sweep.csv"), &text)
@@ -273,8 +273,9 @@ impl Sweep {
             let Ok(point) = cells[0].parse::<usize>() else { continue };
             let Some(values) = self.grid.points.get(point) else { continue };
             let matches = values.iter().enumerate().all(|(j, v)| cells[1 + j].parse::<f64>().ok() == Some(*v));
-            if matches {
-                self.done.insert(point, line.to_string());
+            // A row whose cells do not read back is not done: its point runs again.
+            if let (true, Ok(row)) = (matches, parse_row(point, line, self.grid.varies.len())) {
+                self.done.insert(point, row);
             }
         }
         Ok(())
@@ -300,33 +301,43 @@ impl Sweep {
         let mut finished = 0u64;
         for &point in &todo {
             let held = self.grid.held(point);
-            let model = Model::new(self.base.at(&held)?);
+            let model = Model::new(self.base.at("--vary", &held)?);
             let t = tally(&model, self.n, self.seed, self.threads, false, |d| tick(finished + d));
             finished += self.n;
-            let line = format_row(point, &self.grid.points[point], &t);
-            writeln!(file, "{line}").and_then(|_| file.flush()).map_err(|e| crate::files::EnvError::write("append to", &path, e))?;
-            self.done.insert(point, line);
+            let row = PointRow::of(point, &self.grid.points[point], &t);
+            writeln!(file, "{}", format_row(&row))
+                .and_then(|_| file.flush())
+                .map_err(|e| crate::files::EnvError::write("append to", &path, e))?;
+            self.done.insert(point, row);
             self.write_json(Progress { complete: false, points_done: self.done.len(), skipped, ran: self.done.len() - skipped })?;
         }
         drop(file);
         self.write_csv()?;
         self.write_json(Progress { complete: true, points_done: self.done.len(), skipped, ran: todo.len() })?;
-        self.done.iter().map(|(&p, line)| parse_row(p, line, self.grid.varies.len())).collect()
+        Ok(self.done.values().cloned().collect())
     }
 }
 
-/// One row of sweep.csv.
-fn format_row(point: usize, values: &[f64], t: &Tally) -> String {
-    let mut cells = vec![point.to_string()];
-    cells.extend(values.iter().map(|v| format!("{v}")));
-    for o in Outcome::ALL {
-        let e = t.p(o);
+impl PointRow {
+    /// The row of a point just run.
+    fn of(point: usize, values: &[f64], t: &Tally) -> PointRow {
+        let p = Outcome::ALL.iter().map(|&o| t.p(o)).collect();
+        PointRow { point, values: values.to_vec(), p, median_months_to_ceasefire: t.median_months_to_ceasefire() }
+    }
+}
+
+/// One row of sweep.csv: probabilities to 5 decimals, values as given (they read back exactly).
+fn format_row(row: &PointRow) -> String {
+    let mut cells = vec![row.point.to_string()];
+    cells.extend(row.values.iter().map(|v| format!("{v}")));
+    for e in &row.p {
         cells.extend([format!("{:.5}", e.value), format!("{:.5}", e.lo), format!("{:.5}", e.hi)]);
     }
-    cells.push(t.median_months_to_ceasefire().map(|m| m.to_string()).unwrap_or_default());
+    cells.push(row.median_months_to_ceasefire.map(|m| m.to_string()).unwrap_or_default());
     cells.join(",")
 }
 
+/// A row of an interrupted sweep's sweep.csv, read back to resume it.
 fn parse_row(point: usize, line: &str, n_values: usize) -> Result<PointRow> {
     let cells: Vec<&str> = line.split(',').collect();
     let num = |i: usize| -> Result<f64> {
@@ -340,4 +351,32 @@ fn parse_row(point: usize, line: &str, n_values: usize) -> Result<PointRow> {
     }
     let median = cells.get(1 + n_values + 3 * Outcome::ALL.len()).and_then(|c| c.parse().ok());
     Ok(PointRow { point, values, p, median_months_to_ceasefire: median })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A resumed sweep rewrites the rows it read from the rows it parsed: they must read back
+    /// to the same text, or a resumed sweep.csv would differ from one made in a single go.
+    #[test]
+    fn a_row_reads_back_to_the_same_text() {
+        let e = |v: f64| Estimate { value: v, lo: v / 2.0, hi: (v * 1.5).min(1.0) };
+        let row = PointRow {
+            point: 3,
+            values: vec![0.1 + 0.2, 1e-7, 250.0],
+            p: Outcome::ALL.iter().enumerate().map(|(k, _)| e(k as f64 / 7.0)).collect(),
+            median_months_to_ceasefire: Some(17),
+        };
+        let line = format_row(&row);
+        assert!(line.starts_with("3,0.30000000000000004,0.0000001,250,0.00000,0.00000,0.00000,0.14286,0.07143,0.21429,"), "{line}");
+        let back = parse_row(3, &line, 3).unwrap();
+        assert_eq!(back.values, row.values);
+        assert_eq!(format_row(&back), line);
+        let none = PointRow { median_months_to_ceasefire: None, ..row };
+        let line = format_row(&none);
+        assert!(line.ends_with(','), "{line}");
+        assert_eq!(format_row(&parse_row(3, &line, 3).unwrap()), line);
+        assert!(parse_row(3, "3,0.1,x", 1).is_err());
+    }
 }

@@ -169,7 +169,7 @@ fn a_sweep_of_pressure_gives_a_monotone_settlement_curve() {
     let (n, seed) = (2_000, 5);
     let ind: Vec<Vec<bool>> = (0..grid.points.len())
         .map(|i| {
-            let m = Model::new(base.at(&grid.held(i)).unwrap());
+            let m = Model::new(base.at("--vary", &grid.held(i)).unwrap());
             tally(&m, n, seed, 2, false, |_| {}).indicator(Outcome::Settlement)
         })
         .collect();
@@ -209,7 +209,7 @@ fn holding_a_drawn_parameter_keeps_the_other_draws() {
     assert!(uncertain.len() >= 2, "endgame has several uncertain parameters");
     let j = 1;
     let path = sc.params[uncertain[j]].path.clone();
-    let held = Model::new(base.at(&[(path.clone(), sc.params[uncertain[j]].central())]).unwrap());
+    let held = Model::new(base.at("a test", &[(path.clone(), sc.params[uncertain[j]].central())]).unwrap());
     let free = Model::new(sc.clone());
     assert_eq!(held.uncertain, free.uncertain, "holding {path} changed the list of drawn parameters");
     let (mut s1, mut s2) = (Scratch::new(&free), Scratch::new(&held));

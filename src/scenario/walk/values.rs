@@ -21,32 +21,10 @@ impl Walker {
         }
     }
 
-    /// Values that are each in range but cannot be true together: the area held above the
-    /// area claimed or the country's area, more forts held than there are.
+    /// Values that are each in range but cannot be true together (`joint_problems`).
     pub(super) fn joint_checks(&mut self) {
-        let find = |w: &Self, path: &str| w.params.iter().position(|p| p.path == path);
-        let pairs = [
-            ("territory.start_km2", "territory.claimed_km2", "the area held at the start cannot exceed the area claimed"),
-            ("territory.start_km2", "territory.ukraine_km2", "the area held at the start cannot exceed the country's area"),
-            ("territory.claimed_km2", "territory.ukraine_km2", "the area claimed cannot exceed the country's area"),
-            ("battlefield.forts_start", "battlefield.forts_positions", "the attacker cannot hold more positions than there are"),
-        ];
-        for (small, big, why) in pairs {
-            let (Some(a), Some(b)) = (find(self, small), find(self, big)) else { continue };
-            let (_, a_hi) = reach(&self.params[a]);
-            let (b_lo, _) = reach(&self.params[b]);
-            if a_hi > b_lo {
-                let (pa, pb) = (&self.params[a], &self.params[b]);
-                let origin = if pa.origin != Origin::Default { pa.origin.clone() } else { pb.origin.clone() };
-                self.diags.push(
-                    Diagnostic::new(
-                        origin,
-                        format!("`{small}` = {} can exceed `{big}` = {}: {why}", pa.display_value(), pb.display_value()),
-                    )
-                    .help(format!("keep `{small}` at or below `{big}`")),
-                );
-            }
-        }
+        let found = joint_problems(&self.params);
+        self.diags.extend(found);
     }
 
     /// A numeric parameter: a number or a distribution, checked against its range.
@@ -387,6 +365,41 @@ impl Walker {
             self.param(t, def, format!("{name}.{}", def.key));
         }
     }
+}
+
+impl Scenario {
+    /// What `joint_problems` finds in this scenario's parameters (after values are held in
+    /// memory, as by a sweep point).
+    pub fn joint_problems(&self) -> Vec<Diagnostic> {
+        joint_problems(&self.params)
+    }
+}
+
+/// Values that are each in range but cannot be true together: the area held above the area
+/// claimed or the country's area, more forts held than there are.
+fn joint_problems(params: &[Param]) -> Vec<Diagnostic> {
+    let find = |path: &str| params.iter().position(|p| p.path == path);
+    let pairs = [
+        ("territory.start_km2", "territory.claimed_km2", "the area held at the start cannot exceed the area claimed"),
+        ("territory.start_km2", "territory.ukraine_km2", "the area held at the start cannot exceed the country's area"),
+        ("territory.claimed_km2", "territory.ukraine_km2", "the area claimed cannot exceed the country's area"),
+        ("battlefield.forts_start", "battlefield.forts_positions", "the attacker cannot hold more positions than there are"),
+    ];
+    let mut found = Vec::new();
+    for (small, big, why) in pairs {
+        let (Some(a), Some(b)) = (find(small), find(big)) else { continue };
+        let (_, a_hi) = reach(&params[a]);
+        let (b_lo, _) = reach(&params[b]);
+        if a_hi > b_lo {
+            let (pa, pb) = (&params[a], &params[b]);
+            let origin = if pa.origin != Origin::Default { pa.origin.clone() } else { pb.origin.clone() };
+            found.push(
+                Diagnostic::new(origin, format!("`{small}` = {} can exceed `{big}` = {}: {why}", pa.display_value(), pb.display_value()))
+                    .help(format!("keep `{small}` at or below `{big}`")),
+            );
+        }
+    }
+    found
 }
 
 /// The values a parameter can take: its value, or its distribution's bounds (for a normal or
