@@ -3,6 +3,7 @@
 use petgraph::dot::{Config, Dot};
 use petgraph::graph::DiGraph;
 
+use crate::model::Model;
 use crate::scenario::Scenario;
 
 /// Actors as nodes, links as weighted edges labelled by kind (weights at their central values).
@@ -21,22 +22,16 @@ pub const PATRON_AID: &str = "patron aid";
 
 /// Each patron's tie to its client: (patron, client, its aid at the central value). The one
 /// source of `summary.json`'s `graph.patrons` and of the DOT's dashed edges.
-pub fn patron_ties(sc: &Scenario) -> Vec<(usize, usize, f64)> {
-    sc.actors
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| {
-            let client = a.patron_of?;
-            let aid = sc.param(&format!("actors.{}.aid", a.id)).map(|p| p.central()).unwrap_or(0.0);
-            Some((i, client, aid))
-        })
-        .collect()
+pub fn patron_ties(model: &Model) -> Vec<(usize, usize, f64)> {
+    let sc = &model.scenario;
+    sc.actors.iter().enumerate().filter_map(|(i, a)| Some((i, a.patron_of?, model.aid(i)))).collect()
 }
 
-pub fn to_dot(sc: &Scenario) -> String {
+pub fn to_dot(model: &Model) -> String {
+    let sc = &model.scenario;
     let mut g = influence_graph(sc);
     // As on the influence chart: each patron's aid to its client, dashed, labelled with its aid.
-    for (patron, client, aid) in patron_ties(sc) {
+    for (patron, client, aid) in patron_ties(model) {
         g.add_edge(petgraph::graph::NodeIndex::new(patron), petgraph::graph::NodeIndex::new(client), (PATRON_AID.to_string(), aid));
     }
     // The influence chart's palette, so the two pictures of one graph agree.

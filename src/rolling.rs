@@ -189,7 +189,7 @@ pub fn score_origin(
     threads: usize,
     horizon: u32,
 ) -> (Vec<Row>, (f64, f64), (f64, f64)) {
-    let y0 = model.scenario.param("territory.start_km2").map(|p| p.central()).unwrap_or(0.0);
+    let y0 = model.start_km2();
     let observed: Vec<(u32, f64)> =
         (1..=horizon).filter_map(|h| series.iter().find(|(m, _)| *m == origin.plus(h as i32)).map(|&(_, v)| (h, v))).collect();
     let mut rows = Vec::new();

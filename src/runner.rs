@@ -72,6 +72,15 @@ fn simulate_chunk(model: &Model, cfg: &RunConfig, start: u64, len: usize, scratc
     Chunk { records, series, sums }
 }
 
+/// Rollouts `cfg.first..cfg.first + cfg.n` on `cfg.threads` workers, each handed to `f` with the
+/// worker's scratch and its index; the results come back in rollout order, so they do not
+/// depend on the number of threads. For callers that watch rollouts with their own observer
+/// (the validation's belief probes).
+pub fn map_rollouts<T: Send>(model: &Model, cfg: &RunConfig, f: impl Fn(&mut Scratch, u64) -> T + Sync) -> Vec<T> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads.max(1)).build().expect("a thread pool can be built");
+    pool.install(|| (0..cfg.n).into_par_iter().map_init(|| Scratch::new(model), |scratch, i| f(scratch, cfg.first + i)).collect())
+}
+
 /// Runs `cfg.n` rollouts and hands each chunk, in rollout order, to `sink`. `tick` is called
 /// with the number of rollouts finished so far (for a progress bar).
 pub fn run<E>(model: &Model, cfg: &RunConfig, sink: impl FnMut(&Chunk) -> Result<(), E>, tick: impl FnMut(u64)) -> Result<(), E> {

@@ -258,8 +258,8 @@ impl Summary {
                 })
                 .collect()
         };
-        let ukraine = sc.param("territory.ukraine_km2").map(|p| p.central()).unwrap_or(603_628.0);
-        let claimed = sc.param("territory.claimed_km2").map(|p| p.central()).unwrap_or(135_800.0);
+        let ukraine = model.ukraine_km2();
+        let claimed = model.claimed_km2();
         let median_area = self.final_area_quantile(0.5).unwrap_or(0.0);
         Report {
             truce_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -288,14 +288,11 @@ impl Summary {
             actors: sc
                 .actors
                 .iter()
-                .map(|a| ActorInfo {
+                .enumerate()
+                .map(|(ai, a)| ActorInfo {
                     id: a.id.clone(),
                     name: a.name.clone(),
-                    ideal: sc
-                        .issues
-                        .iter()
-                        .map(|i| (i.id.clone(), sc.param(&format!("actors.{}.ideal.{}", a.id, i.id)).map(|p| p.central()).unwrap_or(0.5)))
-                        .collect(),
+                    ideal: sc.issues.iter().enumerate().map(|(k, i)| (i.id.clone(), model.ideal(ai, k))).collect(),
                 })
                 .collect(),
             graph: Graph {
@@ -310,7 +307,7 @@ impl Summary {
                         weight: sc.params[l.weight].central(),
                     })
                     .collect(),
-                patrons: crate::graph::patron_ties(sc)
+                patrons: crate::graph::patron_ties(model)
                     .into_iter()
                     .map(|(p, c, aid)| Patron { from: sc.actors[p].id.clone(), to: sc.actors[c].id.clone(), aid })
                     .collect(),

@@ -4,9 +4,7 @@
 
 use std::path::Path;
 
-use rayon::prelude::*;
-
-use crate::model::{Model, MonthView, Observer, Outcome, Record, Scratch, run_rollout};
+use crate::model::{Model, MonthView, Observer, Outcome, Record, run_rollout};
 use crate::scenario::{self, Overrides, ScenarioError};
 
 /// One comparison of a simulated quantity with its exact value.
@@ -104,19 +102,15 @@ fn load(dir: &Path, file: &str, sets: &[String]) -> Result<Model, ScenarioError>
     Ok(Model::new(scenario::load(&dir.join(file), &overrides)?))
 }
 
-/// Rollouts 0..n in parallel, returned in index order (so results do not depend on threads).
+/// Rollouts 0..n with their belief probes, in index order (so results do not depend on threads).
 fn simulate(model: &Model, n: u64, seed: u64, probe_months: &[u32]) -> Vec<(Record, Vec<(u32, f64, f64)>)> {
-    (0..n as usize)
-        .into_par_iter()
-        .map_init(
-            || Scratch::new(model),
-            |scratch, i| {
-                let mut probe = BeliefProbe { months: probe_months.to_vec(), seen: Vec::new() };
-                let r = run_rollout(model, seed, i as u64, scratch, &mut probe);
-                (r, probe.seen)
-            },
-        )
-        .collect()
+    let threads = std::thread::available_parallelism().map(|t| t.get()).unwrap_or(1);
+    let cfg = crate::runner::RunConfig { n, seed, threads, first: 0 };
+    crate::runner::map_rollouts(model, &cfg, |scratch, i| {
+        let mut probe = BeliefProbe { months: probe_months.to_vec(), seen: Vec::new() };
+        let r = run_rollout(model, seed, i, scratch, &mut probe);
+        (r, probe.seen)
+    })
 }
 
 fn share(records: &[(Record, Vec<(u32, f64, f64)>)], pred: impl Fn(&Record) -> bool) -> f64 {

@@ -31,7 +31,7 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
     if !sc.overrides.is_empty() {
         writeln!(out, "overrides: {}", sc.overrides.join(" "))?;
     }
-    let role = |r: Role| schema::ROLES[r as usize];
+    let role = |r: Role| r.name();
     writeln!(out, "\nactors:")?;
     // Columns as wide as their longest entry, so that no long name pushes the next one out.
     let id_w = sc.actors.iter().map(|a| a.id.chars().count()).max().unwrap_or(0).max(10);

@@ -227,7 +227,7 @@ fn graph(a: &ScenarioArgs) -> Result<()> {
     let scenario = load(a)?;
     let model = Model::new(scenario);
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(crate::graph::to_dot(&model.scenario).as_bytes())?;
+    stdout.write_all(crate::graph::to_dot(&model).as_bytes())?;
     Ok(())
 }
 

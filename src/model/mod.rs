@@ -10,6 +10,7 @@ mod policies;
 mod postdeal;
 mod rollout;
 
+use crate::scenario::schema::{ActorKeySlots, SectionSlots, SettingSlots};
 use crate::scenario::{Role, Scenario};
 pub use rollout::{Scratch, perceived_decided_at_start, run_rollout};
 
@@ -77,91 +78,62 @@ pub struct Record {
     pub drawn: Vec<f64>,
 }
 
-/// Slots of one actor's parameters in the parameter vector.
+/// Slots of one actor's parameters in the parameter vector: one per `schema::ACTOR` key (read
+/// through `Deref`, e.g. `slots.patience`), and the first of its per-issue values.
 #[derive(Debug, Clone)]
 pub(crate) struct ActorSlots {
-    pub capability: usize,
-    pub patience: usize,
-    pub risk: usize,
-    pub endurance: usize,
-    pub drain: usize,
-    pub cost_weight: usize,
-    pub bias: usize,
-    pub noise: usize,
-    pub prior_weight: usize,
-    pub volatility: usize,
-    pub commitment_doubt: usize,
-    pub demand_rate: usize,
-    pub aid: usize,
-    pub aid_effect: usize,
-    pub fatigue: usize,
-    pub sanctions: usize,
-    pub sanction_effect: usize,
-    pub offensive: usize,
-    pub mobilisation: usize,
-    pub pressure: usize,
-    pub followthrough: usize,
-    pub horizon: usize,
-    pub rival_bias: usize,
-    pub win_belief: usize,
-    pub war_cost: usize,
-    pub prior_mean: usize,
+    keys: ActorKeySlots,
     /// First slot of `ideal.<issue>`; issues follow in order.
     pub ideal: usize,
     /// First slot of `salience.<issue>`; issues follow in order.
     pub salience: usize,
 }
 
+impl std::ops::Deref for ActorSlots {
+    type Target = ActorKeySlots;
+    fn deref(&self) -> &ActorKeySlots {
+        &self.keys
+    }
+}
+
+/// Where the model reads every parameter: the fixed sections' keys (through `Deref`, e.g.
+/// `slots.gain_mean`), the named settings, each actor's and each issue's. All are declared once,
+/// in `scenario::schema`.
 #[derive(Debug, Clone)]
 pub(crate) struct Slots {
-    pub ukraine_km2: usize,
-    pub claimed_km2: usize,
-    pub start_km2: usize,
+    sections: SectionSlots,
+    pub settings: SettingSlots,
     pub status_quo: Vec<usize>,
     pub actors: Vec<ActorSlots>,
-    pub gain_mean: usize,
-    pub gain_sd: usize,
-    pub gain_ar: usize,
-    pub gain_drift: usize,
-    pub elasticity: usize,
-    pub breakthrough_hazard: usize,
-    pub breakthrough_km2: usize,
-    pub breakthrough_shock: usize,
-    pub fragility: usize,
-    pub counter_hazard: usize,
-    pub counter_km2: usize,
-    pub counter_shock: usize,
-    pub peace_drain: usize,
-    pub escalation: usize,
-    pub escalation_per_aid: usize,
-    pub protocol: usize,
-    pub talks_rate: usize,
-    pub proposal_noise: usize,
-    pub proposer_pull: usize,
-    pub ceasefire_fallback: usize,
-    pub blame: usize,
-    pub mediator_patience: usize,
-    pub walkaway: usize,
-    pub abandon: usize,
-    pub rate_after_walkaway: usize,
-    pub cut_months: usize,
-    pub sanction_step: usize,
-    pub ceasefire_hazard: usize,
-    pub settlement_hazard: usize,
-    pub unresolved_effect: usize,
-    pub guarantee_effect: usize,
-    pub reversal_hazard: usize,
-    pub relapse_to_war: usize,
-    pub proposer_mode: usize,
-    pub decisive_hazard: usize,
-    pub return_rate: usize,
-    pub switch_after: usize,
-    pub battlefield_model: usize,
-    pub beliefs_model: usize,
-    pub opening_round: usize,
-    pub forts_positions: usize,
-    pub forts_start: usize,
-    pub forts_p: usize,
+}
+
+impl std::ops::Deref for Slots {
+    type Target = SectionSlots;
+    fn deref(&self) -> &SectionSlots {
+        &self.sections
+    }
+}
+
+impl Slots {
+    fn locate(s: &Scenario) -> Slots {
+        let slot = |path: &str| s.param_index(path).unwrap_or_else(|| panic!("the schema defines {path}"));
+        let first_issue = &s.issues[0].id;
+        let actors = s
+            .actors
+            .iter()
+            .map(|a| ActorSlots {
+                keys: ActorKeySlots::locate(|k| slot(&format!("actors.{}.{k}", a.id))),
+                ideal: slot(&format!("actors.{}.ideal.{first_issue}", a.id)),
+                salience: slot(&format!("actors.{}.salience.{first_issue}", a.id)),
+            })
+            .collect();
+        Slots {
+            sections: SectionSlots::locate(slot),
+            settings: SettingSlots::locate(slot),
+            status_quo: s.issues.iter().map(|i| slot(&format!("issues.{}.status_quo", i.id))).collect(),
+            actors,
+        }
+    }
 }
 
 /// A scenario compiled for fast rollouts: parameters as a flat vector, read through slots.
@@ -187,95 +159,7 @@ pub struct Model {
 impl Model {
     pub fn new(scenario: Scenario) -> Model {
         let s = &scenario;
-        let slot = |path: String| s.param_index(&path).unwrap_or_else(|| panic!("the schema defines {path}"));
-        let sec = |name: &str| slot(name.to_string());
-        let actors = s
-            .actors
-            .iter()
-            .map(|a| {
-                let f = |k: &str| slot(format!("actors.{}.{k}", a.id));
-                ActorSlots {
-                    capability: f("capability"),
-                    patience: f("patience"),
-                    risk: f("risk"),
-                    endurance: f("endurance"),
-                    drain: f("drain"),
-                    cost_weight: f("cost_weight"),
-                    bias: f("bias"),
-                    noise: f("noise"),
-                    prior_weight: f("prior_weight"),
-                    volatility: f("volatility"),
-                    commitment_doubt: f("commitment_doubt"),
-                    demand_rate: f("demand_rate"),
-                    aid: f("aid"),
-                    aid_effect: f("aid_effect"),
-                    fatigue: f("fatigue"),
-                    sanctions: f("sanctions"),
-                    sanction_effect: f("sanction_effect"),
-                    offensive: f("offensive"),
-                    mobilisation: f("mobilisation"),
-                    pressure: f("pressure"),
-                    followthrough: f("followthrough"),
-                    horizon: f("horizon"),
-                    rival_bias: f("rival_bias"),
-                    win_belief: f("win_belief"),
-                    war_cost: f("war_cost"),
-                    prior_mean: f("prior_mean"),
-                    ideal: f(&format!("ideal.{}", s.issues[0].id)),
-                    salience: f(&format!("salience.{}", s.issues[0].id)),
-                }
-            })
-            .collect();
-        let slots = Slots {
-            ukraine_km2: sec("territory.ukraine_km2"),
-            claimed_km2: sec("territory.claimed_km2"),
-            start_km2: sec("territory.start_km2"),
-            status_quo: s.issues.iter().map(|i| slot(format!("issues.{}.status_quo", i.id))).collect(),
-            actors,
-            gain_mean: sec("battlefield.gain_mean"),
-            gain_sd: sec("battlefield.gain_sd"),
-            gain_ar: sec("battlefield.gain_ar"),
-            gain_drift: sec("battlefield.gain_drift"),
-            elasticity: sec("battlefield.elasticity"),
-            breakthrough_hazard: sec("battlefield.breakthrough_hazard"),
-            breakthrough_km2: sec("battlefield.breakthrough_km2"),
-            breakthrough_shock: sec("battlefield.breakthrough_shock"),
-            fragility: sec("battlefield.fragility"),
-            counter_hazard: sec("battlefield.counter_hazard"),
-            counter_km2: sec("battlefield.counter_km2"),
-            counter_shock: sec("battlefield.counter_shock"),
-            peace_drain: sec("battlefield.peace_drain"),
-            escalation: sec("hazards.escalation"),
-            escalation_per_aid: sec("hazards.escalation_per_aid"),
-            protocol: sec("negotiation.protocol"),
-            talks_rate: sec("negotiation.talks_rate"),
-            proposal_noise: sec("negotiation.proposal_noise"),
-            proposer_pull: sec("negotiation.proposer_pull"),
-            ceasefire_fallback: sec("negotiation.ceasefire_fallback"),
-            blame: sec("negotiation.blame"),
-            mediator_patience: sec("negotiation.mediator_patience"),
-            walkaway: sec("negotiation.walkaway"),
-            abandon: sec("negotiation.abandon"),
-            rate_after_walkaway: sec("negotiation.rate_after_walkaway"),
-            cut_months: sec("negotiation.cut_months"),
-            sanction_step: sec("negotiation.sanction_step"),
-            ceasefire_hazard: sec("postdeal.ceasefire_hazard"),
-            settlement_hazard: sec("postdeal.settlement_hazard"),
-            unresolved_effect: sec("postdeal.unresolved_effect"),
-            guarantee_effect: sec("postdeal.guarantee_effect"),
-            reversal_hazard: sec("postdeal.reversal_hazard"),
-            relapse_to_war: sec("postdeal.relapse_to_war"),
-            proposer_mode: sec("negotiation.proposer"),
-            decisive_hazard: sec("battlefield.decisive_hazard"),
-            return_rate: sec("negotiation.return_rate"),
-            switch_after: sec("negotiation.switch_after"),
-            battlefield_model: sec("battlefield.model"),
-            beliefs_model: sec("battlefield.beliefs"),
-            opening_round: sec("negotiation.opening_round"),
-            forts_positions: sec("battlefield.forts_positions"),
-            forts_start: sec("battlefield.forts_start"),
-            forts_p: sec("battlefield.forts_p"),
-        };
+        let slots = Slots::locate(s);
         let base = s.params.iter().map(|p| p.central()).collect();
         let uncertain = s.uncertain();
         let uncertain_regions = uncertain.iter().map(|&i| rollout::param_region(&s.params[i].path)).collect();
@@ -323,6 +207,28 @@ impl Model {
             return 0;
         }
         (self.reversals_to[to] - if from > 0 { self.reversals_to[from - 1] } else { 0 }) as usize
+    }
+
+    /// The area of the country, the area claimed and the area held at the start (central values).
+    pub fn ukraine_km2(&self) -> f64 {
+        self.base[self.slots.ukraine_km2]
+    }
+
+    pub fn claimed_km2(&self) -> f64 {
+        self.base[self.slots.claimed_km2]
+    }
+
+    pub fn start_km2(&self) -> f64 {
+        self.base[self.slots.start_km2]
+    }
+
+    /// Actor `a`'s ideal on issue `k` and the aid it gives (central values).
+    pub fn ideal(&self, a: usize, k: usize) -> f64 {
+        self.base[self.slots.actors[a].ideal + k]
+    }
+
+    pub fn aid(&self, a: usize) -> f64 {
+        self.base[self.slots.actors[a].aid]
     }
 
     pub fn n_actors(&self) -> usize {

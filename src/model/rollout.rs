@@ -284,12 +284,12 @@ impl Scratch {
     /// This rollout's battlefield is Smith and Stam's forts (a setting, which may be drawn per
     /// rollout like any uncertain parameter).
     pub(crate) fn forts(&self, model: &Model) -> bool {
-        self.p[model.slots.battlefield_model] == 1.0
+        self.p[model.slots.settings.battlefield_model] == 1.0
     }
 
     /// This rollout's actors learn with beta-bernoulli beliefs.
     pub(crate) fn beta_beliefs(&self, model: &Model) -> bool {
-        self.p[model.slots.beliefs_model] == 1.0
+        self.p[model.slots.settings.beliefs_model] == 1.0
     }
 
     /// Sets up month 0: parameters (with this rollout's draws), the front, beliefs, demands.

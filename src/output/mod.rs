@@ -253,7 +253,7 @@ pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) -> Result<()> 
             None => row.push(String::new()),
         }
     }
-    let ukraine = model.scenario.param("territory.ukraine_km2").map(|p| p.central()).unwrap_or(603_628.0);
+    let ukraine = model.ukraine_km2();
     let area = finite(r.final_area_km2, "final_area_km2")?;
     row.push(format!("{area:.1}"));
     row.push(format!("{:.3}", finite(100.0 * area / ukraine, "final_area_pct")?));

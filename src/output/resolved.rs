@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::model::Model;
-use crate::scenario::{DealKind, EffectOp, EventKind, Param, Role, Scenario, Target, format_number};
+use crate::scenario::{DealKind, EffectOp, EventKind, Param, Scenario, Target, format_number};
 
 fn quote(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -49,13 +49,7 @@ pub fn to_toml(model: &Model) -> String {
     for a in &sc.actors {
         let _ = writeln!(out, "\n[actors.{}]", a.id);
         let _ = writeln!(out, "name = {}", quote(&a.name));
-        let role = match a.role {
-            Role::Attacker => "attacker",
-            Role::Defender => "defender",
-            Role::Patron => "patron",
-            Role::Observer => "observer",
-        };
-        let _ = writeln!(out, "role = \"{role}\"");
+        let _ = writeln!(out, "role = \"{}\"", a.role.name());
         if let Some(c) = a.patron_of {
             let _ = writeln!(out, "patron_of = \"{}\"", sc.actors[c].id);
         }

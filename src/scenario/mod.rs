@@ -77,6 +77,15 @@ pub enum Role {
     Observer,
 }
 
+impl Role {
+    /// In the order of `schema::ROLES`, which names them.
+    pub const ALL: [Role; 4] = [Role::Attacker, Role::Defender, Role::Patron, Role::Observer];
+
+    pub fn name(self) -> &'static str {
+        schema::ROLES[self as usize]
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub id: String,
@@ -95,6 +104,9 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
+    /// In the order of `schema::LINK_KINDS`, which names them.
+    pub const ALL: [LinkKind; 5] = [LinkKind::Aid, LinkKind::Intelligence, LinkKind::Sanctions, LinkKind::Leverage, LinkKind::Alignment];
+
     pub fn name(self) -> &'static str {
         schema::LINK_KINDS[self as usize]
     }
@@ -219,6 +231,15 @@ impl EventKind {
 pub enum DealKind {
     Package,
     Ceasefire,
+}
+
+impl DealKind {
+    /// In the order of `schema::DEAL_KINDS`, which names them.
+    pub const ALL: [DealKind; 2] = [DealKind::Package, DealKind::Ceasefire];
+
+    pub fn name(self) -> &'static str {
+        schema::DEAL_KINDS[self as usize]
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -40,38 +40,101 @@ const fn a(key: &'static str, default: f64, min: f64, max: f64, unit: &'static s
     FieldDef { key, default, min, max, unit, applies, doc }
 }
 
+/// Declares the fixed sections' keys once: a `const` table of `FieldDef`s per section (what the
+/// loader, `truce check`, the docs and the docs test read) and `SectionSlots`, a field per key
+/// holding where the model finds its value in the parameter vector. `locate` is given each key's
+/// path (`battlefield.gain_mean`).
+macro_rules! section_keys {
+    ($($table:ident $section:literal [$($key:ident = ($default:expr, $min:expr, $max:expr, $unit:expr, $doc:expr)),* $(,)?])*) => {
+        $(pub const $table: &[FieldDef] = &[$(f(stringify!($key), $default, $min, $max, $unit, $doc)),*];)*
+
+        /// Where each fixed section's key sits in the parameter vector.
+        #[derive(Debug, Clone)]
+        pub struct SectionSlots {
+            $($(pub $key: usize,)*)*
+        }
+
+        impl SectionSlots {
+            pub fn locate(at: impl Fn(&str) -> usize) -> SectionSlots {
+                SectionSlots { $($($key: at(concat!($section, ".", stringify!($key))),)*)* }
+            }
+        }
+    };
+}
+
+/// Declares the per-actor keys once: `ACTOR` and `ActorKeySlots` (located by key, which the
+/// caller prefixes with `actors.<id>.`).
+macro_rules! actor_keys {
+    ($($key:ident = ($default:expr, $min:expr, $max:expr, $unit:expr, $applies:expr, $doc:expr)),* $(,)?) => {
+        pub const ACTOR: &[FieldDef] = &[$(a(stringify!($key), $default, $min, $max, $unit, $applies, $doc)),*];
+
+        /// Where one actor's values of each `ACTOR` key sit in the parameter vector.
+        #[derive(Debug, Clone)]
+        pub struct ActorKeySlots {
+            $(pub $key: usize,)*
+        }
+
+        impl ActorKeySlots {
+            pub fn locate(at: impl Fn(&str) -> usize) -> ActorKeySlots {
+                ActorKeySlots { $($key: at(stringify!($key)),)* }
+            }
+        }
+    };
+}
+
+/// Declares the named settings once: `ENUMS` (section, key, names, default, meaning; stored as
+/// the index of the name) and `SettingSlots`, named for what the model reads.
+macro_rules! setting_keys {
+    ($($slot:ident = ($section:literal, $key:literal, $names:expr, $default:expr, $doc:expr)),* $(,)?) => {
+        pub const ENUMS: &[(&str, &str, &[&str], usize, &str)] = &[$(($section, $key, $names, $default, $doc)),*];
+
+        /// Where each named setting sits in the parameter vector.
+        #[derive(Debug, Clone)]
+        pub struct SettingSlots {
+            $(pub $slot: usize,)*
+        }
+
+        impl SettingSlots {
+            pub fn locate(at: impl Fn(&str) -> usize) -> SettingSlots {
+                SettingSlots { $($slot: at(concat!($section, ".", $key)),)* }
+            }
+        }
+    };
+}
+
 use AppliesTo::*;
 
-/// `[actors.<id>]` numeric parameters (besides `ideal.<issue>` and `salience.<issue>`).
+// `[actors.<id>]` numeric parameters (besides `ideal.<issue>` and `salience.<issue>`), and the
+// slots an actor's values sit in (`ActorKeySlots`).
 #[rustfmt::skip]
-pub const ACTOR: &[FieldDef] = &[
-    a("capability", 1.0, 0.0, INF, "", All, "bargaining weight in the compromise; for belligerents also fighting strength"),
-    a("patience", 0.95, 0.0, 0.999, "per month", All, "monthly discount factor; its planning horizon is 1/(1 − patience) months"),
-    a("risk", 1.0, 0.1, 10.0, "", All, "exponent of its loss in distance from its ideal (1 linear, 2 quadratic: averse to large losses)"),
-    a("endurance", 1.0, 0.0, INF, "endurance units", All, "resolve: the stock of endurance it starts with; at zero a belligerent gives way, a patron stops aiding"),
-    a("drain", 0.01, 0.0, INF, "per month", All, "endurance used per month of fighting at intensity 1 (belligerents) or per unit of aid (patrons)"),
-    a("cost_weight", 1.0, 0.0, INF, "", All, "how heavily the monthly cost of fighting on (drain as a share of remaining endurance) weighs against a deal"),
-    a("bias", 0.0, -10.0, 10.0, "sd of monthly gains", All, "misperception of the battlefield trend (+ sees Russia gaining faster than it is)"),
-    a("noise", 0.5, 0.0, 10.0, "sd of monthly gains", All, "noise in its reading of each month's front change"),
-    a("prior_weight", 6.0, 0.0, 1000.0, "months", All, "how many months of evidence its prior belief about the trend is worth (larger learns slower)"),
-    a("volatility", 0.02, 0.0, INF, "utility", All, "sd of a random swing in its acceptance margin each time it decides (erratic choices)"),
-    a("commitment_doubt", 0.1, 0.0, 1.0, "probability", All, "perceived chance that a deal it signs will not be honoured; discounts any deal"),
-    a("demand_rate", 0.05, 0.0, 1.0, "per month", All, "how fast its demands rise with battlefield success and fall with cost"),
-    a("aid", 0.0, 0.0, 10.0, "× 2024 flow", Patrons, "military aid and intelligence to its client (1 = its 2024 average monthly flow)"),
-    a("aid_effect", 0.5, 0.0, 10.0, "", Patrons, "fighting strength one unit of aid adds to the client, relative to the client's own capability"),
-    a("fatigue", 0.0, 0.0, 10.0, "per year of aid", Patrons, "aid fatigue: effective aid = aid / (1 + fatigue × years of aid given)"),
-    a("sanctions", 0.0, 0.0, 1.0, "0–1", NotAttacker, "sanctions it applies to the attacker"),
-    a("sanction_effect", 0.002, 0.0, 1.0, "per month", NotAttacker, "extra monthly endurance drain of the attacker per unit of its sanctions"),
-    a("offensive", 1.0, 0.0, 5.0, "× 2024 tempo", Attacker, "offensive intensity"),
-    a("mobilisation", 1.0, 0.0, 5.0, "× 2024 level", Defender, "mobilisation: multiplies fighting strength and drain"),
-    a("pressure", 0.0, 0.0, 10.0, "utility", All, "how hard it presses others along its links when it wants a deal they refuse"),
-    a("followthrough", 0.3, 0.0, 1.0, "probability", All, "chance it carries out a threat (aid pause, secondary sanctions) after a refusal"),
-    a("horizon", 0.0, 0.0, 600.0, "months", All, "months ahead it weighs when it compares a deal with fighting on (0: 1/(1 − patience), at most 120; rounded to whole months)"),
-    a("rival_bias", 0.0, -0.9, 10.0, "share", All, "misperception of the other side's endurance (+0.5: believes the enemy can hold out 50% longer than it can; − : expects it to give way sooner)"),
-    a("win_belief", 0.5, 0.0, 1.0, "probability", All, "with battlefield.decisive_hazard > 0: its subjective chance that a decisive battle goes to the attacker"),
-    a("war_cost", 0.0, 0.0, INF, "utility per month", All, "a cost of fighting on, in utility per month, besides the bite of its endurance drain (Fearon's c)"),
-    a("prior_mean", 0.5, 0.0, 1.0, "probability", All, "with beliefs = \"beta\": its prior mean of the attacker's chance of winning a monthly battle (weight: prior_weight)"),
-];
+actor_keys! {
+    capability = (1.0, 0.0, INF, "", All, "bargaining weight in the compromise; for belligerents also fighting strength"),
+    patience = (0.95, 0.0, 0.999, "per month", All, "monthly discount factor; its planning horizon is 1/(1 − patience) months"),
+    risk = (1.0, 0.1, 10.0, "", All, "exponent of its loss in distance from its ideal (1 linear, 2 quadratic: averse to large losses)"),
+    endurance = (1.0, 0.0, INF, "endurance units", All, "resolve: the stock of endurance it starts with; at zero a belligerent gives way, a patron stops aiding"),
+    drain = (0.01, 0.0, INF, "per month", All, "endurance used per month of fighting at intensity 1 (belligerents) or per unit of aid (patrons)"),
+    cost_weight = (1.0, 0.0, INF, "", All, "how heavily the monthly cost of fighting on (drain as a share of remaining endurance) weighs against a deal"),
+    bias = (0.0, -10.0, 10.0, "sd of monthly gains", All, "misperception of the battlefield trend (+ sees Russia gaining faster than it is)"),
+    noise = (0.5, 0.0, 10.0, "sd of monthly gains", All, "noise in its reading of each month's front change"),
+    prior_weight = (6.0, 0.0, 1000.0, "months", All, "how many months of evidence its prior belief about the trend is worth (larger learns slower)"),
+    volatility = (0.02, 0.0, INF, "utility", All, "sd of a random swing in its acceptance margin each time it decides (erratic choices)"),
+    commitment_doubt = (0.1, 0.0, 1.0, "probability", All, "perceived chance that a deal it signs will not be honoured; discounts any deal"),
+    demand_rate = (0.05, 0.0, 1.0, "per month", All, "how fast its demands rise with battlefield success and fall with cost"),
+    aid = (0.0, 0.0, 10.0, "× 2024 flow", Patrons, "military aid and intelligence to its client (1 = its 2024 average monthly flow)"),
+    aid_effect = (0.5, 0.0, 10.0, "", Patrons, "fighting strength one unit of aid adds to the client, relative to the client's own capability"),
+    fatigue = (0.0, 0.0, 10.0, "per year of aid", Patrons, "aid fatigue: effective aid = aid / (1 + fatigue × years of aid given)"),
+    sanctions = (0.0, 0.0, 1.0, "0–1", NotAttacker, "sanctions it applies to the attacker"),
+    sanction_effect = (0.002, 0.0, 1.0, "per month", NotAttacker, "extra monthly endurance drain of the attacker per unit of its sanctions"),
+    offensive = (1.0, 0.0, 5.0, "× 2024 tempo", Attacker, "offensive intensity"),
+    mobilisation = (1.0, 0.0, 5.0, "× 2024 level", Defender, "mobilisation: multiplies fighting strength and drain"),
+    pressure = (0.0, 0.0, 10.0, "utility", All, "how hard it presses others along its links when it wants a deal they refuse"),
+    followthrough = (0.3, 0.0, 1.0, "probability", All, "chance it carries out a threat (aid pause, secondary sanctions) after a refusal"),
+    horizon = (0.0, 0.0, 600.0, "months", All, "months ahead it weighs when it compares a deal with fighting on (0: 1/(1 − patience), at most 120; rounded to whole months)"),
+    rival_bias = (0.0, -0.9, 10.0, "share", All, "misperception of the other side's endurance (+0.5: believes the enemy can hold out 50% longer than it can; − : expects it to give way sooner)"),
+    win_belief = (0.5, 0.0, 1.0, "probability", All, "with battlefield.decisive_hazard > 0: its subjective chance that a decisive battle goes to the attacker"),
+    war_cost = (0.0, 0.0, INF, "utility per month", All, "a cost of fighting on, in utility per month, besides the bite of its endurance drain (Fearon's c)"),
+    prior_mean = (0.5, 0.0, 1.0, "probability", All, "with beliefs = \"beta\": its prior mean of the attacker's chance of winning a monthly battle (weight: prior_weight)"),
+}
 
 /// Per-issue actor parameters: `actors.<id>.ideal.<issue>` and `actors.<id>.salience.<issue>`.
 pub const IDEAL: FieldDef = f("ideal", 0.5, 0.0, 1.0, "0–1", "its most preferred position on the issue (1 = Russia's maximal demand)");
@@ -89,97 +152,76 @@ pub const ISSUE: &[FieldDef] = &[f(
     "the issue's value while it is unresolved (the territory issue uses the line of control instead)",
 )];
 
+// The fixed sections' numeric keys, and the slots the model reads them through
+// (`SectionSlots`, one field per key: section keys are unique across sections).
 #[rustfmt::skip]
-pub const TERRITORY: &[FieldDef] = &[
-    f("ukraine_km2", 603_628.0, 1.0, INF, "km²", "area of Ukraine within its 1991 borders"),
-    f("claimed_km2", 135_800.0, 1.0, INF, "km²", "area Russia claims (Crimea and the four oblasts); the territory issue's 1"),
-    f("start_km2", 116_505.0, 0.0, INF, "km²", "Russian-held area at the start"),
-];
-
-#[rustfmt::skip]
-pub const BATTLEFIELD: &[FieldDef] = &[
-    f("gain_mean", 312.0, -INF, INF, "km²/month", "mean monthly net Russian gain when the balance of strength is 1"),
-    f("gain_sd", 207.0, 0.0, INF, "km²/month", "standard deviation of the monthly net gain"),
-    f("gain_ar", 0.3, 0.0, 0.99, "", "month-to-month autocorrelation of the gain's random part"),
-    f("gain_drift", 0.0, 0.0, INF, "km²/month per month", "sd of a monthly random-walk change in the mean gain (a wandering trend; 0: the mean stays put)"),
-    f("elasticity", 1.0, 0.0, 10.0, "", "how the mean gain scales with the balance of strength: gain_mean × balance^elasticity"),
-    f("breakthrough_hazard", 0.005, 0.0, 1.0, "per month", "chance of an attacker breakthrough per month at balance 1 and full defender endurance"),
-    f("breakthrough_km2", 3000.0, 0.0, INF, "km²", "area gained in a breakthrough"),
-    f("breakthrough_shock", 0.1, 0.0, INF, "endurance units", "defender endurance lost in a breakthrough"),
-    f("fragility", 2.0, 0.0, 100.0, "", "how much faster breakthroughs come as the defender's endurance runs down"),
-    f("counter_hazard", 0.003, 0.0, 1.0, "per month", "chance of a successful defender counter-offensive per month at balance 1"),
-    f("counter_km2", 2500.0, 0.0, INF, "km²", "area retaken in a counter-offensive"),
-    f("counter_shock", 0.05, 0.0, INF, "endurance units", "attacker endurance lost in a counter-offensive"),
-    f("forts_positions", 10.0, 2.0, 100000.0, "positions", "with model = \"forts\": the number of positions N; the war ends at 0 or N"),
-    f("forts_start", 5.0, 1.0, 99999.0, "positions", "with model = \"forts\": the starting position k (the attacker needs N − k more wins than losses)"),
-    f("forts_p", 0.5, 0.0, 1.0, "probability", "with model = \"forts\": the attacker's chance of winning each monthly battle"),
-    f("peace_drain", 0.2, 0.0, 1.0, "share", "share of the wartime drain that goes on under a ceasefire or settlement"),
-    f("decisive_hazard", 0.0, 0.0, 1.0, "per month", "the chance, as every actor perceives it, that a decisive battle ends the war outright in a month (won by the attacker with the actor's win_belief); 1 with horizon 1 is Fearon's war lottery"),
-];
-
-#[rustfmt::skip]
-pub const HAZARDS: &[FieldDef] = &[
-    f("escalation", 0.0005, 0.0, 1.0, "per month", "base monthly chance of a direct NATO–Russia military clash while at war"),
-    f("escalation_per_aid", 0.5, 0.0, 100.0, "per unit aid", "relative rise of the escalation hazard per unit of total aid"),
-];
-
-#[rustfmt::skip]
-pub const NEGOTIATION: &[FieldDef] = &[
-    f("opening_round", 0.0, 0.0, 1.0, "probability", "chance of a round of talks at the start, before any fighting"),
-    f("talks_rate", 0.4, 0.0, 1.0, "per month", "chance that a round of talks is held in a month"),
-    f("proposal_noise", 0.05, 0.0, 1.0, "0–1", "sd of the noise added to each term of a proposal"),
-    f("proposer_pull", 0.2, 0.0, 1.0, "share", "how far a proposal is pulled from the compromise toward the proposer's ideal"),
-    f("ceasefire_fallback", 0.3, 0.0, 1.0, "probability", "under `package`, chance a failed package is followed the same month by a ceasefire offer"),
-    f("blame", 1.0, 0.0, 10.0, "", "extra pressure (multiplier − 1) the mediator puts on the side it blames for the deadlock"),
-    f("mediator_patience", 6.0, 1.0, 600.0, "months", "rounds without progress the mediator tolerates before it may walk away"),
-    f("walkaway", 0.3, 0.0, 1.0, "probability", "chance the mediator walks away once its patience is exhausted (checked each further failed round)"),
-    f("abandon", 0.3, 0.0, 1.0, "probability", "chance that walking away carries the abandonment of its client (its aid stops for good)"),
-    f("rate_after_walkaway", 0.25, 0.0, 1.0, "share", "talks_rate is multiplied by this once the mediator has walked away"),
-    f("cut_months", 2.0, 0.0, 120.0, "months", "how long an aid pause carried out as a threat lasts"),
-    f("sanction_step", 0.1, 0.0, 1.0, "0–1", "rise of a patron's sanctions when it carries out a secondary-sanctions threat"),
-    f("return_rate", 0.0, 0.0, 1.0, "per month", "chance each month that a mediator that walked away comes back (and its client's aid resumes)"),
-    f("switch_after", 0.0, 0.0, 600.0, "rounds", "under `stepwise`, failed rounds after which the mediator moves to package talks (0: never)"),
-];
-
-#[rustfmt::skip]
-pub const POSTDEAL: &[FieldDef] = &[
-    f("ceasefire_hazard", 0.03, 0.0, 1.0, "per month", "base monthly chance that a ceasefire breaks down"),
-    f("settlement_hazard", 0.005, 0.0, 1.0, "per month", "base monthly chance that a settlement breaks down"),
-    f("unresolved_effect", 1.0, 0.0, 100.0, "", "relative rise of the hazard with the salience-weighted share of issues left open"),
-    f("guarantee_effect", 0.5, 0.0, 1.0, "share", "relative fall of the hazard with strong guarantees (guarantees term 0)"),
-    f("relapse_to_war", 0.5, 0.0, 1.0, "probability", "chance that a settlement that breaks down means war again; otherwise its political terms lapse and a ceasefire on the line remains"),
-    f("reversal_hazard", 0.1, 0.0, 1.0, "probability", "extra chance of breakdown in a month listed in `reversal_dates` (a US policy reversal)"),
-];
+section_keys! {
+    TERRITORY "territory" [
+        ukraine_km2 = (603_628.0, 1.0, INF, "km²", "area of Ukraine within its 1991 borders"),
+        claimed_km2 = (135_800.0, 1.0, INF, "km²", "area Russia claims (Crimea and the four oblasts); the territory issue's 1"),
+        start_km2 = (116_505.0, 0.0, INF, "km²", "Russian-held area at the start"),
+    ]
+    BATTLEFIELD "battlefield" [
+        gain_mean = (312.0, -INF, INF, "km²/month", "mean monthly net Russian gain when the balance of strength is 1"),
+        gain_sd = (207.0, 0.0, INF, "km²/month", "standard deviation of the monthly net gain"),
+        gain_ar = (0.3, 0.0, 0.99, "", "month-to-month autocorrelation of the gain's random part"),
+        gain_drift = (0.0, 0.0, INF, "km²/month per month", "sd of a monthly random-walk change in the mean gain (a wandering trend; 0: the mean stays put)"),
+        elasticity = (1.0, 0.0, 10.0, "", "how the mean gain scales with the balance of strength: gain_mean × balance^elasticity"),
+        breakthrough_hazard = (0.005, 0.0, 1.0, "per month", "chance of an attacker breakthrough per month at balance 1 and full defender endurance"),
+        breakthrough_km2 = (3000.0, 0.0, INF, "km²", "area gained in a breakthrough"),
+        breakthrough_shock = (0.1, 0.0, INF, "endurance units", "defender endurance lost in a breakthrough"),
+        fragility = (2.0, 0.0, 100.0, "", "how much faster breakthroughs come as the defender's endurance runs down"),
+        counter_hazard = (0.003, 0.0, 1.0, "per month", "chance of a successful defender counter-offensive per month at balance 1"),
+        counter_km2 = (2500.0, 0.0, INF, "km²", "area retaken in a counter-offensive"),
+        counter_shock = (0.05, 0.0, INF, "endurance units", "attacker endurance lost in a counter-offensive"),
+        forts_positions = (10.0, 2.0, 100000.0, "positions", "with model = \"forts\": the number of positions N; the war ends at 0 or N"),
+        forts_start = (5.0, 1.0, 99999.0, "positions", "with model = \"forts\": the starting position k (the attacker needs N − k more wins than losses)"),
+        forts_p = (0.5, 0.0, 1.0, "probability", "with model = \"forts\": the attacker's chance of winning each monthly battle"),
+        peace_drain = (0.2, 0.0, 1.0, "share", "share of the wartime drain that goes on under a ceasefire or settlement"),
+        decisive_hazard = (0.0, 0.0, 1.0, "per month", "the chance, as every actor perceives it, that a decisive battle ends the war outright in a month (won by the attacker with the actor's win_belief); 1 with horizon 1 is Fearon's war lottery"),
+    ]
+    HAZARDS "hazards" [
+        escalation = (0.0005, 0.0, 1.0, "per month", "base monthly chance of a direct NATO–Russia military clash while at war"),
+        escalation_per_aid = (0.5, 0.0, 100.0, "per unit aid", "relative rise of the escalation hazard per unit of total aid"),
+    ]
+    NEGOTIATION "negotiation" [
+        opening_round = (0.0, 0.0, 1.0, "probability", "chance of a round of talks at the start, before any fighting"),
+        talks_rate = (0.4, 0.0, 1.0, "per month", "chance that a round of talks is held in a month"),
+        proposal_noise = (0.05, 0.0, 1.0, "0–1", "sd of the noise added to each term of a proposal"),
+        proposer_pull = (0.2, 0.0, 1.0, "share", "how far a proposal is pulled from the compromise toward the proposer's ideal"),
+        ceasefire_fallback = (0.3, 0.0, 1.0, "probability", "under `package`, chance a failed package is followed the same month by a ceasefire offer"),
+        blame = (1.0, 0.0, 10.0, "", "extra pressure (multiplier − 1) the mediator puts on the side it blames for the deadlock"),
+        mediator_patience = (6.0, 1.0, 600.0, "months", "rounds without progress the mediator tolerates before it may walk away"),
+        walkaway = (0.3, 0.0, 1.0, "probability", "chance the mediator walks away once its patience is exhausted (checked each further failed round)"),
+        abandon = (0.3, 0.0, 1.0, "probability", "chance that walking away carries the abandonment of its client (its aid stops for good)"),
+        rate_after_walkaway = (0.25, 0.0, 1.0, "share", "talks_rate is multiplied by this once the mediator has walked away"),
+        cut_months = (2.0, 0.0, 120.0, "months", "how long an aid pause carried out as a threat lasts"),
+        sanction_step = (0.1, 0.0, 1.0, "0–1", "rise of a patron's sanctions when it carries out a secondary-sanctions threat"),
+        return_rate = (0.0, 0.0, 1.0, "per month", "chance each month that a mediator that walked away comes back (and its client's aid resumes)"),
+        switch_after = (0.0, 0.0, 600.0, "rounds", "under `stepwise`, failed rounds after which the mediator moves to package talks (0: never)"),
+    ]
+    POSTDEAL "postdeal" [
+        ceasefire_hazard = (0.03, 0.0, 1.0, "per month", "base monthly chance that a ceasefire breaks down"),
+        settlement_hazard = (0.005, 0.0, 1.0, "per month", "base monthly chance that a settlement breaks down"),
+        unresolved_effect = (1.0, 0.0, 100.0, "", "relative rise of the hazard with the salience-weighted share of issues left open"),
+        guarantee_effect = (0.5, 0.0, 1.0, "share", "relative fall of the hazard with strong guarantees (guarantees term 0)"),
+        relapse_to_war = (0.5, 0.0, 1.0, "probability", "chance that a settlement that breaks down means war again; otherwise its political terms lapse and a ceasefire on the line remains"),
+        reversal_hazard = (0.1, 0.0, 1.0, "probability", "extra chance of breakdown in a month listed in `reversal_dates` (a US policy reversal)"),
+    ]
+}
 
 /// Named values of enumerated settings; stored as their index in the parameter vector so that
 /// events can switch them.
 pub const PROTOCOLS: &[&str] = &["package", "stepwise"];
 
-/// Named settings: (section, key, names, default, meaning). Stored as the index of the name.
-pub const ENUMS: &[(&str, &str, &[&str], usize, &str)] = &[
-    ("negotiation", "protocol", PROTOCOLS, 0, "the negotiation protocol: `package` (all issues at once) or `stepwise` (a ceasefire first)"),
-    (
-        "negotiation",
-        "proposer",
-        &["compromise", "informed"],
-        0,
-        "how proposals are made: `compromise` (the weighted compromise pulled toward the proposer) or `informed` (the proposer knows every side's threshold and offers the middle of the bargaining range when there is one)",
-    ),
-    (
-        "battlefield",
-        "model",
-        &["contest", "forts"],
-        0,
-        "the battlefield: `contest` (a stochastic contest of strength, in km²) or `forts` (a random walk over positions, Smith and Stam's model)",
-    ),
-    (
-        "battlefield",
-        "beliefs",
-        &["normal", "beta"],
-        0,
-        "how actors learn: `normal` (the mean monthly front change) or `beta` (the attacker's chance of winning a battle, from battle outcomes)",
-    ),
-];
+// Named settings, stored as the index of the name so that events can switch them.
+#[rustfmt::skip]
+setting_keys! {
+    protocol = ("negotiation", "protocol", PROTOCOLS, 0, "the negotiation protocol: `package` (all issues at once) or `stepwise` (a ceasefire first)"),
+    proposer_mode = ("negotiation", "proposer", &["compromise", "informed"], 0, "how proposals are made: `compromise` (the weighted compromise pulled toward the proposer) or `informed` (the proposer knows every side's threshold and offers the middle of the bargaining range when there is one)"),
+    battlefield_model = ("battlefield", "model", &["contest", "forts"], 0, "the battlefield: `contest` (a stochastic contest of strength, in km²) or `forts` (a random walk over positions, Smith and Stam's model)"),
+    beliefs_model = ("battlefield", "beliefs", &["normal", "beta"], 0, "how actors learn: `normal` (the mean monthly front change) or `beta` (the attacker's chance of winning a battle, from battle outcomes)"),
+}
 pub const ROLES: &[&str] = &["attacker", "defender", "patron", "observer"];
 pub const LINK_KINDS: &[&str] = &["aid", "intelligence", "sanctions", "leverage", "alignment"];
 pub const DEAL_KINDS: &[&str] = &["package", "ceasefire"];

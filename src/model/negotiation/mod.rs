@@ -138,7 +138,7 @@ impl Scratch {
             None => sc.defender,
         };
         let by: &str = &sc.actors[proposer].id;
-        let protocol = self.p[sl.protocol] as usize;
+        let protocol = self.p[sl.settings.protocol] as usize;
         let agreed = match (self.phase, protocol) {
             (Phase::War, 0) => {
                 (self.build_offer(model, proposer, false, rng)
@@ -156,7 +156,7 @@ impl Scratch {
             // April 2025, 002 §四(二)).
             let switch = self.p[sl.switch_after];
             if protocol == 1 && switch > 0.0 && self.no_progress as f64 >= switch {
-                self.p[sl.protocol] = 0.0;
+                self.p[sl.settings.protocol] = 0.0;
                 if obs.wants_story() {
                     obs.story(
                         self.month,

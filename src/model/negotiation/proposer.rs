@@ -13,7 +13,7 @@ impl Scratch {
     pub(super) fn build_offer(&mut self, model: &Model, proposer: usize, pin_line: bool, rng: &mut Rng) -> bool {
         let sl = &model.slots;
         let ni = model.n_issues();
-        if self.p[sl.proposer_mode] == 1.0 && self.informed_offer(model, pin_line) {
+        if self.p[sl.settings.proposer_mode] == 1.0 && self.informed_offer(model, pin_line) {
             return true;
         }
         self.compute_compromise(model);

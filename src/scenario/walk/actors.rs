@@ -69,12 +69,7 @@ impl Walker {
             self.id(&entry.key, &entry.key_origin, "actor");
             let t = self.table(&entry.node, &path).unwrap_or(&EMPTY);
             let name = self.optional_text(t, &path, "name").unwrap_or_else(|| entry.key.clone());
-            let role = match self.choice(t, &path, "role", schema::ROLES) {
-                Some(0) => Role::Attacker,
-                Some(1) => Role::Defender,
-                Some(2) => Role::Patron,
-                _ => Role::Observer,
-            };
+            let role = self.choice(t, &path, "role", schema::ROLES).map_or(Role::Observer, |i| Role::ALL[i]);
             let patron_of = match t.get("patron_of") {
                 Some(node) => self.reference(node, &format!("{path}.patron_of"), &actor_ids, "actor"),
                 None => None,
@@ -251,7 +246,7 @@ impl Walker {
         };
         if !ok {
             let _ = node;
-            let role = schema::ROLES[actor.role as usize];
+            let role = actor.role.name();
             let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
             self.warnings.push(format!("{path}.{} has no effect on {article} {role} actor", def.key));
         }

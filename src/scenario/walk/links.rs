@@ -92,7 +92,7 @@ impl Walker {
                 );
                 continue;
             }
-            let kind = [LinkKind::Aid, LinkKind::Intelligence, LinkKind::Sanctions, LinkKind::Leverage, LinkKind::Alignment][kind_i];
+            let kind = LinkKind::ALL[kind_i];
             let path = format!("links.{}.{}.{}", ids[from], ids[to], kind.name());
             if out.iter().any(|l| l.from == from && l.to == to && l.kind == kind) {
                 self.diags.push(

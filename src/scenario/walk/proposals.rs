@@ -19,10 +19,7 @@ impl Walker {
             let label = self.optional_text(t, &path, "label").unwrap_or_else(|| id.clone());
             let month = self.month_of(t, &path, start, true, &item.origin);
             let by = t.get("by").and_then(|n| self.reference(n, &format!("{path}.by"), actor_ids, "actor"));
-            let kind = match self.choice(t, &path, "kind", schema::DEAL_KINDS) {
-                Some(1) => DealKind::Ceasefire,
-                _ => DealKind::Package,
-            };
+            let kind = self.choice(t, &path, "kind", schema::DEAL_KINDS).map_or(DealKind::Package, |i| DealKind::ALL[i]);
             let terms_t = match t.get("terms") {
                 Some(n) => self.table(n, &format!("{path}.terms")).unwrap_or(&EMPTY),
                 None => {

@@ -75,3 +75,16 @@ fn a_section_of_the_wrong_type_is_reported_alone() {
     assert!(e.contains("`events` must be an array of tables"), "{e}");
     assert_eq!(e.matches("error:").count(), 2, "{e}");
 }
+
+/// Roles, link kinds and deal kinds are read by their index in the schema's lists of names.
+#[test]
+fn the_enums_follow_the_schemas_names() {
+    assert!(Role::ALL.iter().enumerate().all(|(i, r)| *r as usize == i && r.name() == schema::ROLES[i]));
+    assert_eq!(Role::ALL.len(), schema::ROLES.len());
+    assert!(LinkKind::ALL.iter().enumerate().all(|(i, k)| *k as usize == i && k.name() == schema::LINK_KINDS[i]));
+    assert_eq!(LinkKind::ALL.len(), schema::LINK_KINDS.len());
+    assert!(DealKind::ALL.iter().enumerate().all(|(i, k)| *k as usize == i && k.name() == schema::DEAL_KINDS[i]));
+    assert_eq!(DealKind::ALL.len(), schema::DEAL_KINDS.len());
+    let sc = with("[actors.us]\nrole = \"patron\"\npatron_of = \"ukraine\"\n[actors.cn]\nrole = \"observer\"").unwrap();
+    assert_eq!(sc.actors.iter().map(|a| a.role).collect::<Vec<_>>(), Role::ALL);
+}
