@@ -133,31 +133,37 @@ impl Chart for Influence<'_> {
             area.draw(&Polygon::new(arrow.head.to_vec(), colour.filled()))?;
         }
 
-        for (i, p) in pos.iter().enumerate() {
-            let c = (p.0.round() as i32, p.1.round() as i32);
-            area.draw(&Circle::new(c, node_r.round() as i32, RGBColor(0xF2, 0xF2, 0xF2).filled()))?;
-            area.draw(&Circle::new(c, node_r.round() as i32, INK.stroke_width(ctx.s.thin)))?;
-            let a = if n == 1 { FRAC_PI_2 } else { angle(i) };
-            let (dx, dy) = (a.cos(), a.sin());
-            let hpos = if dx > 0.3 {
-                HPos::Left
-            } else if dx < -0.3 {
-                HPos::Right
-            } else {
-                HPos::Center
-            };
-            let vpos = if dy > 0.3 {
-                VPos::Top
-            } else if dy < -0.3 {
-                VPos::Bottom
-            } else {
-                VPos::Center
-            };
-            let at = ((p.0 + dx * (node_r + pad)).round() as i32, (p.1 + dy * (node_r + pad)).round() as i32);
-            area.draw(&Text::new(names[i].clone(), at, ctx.font.anchored(ctx.s.legend, INK, hpos, vpos)))?;
-        }
-        Ok(())
+        draw_nodes(&area, ctx, &pos, &names, node_r)
     }
+}
+
+/// The actors on their ellipse, each labelled on the side away from the centre.
+fn draw_nodes<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, pos: &[(f64, f64)], names: &[String], node_r: f64) -> DResult {
+    let (n, pad) = (pos.len(), ctx.s.pad as f64);
+    for (i, p) in pos.iter().enumerate() {
+        let c = (p.0.round() as i32, p.1.round() as i32);
+        area.draw(&Circle::new(c, node_r.round() as i32, RGBColor(0xF2, 0xF2, 0xF2).filled()))?;
+        area.draw(&Circle::new(c, node_r.round() as i32, INK.stroke_width(ctx.s.thin)))?;
+        let a = if n == 1 { FRAC_PI_2 } else { -FRAC_PI_2 + TAU * i as f64 / n as f64 };
+        let (dx, dy) = (a.cos(), a.sin());
+        let hpos = if dx > 0.3 {
+            HPos::Left
+        } else if dx < -0.3 {
+            HPos::Right
+        } else {
+            HPos::Center
+        };
+        let vpos = if dy > 0.3 {
+            VPos::Top
+        } else if dy < -0.3 {
+            VPos::Bottom
+        } else {
+            VPos::Center
+        };
+        let at = ((p.0 + dx * (node_r + pad)).round() as i32, (p.1 + dy * (node_r + pad)).round() as i32);
+        area.draw(&Text::new(names[i].clone(), at, ctx.font.anchored(ctx.s.legend, INK, hpos, vpos)))?;
+    }
+    Ok(())
 }
 
 /// A weight for the legend: at most two decimals, no trailing zeros ("0.25", "0.5", "1").

@@ -97,21 +97,7 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     folder.write_json("manifest.json", &crate::output::manifest(&base, a.seed, n, threads, started.elapsed().as_secs_f64()))?;
     let observed_text = crate::files::read_text(&a.observed, crate::files::DATA_LIMIT).unwrap_or_default();
     let observed_sha256: String = sha2::Sha256::digest(observed_text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["origin", "horizon", "model", "observed_km2", "crps", "pit", "in50", "in90"])?;
-    for r in &rows {
-        w.write_record([
-            r.origin.clone(),
-            r.horizon.to_string(),
-            r.model.to_string(),
-            format!("{:.0}", r.observed_km2),
-            format!("{:.3}", r.crps),
-            format!("{:.4}", r.pit),
-            (r.in50 as u8).to_string(),
-            (r.in90 as u8).to_string(),
-        ])?;
-    }
-    folder.write_text("rolling.csv", &String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)?;
+    folder.write_text("rolling.csv", &rolling_csv(&rows)?)?;
     folder.write_json(
         "rolling.json",
         &serde_json::json!({
@@ -146,6 +132,19 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     }
     let path = folder.finish()?;
 
+    print_rolling(a, name, n, &done, &rows, &summary, &path)
+}
+
+/// The rolling backtest's printout: CRPS and skill by months ahead, then calibration.
+fn print_rolling(
+    a: &BacktestArgs,
+    name: &str,
+    n: u64,
+    done: &[Origin],
+    rows: &[Row],
+    summary: &rolling::RollingSummary,
+    path: &std::path::Path,
+) -> Result<()> {
     let mut o = std::io::stdout().lock();
     writeln!(
         o,
@@ -201,4 +200,23 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     let charts = if a.no_charts { "" } else { ", charts/rolling_crps and rolling_pit" };
     writeln!(o, "\nwritten to {} (rolling.csv, rolling.json{charts})", path.display())?;
     Ok(())
+}
+
+/// rolling.csv: one row per origin, months ahead and forecaster.
+fn rolling_csv(rows: &[Row]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["origin", "horizon", "model", "observed_km2", "crps", "pit", "in50", "in90"])?;
+    for r in rows {
+        w.write_record([
+            r.origin.clone(),
+            r.horizon.to_string(),
+            r.model.to_string(),
+            format!("{:.0}", r.observed_km2),
+            format!("{:.3}", r.crps),
+            format!("{:.4}", r.pit),
+            (r.in50 as u8).to_string(),
+            (r.in90 as u8).to_string(),
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::model::Model;
-use crate::scenario::{DealKind, EffectOp, EventKind, Param, Scenario, Target, format_number};
+use crate::scenario::{EffectOp, EventKind, Param, Scenario, Target, format_number};
 
 fn quote(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -83,55 +83,7 @@ pub fn to_toml(model: &Model) -> String {
     let dates: Vec<String> = sc.reversal_months.iter().map(|&m| format!("\"{}\"", sc.date(m))).collect();
     let _ = writeln!(out, "reversal_dates = [{}]", dates.join(", "));
     for e in &sc.events {
-        let _ = writeln!(out, "\n[[events]]");
-        let _ = writeln!(out, "id = \"{}\"\nlabel = {}", e.id, quote(&e.label));
-        match e.kind {
-            EventKind::Plain => {}
-            EventKind::TechnicalDeal { trust } => {
-                let _ = writeln!(out, "kind = \"technical_deal\"\ntrust = {}", sc.params[trust].display_value());
-            }
-            EventKind::ShortTruce { months } => {
-                let _ = writeln!(out, "kind = \"short_truce\"\nmonths = {}", sc.params[months].display_value());
-            }
-        }
-        // A date, not a month count: a date before the start is kept as it is (and so keeps
-        // its meaning, history that does not fire) where `month` could not say it.
-        let _ = writeln!(out, "date = \"{}\"", sc.date(e.month));
-        let _ = writeln!(out, "probability = {}", sc.params[e.probability].display_value());
-        if e.recurring {
-            let _ = writeln!(out, "recurring = true");
-            if let Some(u) = e.until {
-                let _ = writeln!(out, "until = \"{}\"", sc.date(u));
-            }
-        }
-        if !e.when.is_empty() {
-            let conds: Vec<String> = e
-                .when
-                .iter()
-                .map(|c| {
-                    let _ = matches!(c.target, Target::Param(_));
-                    quote(&c.text)
-                })
-                .collect();
-            let _ = writeln!(out, "when = [{}]", conds.join(", "));
-        }
-        let effects: Vec<String> = e
-            .effects
-            .iter()
-            .map(|f| {
-                let p = &sc.params[f.param];
-                let value = match p.names {
-                    Some(names) => quote(names.get(f.value as usize).copied().unwrap_or("")),
-                    None => format_number(f.value),
-                };
-                match f.op {
-                    EffectOp::Set => format!("{{ set = {}, value = {value} }}", quote(&p.path)),
-                    EffectOp::Scale => format!("{{ scale = {}, by = {value} }}", quote(&p.path)),
-                    EffectOp::Add => format!("{{ add = {}, value = {value} }}", quote(&p.path)),
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "effects = [{}]", effects.join(", "));
+        event(&mut out, sc, e);
     }
     for p in &sc.proposals {
         let _ = writeln!(out, "\n[[proposals]]");
@@ -139,12 +91,65 @@ pub fn to_toml(model: &Model) -> String {
         if let Some(b) = p.by {
             let _ = writeln!(out, "by = \"{}\"", sc.actors[b].id);
         }
-        let _ = writeln!(out, "kind = \"{}\"", if p.kind == DealKind::Package { "package" } else { "ceasefire" });
+        let _ = writeln!(out, "kind = \"{}\"", p.kind.name());
         let terms: Vec<String> =
             sc.issues.iter().zip(&p.terms).map(|(i, &t)| format!("{} = {}", i.id, sc.params[t].display_value())).collect();
         let _ = writeln!(out, "terms = {{ {} }}", terms.join(", "));
     }
     out
+}
+
+/// One `[[events]]` table.
+fn event(out: &mut String, sc: &Scenario, e: &crate::scenario::Event) {
+    let _ = writeln!(out, "\n[[events]]");
+    let _ = writeln!(out, "id = \"{}\"\nlabel = {}", e.id, quote(&e.label));
+    match e.kind {
+        EventKind::Plain => {}
+        EventKind::TechnicalDeal { trust } => {
+            let _ = writeln!(out, "kind = \"technical_deal\"\ntrust = {}", sc.params[trust].display_value());
+        }
+        EventKind::ShortTruce { months } => {
+            let _ = writeln!(out, "kind = \"short_truce\"\nmonths = {}", sc.params[months].display_value());
+        }
+    }
+    // A date, not a month count: a date before the start is kept as it is (and so keeps
+    // its meaning, history that does not fire) where `month` could not say it.
+    let _ = writeln!(out, "date = \"{}\"", sc.date(e.month));
+    let _ = writeln!(out, "probability = {}", sc.params[e.probability].display_value());
+    if e.recurring {
+        let _ = writeln!(out, "recurring = true");
+        if let Some(u) = e.until {
+            let _ = writeln!(out, "until = \"{}\"", sc.date(u));
+        }
+    }
+    if !e.when.is_empty() {
+        let conds: Vec<String> = e
+            .when
+            .iter()
+            .map(|c| {
+                let _ = matches!(c.target, Target::Param(_));
+                quote(&c.text)
+            })
+            .collect();
+        let _ = writeln!(out, "when = [{}]", conds.join(", "));
+    }
+    let effects: Vec<String> = e
+        .effects
+        .iter()
+        .map(|f| {
+            let p = &sc.params[f.param];
+            let value = match p.names {
+                Some(names) => quote(names.get(f.value as usize).copied().unwrap_or("")),
+                None => format_number(f.value),
+            };
+            match f.op {
+                EffectOp::Set => format!("{{ set = {}, value = {value} }}", quote(&p.path)),
+                EffectOp::Scale => format!("{{ scale = {}, by = {value} }}", quote(&p.path)),
+                EffectOp::Add => format!("{{ add = {}, value = {value} }}", quote(&p.path)),
+            }
+        })
+        .collect();
+    let _ = writeln!(out, "effects = [{}]", effects.join(", "));
 }
 
 fn section_tail(out: &mut String, sc: &Scenario, prefix: &str) {
