@@ -29,6 +29,8 @@ run_all() { # binary, output folder
   for s in scenarios/*.toml; do
     "$bin" run "$s" -n "$N" --seed 1 --no-charts --out "$out/run-$(basename "$s" .toml)" >/dev/null
   done
+  # Charts too, for one run (they are drawn from its files, so the others' would repeat them).
+  "$bin" run scenarios/endgame.toml -n "$N" --seed 1 --size 800x500 --out "$out/charts-endgame" >/dev/null
   "$bin" sweep scenarios/endgame.toml --vary actors.us.pressure=0..0.1:3 -n "$((N / 4))" --seed 1 --no-charts --out "$out/sweep" >/dev/null
   "$bin" sensitivity scenarios/baseline.toml -n "$((N / 4))" --seed 1 --no-charts --out "$out/tornado" >/dev/null
   head -n 6 examples/saltelli.csv >"$out.design.csv"

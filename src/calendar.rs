@@ -42,6 +42,15 @@ impl YearMonth {
         YearMonth(self.0 + n)
     }
 
+    /// Months since year 0 (the index charts place months by), and back.
+    pub fn index(self) -> i64 {
+        self.0 as i64
+    }
+
+    pub fn from_index(index: i64) -> YearMonth {
+        YearMonth(index.clamp(i32::MIN as i64, i32::MAX as i64) as i32)
+    }
+
     /// Whole months from `self` to `later` (negative if `later` is earlier).
     pub fn months_until(self, later: YearMonth) -> i32 {
         later.0 - self.0

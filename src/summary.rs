@@ -317,17 +317,22 @@ impl Summary {
     }
 }
 
+/// `summary.json`: the one declaration of its format, written by the run and read back by the
+/// charts (`charts::data`). Fields that runs of earlier versions lacked read as empty.
 #[derive(Debug, Serialize, serde::Deserialize, Clone)]
 pub struct Report {
     pub truce_version: String,
     pub scenario: String,
+    #[serde(default)]
     pub title: String,
     pub n: u64,
     pub seed: u64,
     pub start: String,
     pub horizon_months: u32,
     pub outcomes: indexmap_like::OrderedMap<OutcomeStat>,
+    #[serde(default)]
     pub ceasefire_by_month: Vec<CurvePoint>,
+    #[serde(default)]
     pub settlement_by_month: Vec<CurvePoint>,
     pub median_months_to_ceasefire: Option<u32>,
     pub median_months_to_settlement: Option<u32>,
@@ -338,9 +343,13 @@ pub struct Report {
     /// Resolution of the cost quantiles of timeseries.csv (endurance units).
     #[serde(default)]
     pub cost_quantile_resolution: f64,
+    #[serde(default)]
     pub issues: Vec<IssueInfo>,
+    #[serde(default)]
     pub actors: Vec<ActorInfo>,
+    #[serde(default)]
     pub graph: Graph,
+    #[serde(default)]
     pub history: Vec<HistoryPoint>,
 }
 
@@ -431,11 +440,15 @@ pub struct ActorInfo {
     pub ideal: indexmap_like::OrderedMap<f64>,
 }
 
-#[derive(Debug, Serialize, serde::Deserialize, Clone)]
+#[derive(Debug, Serialize, serde::Deserialize, Clone, Default)]
 pub struct Graph {
+    #[serde(default)]
     pub nodes: Vec<String>,
+    #[serde(default)]
     pub edges: Vec<Edge>,
-    /// Each patron's aid to its client (a role, not a link): the aid level at its central value.
+    /// Each patron's aid to its client (a role, not a link): the aid level at its central
+    /// value; absent in runs of truce before it was recorded.
+    #[serde(default)]
     pub patrons: Vec<Patron>,
 }
 
@@ -472,6 +485,10 @@ pub mod indexmap_like {
     impl<V> OrderedMap<V> {
         pub fn get(&self, key: &str) -> Option<&V> {
             self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        }
+
+        pub fn contains_key(&self, key: &str) -> bool {
+            self.get(key).is_some()
         }
     }
 

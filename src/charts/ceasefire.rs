@@ -33,7 +33,7 @@ impl Curve {
         Curve {
             colour,
             dashed,
-            xs: pts.iter().map(|m| (start + m.month) as f64).collect(),
+            xs: pts.iter().map(|m| (start + m.month as i64) as f64).collect(),
             p: pts.iter().map(|m| m.p).collect(),
             lo: pts.iter().map(|m| m.ci95[0]).collect(),
             hi: pts.iter().map(|m| m.ci95[1]).collect(),

@@ -5,102 +5,18 @@
 //! strict where a chart would otherwise lie (a missing outcome or metric is an error naming
 //! the file). `runs.csv` is streamed into fixed-width histograms, so memory does not grow with N.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::calendar::YearMonth;
+
 use super::ChartError;
 use super::labels::OUTCOME_IDS;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Summary {
-    pub truce_version: String,
-    pub scenario: String,
-    #[serde(default)]
-    pub title: String,
-    pub n: u64,
-    pub seed: u64,
-    pub start: String,
-    pub horizon_months: u32,
-    pub outcomes: BTreeMap<String, OutcomeStat>,
-    #[serde(default)]
-    pub ceasefire_by_month: Vec<MonthProb>,
-    #[serde(default)]
-    pub settlement_by_month: Vec<MonthProb>,
-    pub ukraine_km2: f64,
-    #[serde(default)]
-    pub issues: Vec<Issue>,
-    #[serde(default)]
-    pub actors: Vec<Actor>,
-    #[serde(default)]
-    pub graph: Graph,
-    #[serde(default)]
-    pub history: Vec<HistoryPoint>,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-pub struct OutcomeStat {
-    pub p: f64,
-    pub ci95: [f64; 2],
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct MonthProb {
-    pub month: i64,
-    pub p: f64,
-    pub ci95: [f64; 2],
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Issue {
-    pub id: String,
-    #[serde(default)]
-    pub label0: String,
-    #[serde(default)]
-    pub label1: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Actor {
-    pub id: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub ideal: BTreeMap<String, f64>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Graph {
-    #[serde(default)]
-    pub nodes: Vec<String>,
-    #[serde(default)]
-    pub edges: Vec<Edge>,
-    /// Patrons' aid to their clients; absent in runs of truce before it was recorded.
-    #[serde(default)]
-    pub patrons: Vec<Patron>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Patron {
-    pub from: String,
-    pub to: String,
-    pub aid: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Edge {
-    pub from: String,
-    pub to: String,
-    pub kind: String,
-    pub weight: f64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct HistoryPoint {
-    pub date: String,
-    pub km2: f64,
-}
+// summary.json is read into the writer's own declaration of it.
+pub use crate::summary::{CurvePoint as MonthProb, Edge, IssueInfo as Issue, Report as Summary};
 
 /// One row of `timeseries.csv`.
 #[derive(Debug, Clone, Deserialize)]
@@ -279,17 +195,14 @@ fn read_terms(path: &Path, issues: &[Issue], warnings: &mut Vec<String>) -> Resu
     Ok((dists, settled))
 }
 
-/// "2025-05" -> months since year 0 (2025 * 12 + 4). `None` if not YYYY-MM.
+/// "YYYY-MM" (a longer date is read by its month) -> months since year 0 (`calendar`).
 pub fn month_index(date: &str) -> Option<i64> {
-    let (y, m) = date.trim().split_once('-')?;
-    let y: i64 = y.parse().ok()?;
-    let m: i64 = m.get(..2).unwrap_or(m).parse().ok()?;
-    (1..=12).contains(&m).then_some(y * 12 + m - 1)
+    YearMonth::parse(date.trim().get(..7)?).map(YearMonth::index)
 }
 
 /// Months since year 0 -> "YYYY-MM".
 pub fn month_label(index: i64) -> String {
-    format!("{:04}-{:02}", index.div_euclid(12), index.rem_euclid(12) + 1)
+    YearMonth::from_index(index).to_string()
 }
 
 #[cfg(test)]

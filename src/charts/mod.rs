@@ -264,7 +264,7 @@ fn run_strings(run: &RunData) -> Vec<&str> {
     let mut v: Vec<&str> = vec![&s.title, &s.scenario];
     for a in &s.actors {
         v.push(&a.id);
-        v.extend(a.name.as_deref());
+        v.push(a.name.as_str());
     }
     for i in &s.issues {
         v.extend([i.id.as_str(), &i.label0, &i.label1]);

@@ -21,7 +21,7 @@ impl RunNames {
         let title = if s.title.trim().is_empty() { scenario.clone() } else { ctx.fit(&s.title, &scenario) };
         let mut actors = HashMap::new();
         for a in &s.actors {
-            actors.insert(a.id.clone(), ctx.fit(&ctx.l.actor(&a.id, a.name.as_deref()), &a.id));
+            actors.insert(a.id.clone(), ctx.fit(&ctx.l.actor(&a.id, Some(a.name.as_str())), &a.id));
         }
         let graph_ids = s.graph.nodes.iter().chain(s.graph.edges.iter().flat_map(|e| [&e.from, &e.to]));
         for id in graph_ids {

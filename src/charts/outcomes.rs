@@ -28,7 +28,7 @@ impl OutcomeSeries {
         let stats = OUTCOME_IDS
             .iter()
             .map(|id| {
-                let o = run.summary.outcomes[*id];
+                let o = run.summary.outcomes.get(id).expect("RunData::load checks every outcome is present");
                 (o.p, o.ci95[0], o.ci95[1])
             })
             .collect();
