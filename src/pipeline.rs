@@ -1,7 +1,8 @@
-//! One run of a compiled model, from rollouts to the run folder. Every command that runs a
-//! scenario goes through `execute` (`run`, `backtest`, `compare`, `bench`, the analyses, and a
-//! server later), and every run folder is written from the run's result in one place,
-//! `Pending::finish`, so no command writes a file and then patches it.
+//! One run of a compiled model, from rollouts to the run folder. The commands that make a run
+//! folder or time one go through `execute` (`run`, `backtest`, `compare`, `bench`), and every run
+//! folder is written from the run's result in one place, `Pending::finish`, so no command writes
+//! a file and then patches it. The analyses that need only each rollout's outcome (sweep,
+//! sensitivity, the rolling backtest) run the rollouts through `runner::run` with their own sink.
 //!
 //! Printing and progress bars are the command line's: `execute` only reports how many rollouts
 //! are done through `tick`.

@@ -4,10 +4,10 @@
 //! The variant is made in memory from the resolved scenario, not by loading the files again: each
 //! value is checked against its parameter's range as a `--set PATH=VALUE` would be, and the values
 //! together against the checks of values that must hold together. A parameter that the scenario
-//! draws (a distribution) keeps its distribution, clamped to the value: its draw still uses the same random numbers, so every other
-//! uncertain parameter of rollout i gets the same draw as in the unchanged scenario. A plain
-//! `--set` would make the parameter fixed, and the uncertain parameters after it would take
-//! their draws from shifted positions of the stream, weakening common random numbers.
+//! draws (a distribution) keeps its distribution, clamped to the value, so it stays among the
+//! uncertain parameters a run records, at the held value in every rollout. Every other uncertain
+//! parameter of rollout i draws from its own stream (keyed by its path), so it gets the same
+//! value as in the unchanged scenario: common random numbers.
 
 use std::path::{Path, PathBuf};
 

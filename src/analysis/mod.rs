@@ -7,10 +7,10 @@
 //! runs come from the parameters, not from luck, and paired intervals are narrow.
 //!
 //! Code map: `tally` runs one scenario and keeps each rollout's outcome; `intervals` holds the
-//! Wilson and paired intervals; `prcc` the partial rank correlations; `hold` loads a scenario
-//! with parameters held at given values; `grid` reads `--vary`; `compare`, `sweep` and
-//! `sensitivity` are the three analyses; `commands` is their command-line glue (progress bars,
-//! printed tables).
+//! Wilson and paired intervals; `prcc` the partial rank correlations; `hold` makes a scenario
+//! with parameters held at given values, in memory; `grid` reads `--vary`; `compare`, `sweep`
+//! and `sensitivity` are the three analyses. Their command-line glue (progress bars, printed
+//! tables) is `cli/analysis.rs`.
 
 pub mod compare;
 pub mod grid;

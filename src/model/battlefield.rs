@@ -150,3 +150,142 @@ impl Scratch {
         self.pay_for_aid(model, share);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Quiet;
+    use crate::model::rollout::Keys;
+    use rand::SeedableRng;
+
+    fn shipped(file: &str, sets: &[&str]) -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
+        let overrides = crate::scenario::Overrides { sets: sets.iter().map(|s| s.to_string()).collect(), withs: vec![] };
+        Model::new(crate::scenario::load(&path, &overrides).expect("the scenario loads"))
+    }
+
+    /// Months of the contest recomputed by docs/model.md's equations from the same draws: the
+    /// drifting mean, the AR(1) noise, breakthroughs and counter-offensives with their shocks, the
+    /// clamp to the country, the line, both sides' drains, and the ends (collapse, exhaustion,
+    /// escalation). Hazards are raised so that every branch is taken within the months run.
+    #[test]
+    fn a_contest_month_follows_its_equations() {
+        let model = shipped(
+            "baseline.toml",
+            &["battlefield.gain_drift=30", "battlefield.gain_ar=0.4", "actors.us.sanctions=0.5", "hazards.escalation=0.02"],
+        );
+        let (sl, sc) = (&model.slots, &model.scenario);
+        let (att, def) = (sc.attacker, sc.defender);
+        let mut taken = [false; 4];
+        for rollout in 0..40 {
+            let mut x = Scratch::new(&model);
+            x.reset(&model, Keys::new(11, rollout));
+            x.p[sl.breakthrough_hazard] = 0.2;
+            x.p[sl.counter_hazard] = 0.3;
+            let mut rng = Rng::seed_from_u64(rollout);
+            for month in 1..=60 {
+                if !matches!(x.phase, Phase::War) {
+                    break;
+                }
+                x.month = month;
+                let (area, eps, drift) = (x.area, x.eps, x.drift);
+                let (end, cost) = (x.endurance.clone(), x.cost.clone());
+                x.balance = x.strength_balance(&model);
+                let (bt, ct) = x.front_hazards(&model);
+                let gain = x.expected_gain(&model);
+                let mut replay = rng.clone();
+                let change = x.fight_contest(&model, &mut rng, &mut Quiet);
+
+                let p = &x.p;
+                let w: f64 = replay.sample(StandardNormal);
+                let drift = drift + p[sl.gain_drift] * w;
+                let ar = p[sl.gain_ar];
+                let z: f64 = replay.sample(StandardNormal);
+                let eps = ar * eps + (1.0 - ar * ar).sqrt() * z;
+                let mut want = gain + drift + p[sl.gain_sd] * eps;
+                let (mut shock_att, mut shock_def) = (0.0, 0.0);
+                if replay.random::<f64>() < bt {
+                    want += p[sl.breakthrough_km2];
+                    shock_def = p[sl.breakthrough_shock];
+                    taken[0] = true;
+                }
+                if replay.random::<f64>() < ct {
+                    want -= p[sl.counter_km2];
+                    shock_att = p[sl.counter_shock];
+                    taken[1] = true;
+                }
+                let new_area = (area + want).clamp(0.0, p[sl.ukraine_km2]);
+                assert_eq!((x.drift, x.eps), (drift, eps));
+                assert!((x.area - new_area).abs() < 1e-9 && (change - (new_area - area)).abs() < 1e-9, "month {month}");
+                assert!((x.line - (new_area / p[sl.claimed_km2]).min(1.0)).abs() < 1e-12);
+                let sa = &sl.actors;
+                let sanctions: f64 =
+                    (0..model.n_actors()).filter(|&j| j != att).map(|j| p[sa[j].sanctions] * p[sa[j].sanction_effect]).sum();
+                assert!(sanctions > 0.0);
+                let d_att = p[sa[att].drain] * p[sa[att].offensive] + sanctions;
+                let d_def = p[sa[def].drain] * p[sa[def].mobilisation] * x.balance.clamp(0.25, 4.0).sqrt();
+                assert_eq!(x.war_drains(&model), (d_att, d_def));
+                assert!((x.endurance[att] - (end[att] - shock_att - d_att)).abs() < 1e-12);
+                assert!((x.endurance[def] - (end[def] - shock_def - d_def)).abs() < 1e-12);
+                assert!((x.cost[att] - (cost[att] + d_att)).abs() < 1e-12 && (x.cost[def] - (cost[def] + d_def)).abs() < 1e-12);
+                assert_eq!((x.drain_now[att], x.drain_now[def]), (d_att, d_def));
+                let ended = if x.endurance[def] <= 0.0 {
+                    Some(Outcome::UkraineCollapse)
+                } else if x.endurance[att] <= 0.0 {
+                    Some(Outcome::RussiaExhaustion)
+                } else {
+                    let aid: f64 = x.aid_now.iter().sum();
+                    let esc = p[sl.escalation] * (1.0 + p[sl.escalation_per_aid] * aid);
+                    (replay.random::<f64>() < esc).then_some(Outcome::Escalation)
+                };
+                match ended {
+                    Some(o) => {
+                        assert_eq!(x.phase, Phase::Ended(o), "month {month}");
+                        taken[if o == Outcome::Escalation { 2 } else { 3 }] = true;
+                    }
+                    None => assert_eq!(x.phase, Phase::War),
+                }
+                // The month used exactly the draws recomputed here.
+                assert_eq!(replay.random::<u64>(), rng.clone().random::<u64>());
+            }
+        }
+        assert_eq!(taken, [true; 4], "breakthrough, counter-offensive, escalation, an exhausted side");
+    }
+
+    /// Smith and Stam's walk: one battle a month won with chance forts_p moves the front one
+    /// position; the area is the share of positions held of the area claimed; each side drains
+    /// by its tempo; the war ends at 0 or N.
+    #[test]
+    fn a_forts_month_moves_one_position() {
+        let model = shipped("validation/forts.toml", &["battlefield.forts_positions=4", "battlefield.forts_start=2"]);
+        let (sl, sc) = (&model.slots, &model.scenario);
+        let mut ends = [false; 2];
+        for rollout in 0..20 {
+            let mut x = Scratch::new(&model);
+            x.reset(&model, Keys::new(5, rollout));
+            assert_eq!(x.forts_pos, 2);
+            let mut rng = Rng::seed_from_u64(rollout);
+            while matches!(x.phase, Phase::War) {
+                let (pos, end) = (x.forts_pos, x.endurance.clone());
+                let mut replay = rng.clone();
+                let change = x.fight_forts(&model, &mut rng, &mut Quiet);
+                let won = replay.random::<f64>() < x.p[sl.forts_p];
+                let pos = pos + if won { 1 } else { -1 };
+                assert_eq!(x.forts_pos, pos);
+                let area = pos as f64 / 4.0 * x.p[sl.claimed_km2];
+                assert_eq!(x.area, area);
+                assert!(change.abs() > 0.0 && (x.line - (area / x.p[sl.claimed_km2]).min(1.0)).abs() < 1e-12);
+                for (i, tempo) in [(sc.attacker, sl.actors[sc.attacker].offensive), (sc.defender, sl.actors[sc.defender].mobilisation)] {
+                    let d = x.p[sl.actors[i].drain] * x.p[tempo];
+                    assert!((x.endurance[i] - (end[i] - d)).abs() < 1e-12);
+                }
+                match pos {
+                    4 => ends[0] = x.phase == Phase::Ended(Outcome::UkraineCollapse),
+                    0 => ends[1] = x.phase == Phase::Ended(Outcome::RussiaExhaustion),
+                    _ => assert_eq!(x.phase, Phase::War),
+                }
+            }
+        }
+        assert_eq!(ends, [true; 2], "both ends reached and named");
+    }
+}

@@ -70,4 +70,30 @@ mod tests {
             }
         }
     }
+
+    /// The beta update: a month whose front moved toward the defender's side (change > 0) is a
+    /// battle the attacker won; no change, or a move the other way, is a loss. Every actor's mean
+    /// moves to (w · belief + won)/(w + 1), with no noise and no draw.
+    #[test]
+    fn a_beta_belief_counts_wins_and_losses() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/validation/convergence.toml");
+        let overrides = crate::scenario::Overrides { sets: vec!["battlefield.beliefs=\"beta\"".into()], withs: vec![] };
+        let model = Model::new(crate::scenario::load(&path, &overrides).unwrap());
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(5, 2));
+        assert!(x.beta_beliefs(&model));
+        for (month, change, won) in [(1, 1.0, 1.0), (2, 0.0, 0.0), (3, -2.0, 0.0), (4, 1e-9, 1.0)] {
+            x.month = month;
+            let (belief, weight) = (x.belief.clone(), x.belief_weight.clone());
+            let mut rng = Rng::seed_from_u64(month as u64);
+            x.learn(&model, change, &mut rng);
+            for i in 0..model.n_actors() {
+                let want = (weight[i] * belief[i] + won) / (weight[i] + 1.0);
+                assert!((x.belief[i] - want).abs() < 1e-12, "month {month}, actor {i}: {} vs {want}", x.belief[i]);
+                assert_eq!(x.belief_weight[i], weight[i] + 1.0);
+            }
+            // No random number is used: the generator is where it was.
+            assert_eq!(rng.random::<u64>(), Rng::seed_from_u64(month as u64).random::<u64>());
+        }
+    }
 }
