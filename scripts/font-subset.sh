@@ -5,7 +5,7 @@
 #   scripts/font-subset.sh
 #
 # The subset holds printable ASCII, Latin-1, the punctuation, arrows and maths signs charts use,
-# and every CJK character in a string of src/charts/ or in a `title`/`name` line of a shipped
+# and every CJK character in a string of src/charts/ or in a `title`, `name`, `name_zh`, `label0_zh` or `label1_zh` line of a shipped
 # scenario. Run it after adding a Chinese label; the test `charts::the_embedded_font_covers_
 # every_chinese_label` fails until you do. Needs the font (Debian: fonts-wqy-microhei, installed
 # here when run as root) and fontTools (installed in a venv under target/).
@@ -37,9 +37,9 @@ for path in sorted(glob.glob('src/charts/*.rs')):
     code = open(path, encoding='utf-8').read().split('#[cfg(test)]')[0]  # not the tests' strings
     for literal in re.findall(r'"((?:[^"\\]|\\.)*)"', code):
         found.update(c for c in literal if cjk(c))
-for path in sorted(glob.glob('scenarios/**/*.toml', recursive=True)):
+for path in sorted(glob.glob('scenarios/**/*.toml', recursive=True) + glob.glob('examples/*.toml')):
     for line in open(path, encoding='utf-8'):
-        if re.match(r'\s*(title|name)\s*=', line):
+        if re.match(r'\s*(title|name|name_zh|label0_zh|label1_zh)\s*=', line):
             found.update(c for c in line.split('#')[0] if cjk(c))
 open(sys.argv[1], 'w', encoding='utf-8').write(''.join(sorted(found)) + '\n')
 print(f'font-subset.sh: {len(found)} CJK characters')

@@ -284,7 +284,19 @@ impl Summary {
             claimed_km2: claimed,
             quantile_resolution_km2: self.area_resolution(),
             cost_quantile_resolution: self.cost_resolution(),
-            issues: sc.issues.iter().map(|i| IssueInfo { id: i.id.clone(), label0: i.label0.clone(), label1: i.label1.clone() }).collect(),
+            issues: sc
+                .issues
+                .iter()
+                .map(|i| IssueInfo {
+                    id: i.id.clone(),
+                    label0: i.label0.clone(),
+                    label1: i.label1.clone(),
+                    name: i.name.clone(),
+                    name_zh: i.name_zh.clone(),
+                    label0_zh: i.label0_zh.clone(),
+                    label1_zh: i.label1_zh.clone(),
+                })
+                .collect(),
             actors: sc
                 .actors
                 .iter()
@@ -292,6 +304,7 @@ impl Summary {
                 .map(|(ai, a)| ActorInfo {
                     id: a.id.clone(),
                     name: a.name.clone(),
+                    name_zh: a.name_zh.clone(),
                     ideal: sc.issues.iter().enumerate().map(|(k, i)| (i.id.clone(), model.ideal(ai, k))).collect(),
                 })
                 .collect(),
@@ -431,12 +444,23 @@ pub struct IssueInfo {
     pub id: String,
     pub label0: String,
     pub label1: String,
+    /// Display names and Chinese ends, when the scenario gives them (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label0_zh: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label1_zh: Option<String>,
 }
 
 #[derive(Debug, Serialize, serde::Deserialize, Clone)]
 pub struct ActorInfo {
     pub id: String,
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
     pub ideal: indexmap_like::OrderedMap<f64>,
 }
 

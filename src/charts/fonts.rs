@@ -92,12 +92,8 @@ impl LoadedFont {
     }
 }
 
-/// True if `s` holds a character from a CJK block (ideographs, kana, hangul, CJK punctuation,
-/// full-width forms): text the embedded Latin font cannot draw.
-pub fn has_cjk(s: &str) -> bool {
-    s.chars().any(is_cjk)
-}
-
+/// True if `c` is in a CJK block (ideographs, kana, hangul, CJK punctuation, full-width forms):
+/// a character the embedded Latin font cannot draw.
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x2FDF   // radicals
@@ -391,6 +387,7 @@ mod tests {
 
     #[test]
     fn cjk_detection() {
+        let has_cjk = |s: &str| s.chars().any(is_cjk);
         assert!(has_cjk("终极博弈 — endgame"));
         assert!(has_cjk("停火（冻结冲突）"));
         assert!(!has_cjk("Ceasefire — 95% (km²)"));

@@ -234,63 +234,29 @@ impl Labels {
         }
     }
 
-    /// The display name of an issue: a translation of the shipped ids, else the id.
-    pub fn issue(&self, id: &str) -> String {
-        let known = match (self.lang(), id) {
-            (Lang::En, "territory") => "Territory",
-            (Lang::En, "nato") => "NATO",
-            (Lang::En, "guarantees") => "Guarantees",
-            (Lang::En, "military_limits") => "Military limits",
-            (Lang::En, "sanctions") => "Sanctions",
-            (Lang::En, "political") => "Political",
-            (Lang::Zh, "territory") => "领土",
-            (Lang::Zh, "nato") => "北约",
-            (Lang::Zh, "guarantees") => "安全保障",
-            (Lang::Zh, "military_limits") => "军事限制",
-            (Lang::Zh, "sanctions") => "制裁",
-            (Lang::Zh, "political") => "政治条件",
-            _ => return id.to_string(),
-        };
-        known.to_string()
+    /// The display name of an issue: the scenario's name for it in the chart language (under
+    /// Zh its `name_zh`, else its `name`), else its id made readable ("military_limits" →
+    /// "Military limits").
+    pub fn issue(&self, id: &str, name: Option<&str>, name_zh: Option<&str>) -> String {
+        let given = if self.lang() == Lang::Zh { name_zh.or(name) } else { name };
+        match given {
+            Some(n) if !n.trim().is_empty() => n.to_string(),
+            _ => readable(id),
+        }
     }
 
-    /// The two ends of an issue. Under Zh, the shipped issues get Chinese end labels when the
-    /// scenario wrote its own in a language other than Chinese.
-    pub fn issue_ends(&self, id: &str, label0: &str, label1: &str) -> (String, String) {
-        if self.lang() == Lang::Zh && !super::fonts::has_cjk(label0) && !super::fonts::has_cjk(label1) {
-            let zh = match id {
-                "territory" => Some(("恢复 1991 年边界", "克里米亚和四州归俄并获承认")),
-                "nato" => Some(("入约之路开放", "永久中立，永不加入北约")),
-                "guarantees" => Some(("西方安全保障与保障部队", "无外国驻军、无保障")),
-                "military_limits" => Some(("乌军规模不受限制", "严格限额，不得动员")),
-                "sanctions" => Some(("维持或加强制裁", "全部解除，重返八国集团")),
-                "political" => Some(("不附加政治条件", "强制选举、语言与教会地位")),
-                _ => None,
-            };
-            if let Some((a, b)) = zh {
-                return (a.to_string(), b.to_string());
-            }
+    /// The two ends of an issue: under Zh the scenario's Chinese ends when it gives both.
+    pub fn issue_ends(&self, label0: &str, label1: &str, zh: (Option<&str>, Option<&str>)) -> (String, String) {
+        match (self.lang(), zh) {
+            (Lang::Zh, (Some(a), Some(b))) => (a.to_string(), b.to_string()),
+            _ => (label0.to_string(), label1.to_string()),
         }
-        (label0.to_string(), label1.to_string())
     }
 
-    /// The display name of an actor: under Zh the shipped ids get Chinese names when the
-    /// scenario's name is not Chinese; otherwise the scenario's name, else the id.
-    pub fn actor(&self, id: &str, name: Option<&str>) -> String {
-        if self.lang() == Lang::Zh && !name.is_some_and(super::fonts::has_cjk) {
-            let zh = match id {
-                "us" => Some("美国"),
-                "russia" => Some("俄罗斯"),
-                "ukraine" => Some("乌克兰"),
-                "europe" => Some("欧洲"),
-                "china" => Some("中国"),
-                _ => None,
-            };
-            if let Some(z) = zh {
-                return z.to_string();
-            }
-        }
-        match name {
+    /// The display name of an actor: under Zh its `name_zh`, else its name, else the id.
+    pub fn actor(&self, id: &str, name: Option<&str>, name_zh: Option<&str>) -> String {
+        let given = if self.lang() == Lang::Zh { name_zh.or(name) } else { name };
+        match given {
             Some(n) if !n.trim().is_empty() => n.to_string(),
             _ => id.to_string(),
         }
@@ -352,8 +318,8 @@ impl Labels {
         v
     }
 
-    /// The formatted strings (footer patterns, shipped issue and actor names) with sample
-    /// values, for the same font check.
+    /// The formatted strings (footer patterns) with sample values, for the same font check.
+    /// Names of issues and actors come from the scenarios (`scripts/font-subset.sh` reads them).
     pub fn all_formatted(&self) -> Vec<String> {
         let mut v = vec![
             self.footer("x", 1000, 1, "2025-05", 48, "0.1.0"),
@@ -361,17 +327,18 @@ impl Labels {
             self.settled_count(1, 2),
             self.run_fallback(0),
         ];
-        for id in ["territory", "nato", "guarantees", "military_limits", "sanctions", "political"] {
-            v.push(self.issue(id));
-            let (a, b) = self.issue_ends(id, "a", "b");
-            v.push(a);
-            v.push(b);
-        }
-        for id in ["us", "russia", "ukraine", "europe", "china"] {
-            v.push(self.actor(id, None));
-        }
         v.push("0123456789.,-−+%²:km".to_string());
         v
+    }
+}
+
+/// An id made readable: "military_limits" → "Military limits".
+fn readable(id: &str) -> String {
+    let text = id.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
     }
 }
 

@@ -21,24 +21,24 @@ impl RunNames {
         let title = if s.title.trim().is_empty() { scenario.clone() } else { ctx.fit(&s.title, &scenario) };
         let mut actors = HashMap::new();
         for a in &s.actors {
-            actors.insert(a.id.clone(), ctx.fit(&ctx.l.actor(&a.id, Some(a.name.as_str())), &a.id));
+            actors.insert(a.id.clone(), ctx.fit(&ctx.l.actor(&a.id, Some(a.name.as_str()), a.name_zh.as_deref()), &a.id));
         }
         let graph_ids = s.graph.nodes.iter().chain(s.graph.edges.iter().flat_map(|e| [&e.from, &e.to]));
         for id in graph_ids {
             if !actors.contains_key(id) {
-                actors.insert(id.clone(), ctx.fit(&ctx.l.actor(id, None), id));
+                actors.insert(id.clone(), ctx.fit(&ctx.l.actor(id, None, None), id));
             }
         }
         let mut issues = HashMap::new();
         for i in &s.issues {
-            let name = ctx.fit(&ctx.l.issue(&i.id), &i.id);
-            let (a, b) = ctx.l.issue_ends(&i.id, &i.label0, &i.label1);
+            let name = ctx.fit(&ctx.l.issue(&i.id, i.name.as_deref(), i.name_zh.as_deref()), &i.id);
+            let (a, b) = ctx.l.issue_ends(&i.label0, &i.label1, (i.label0_zh.as_deref(), i.label1_zh.as_deref()));
             issues.insert(i.id.clone(), (name, ctx.fit(&a, "0"), ctx.fit(&b, "1")));
         }
         RunNames { title, scenario, actors, issues }
     }
 
-    /// An actor's name (from `actors`, else a translation of a shipped id, else the id).
+    /// An actor's name (from `actors`, in the chart language, else the id).
     pub fn actor(&self, id: &str) -> String {
         self.actors.get(id).cloned().unwrap_or_else(|| id.to_string())
     }

@@ -44,11 +44,21 @@ pub fn to_toml(model: &Model) -> String {
         let _ = writeln!(out, "\n[issues.{}]", issue.id);
         let _ = writeln!(out, "label0 = {}", quote(&issue.label0));
         let _ = writeln!(out, "label1 = {}", quote(&issue.label1));
+        for (key, text) in
+            [("name", &issue.name), ("name_zh", &issue.name_zh), ("label0_zh", &issue.label0_zh), ("label1_zh", &issue.label1_zh)]
+        {
+            if let Some(t) = text {
+                let _ = writeln!(out, "{key} = {}", quote(t));
+            }
+        }
         section_tail(&mut out, sc, &format!("issues.{}.", issue.id));
     }
     for a in &sc.actors {
         let _ = writeln!(out, "\n[actors.{}]", a.id);
         let _ = writeln!(out, "name = {}", quote(&a.name));
+        if let Some(z) = &a.name_zh {
+            let _ = writeln!(out, "name_zh = {}", quote(z));
+        }
         let _ = writeln!(out, "role = \"{}\"", a.role.name());
         if let Some(c) = a.patron_of {
             let _ = writeln!(out, "patron_of = \"{}\"", sc.actors[c].id);

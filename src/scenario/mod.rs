@@ -67,6 +67,12 @@ pub struct Issue {
     pub id: String,
     pub label0: String,
     pub label1: String,
+    /// Display names for charts and reports (`name`, `name_zh`) and the ends in Chinese; `None`
+    /// where the scenario gives none.
+    pub name: Option<String>,
+    pub name_zh: Option<String>,
+    pub label0_zh: Option<String>,
+    pub label1_zh: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +96,8 @@ impl Role {
 pub struct Actor {
     pub id: String,
     pub name: String,
+    /// Its name in Chinese, for charts in Chinese.
+    pub name_zh: Option<String>,
     pub role: Role,
     pub patron_of: Option<usize>,
 }

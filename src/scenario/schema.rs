@@ -232,8 +232,8 @@ pub const SECTIONS: &[(&str, &[FieldDef])] =
 
 /// Keys of each table that are not numeric parameters.
 pub const SCENARIO_KEYS: &[&str] = &["name", "title", "description", "start", "horizon_months", "extends"];
-pub const ACTOR_TEXT_KEYS: &[&str] = &["name", "role", "patron_of", "ideal", "salience"];
-pub const ISSUE_TEXT_KEYS: &[&str] = &["label0", "label1"];
+pub const ACTOR_TEXT_KEYS: &[&str] = &["name", "name_zh", "role", "patron_of", "ideal", "salience"];
+pub const ISSUE_TEXT_KEYS: &[&str] = &["name", "name_zh", "label0", "label1", "label0_zh", "label1_zh"];
 pub const NEGOTIATION_TEXT_KEYS: &[&str] = &["protocol", "proposer", "mediator", "signatories"];
 pub const BATTLEFIELD_TEXT_KEYS: &[&str] = &["model", "beliefs"];
 pub const POSTDEAL_TEXT_KEYS: &[&str] = &["reversal_dates"];

@@ -48,6 +48,16 @@ const ACTORS: [(&str, &str, [f64; 6]); 4] = [
     ("ukraine", "Ukraine", [0.0, 0.2, 0.0, 0.0, 0.0, 0.0]),
     ("europe", "Europe", [0.1, 0.3, 0.0, 0.1, 0.2, 0.0]),
 ];
+/// The issues' and actors' names, in English and Chinese, as the shipped baseline gives them.
+const ISSUE_NAMES: [(&str, &str); 6] = [
+    ("Territory", "领土"),
+    ("NATO", "北约"),
+    ("Guarantees", "安全保障"),
+    ("Military limits", "军事限制"),
+    ("Sanctions", "制裁"),
+    ("Political", "政治条件"),
+];
+const ACTOR_ZH: [&str; 4] = ["美国", "俄罗斯", "乌克兰", "欧洲"];
 const UKRAINE_KM2: f64 = 603_628.0;
 const HORIZON: usize = 48;
 
@@ -207,13 +217,19 @@ fn write_run(dir: &Path, f: &Fake) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let issues: Vec<String> =
-        ISSUES.iter().map(|(id, a, b, ..)| format!("{{\"id\": \"{id}\", \"label0\": \"{a}\", \"label1\": \"{b}\"}}")).collect();
+    let issues: Vec<String> = ISSUES
+        .iter()
+        .zip(ISSUE_NAMES)
+        .map(|((id, a, b, ..), (name, zh))| {
+            format!("{{\"id\": \"{id}\", \"label0\": \"{a}\", \"label1\": \"{b}\", \"name\": \"{name}\", \"name_zh\": \"{zh}\"}}")
+        })
+        .collect();
     let actors: Vec<String> = ACTORS
         .iter()
-        .map(|(id, name, ideal)| {
+        .zip(ACTOR_ZH)
+        .map(|((id, name, ideal), zh)| {
             let ideal: Vec<String> = ISSUES.iter().zip(ideal).map(|((i, ..), v)| format!("\"{i}\": {v}")).collect();
-            format!("{{\"id\": \"{id}\", \"name\": \"{name}\", \"ideal\": {{{}}}}}", ideal.join(", "))
+            format!("{{\"id\": \"{id}\", \"name\": \"{name}\", \"name_zh\": \"{zh}\", \"ideal\": {{{}}}}}", ideal.join(", "))
         })
         .collect();
     let edges = [

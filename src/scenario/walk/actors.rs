@@ -46,7 +46,11 @@ impl Walker {
             let mut keys: Vec<&str> = schema::ISSUE_TEXT_KEYS.to_vec();
             keys.extend(schema::ISSUE.iter().map(|d| d.key));
             self.unknown_keys(t, &path, &keys);
-            issues.push(Issue { id: entry.key.clone(), label0, label1 });
+            let name = self.optional_text(t, &path, "name");
+            let name_zh = self.optional_text(t, &path, "name_zh");
+            let label0_zh = self.optional_text(t, &path, "label0_zh");
+            let label1_zh = self.optional_text(t, &path, "label1_zh");
+            issues.push(Issue { id: entry.key.clone(), label0, label1, name, name_zh, label0_zh, label1_zh });
         }
         if !issues.iter().any(|i| i.id == "territory") {
             self.diags.push(
@@ -78,7 +82,8 @@ impl Walker {
             if let (Some(client), Some(node)) = (patron_of, t.get("patron_of")) {
                 patron_origins.push((actors.len(), client, node.origin.clone()));
             }
-            actors.push(Actor { id: entry.key.clone(), name, role, patron_of });
+            let name_zh = self.optional_text(t, &path, "name_zh");
+            actors.push(Actor { id: entry.key.clone(), name, name_zh, role, patron_of });
         }
         for (i, _, origin) in &patron_origins {
             self.patron_circle(&actors, *i, origin);
