@@ -23,6 +23,7 @@ pub use crate::error::InputError;
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> i32 {
+    crate::output::claim::on_interrupt(|| eprintln!("\ninterrupted: the unfinished output was removed; earlier output is as it was"));
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -353,6 +353,16 @@ pub fn remove_registered() {
     }
 }
 
+/// What to tell the user after an interrupt has removed the unfinished output: set by the
+/// command line (the library prints nothing).
+static ON_INTERRUPT: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what the interrupt handler calls once the unfinished output is removed, before the
+/// process exits with 130.
+pub fn on_interrupt(note: fn()) {
+    let _ = ON_INTERRUPT.set(note);
+}
+
 fn install_signal_handler() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -360,7 +370,9 @@ fn install_signal_handler() {
         // thread, so removing folders there is safe. 130 is the shell's code for an interrupt.
         let _ = ctrlc::set_handler(|| {
             remove_registered();
-            eprintln!("\ninterrupted: the unfinished output was removed; earlier output is as it was");
+            if let Some(note) = ON_INTERRUPT.get() {
+                note();
+            }
             std::process::exit(130);
         });
     });
