@@ -7,7 +7,8 @@ use anyhow::Result;
 use sha2::Digest;
 
 use super::args::BacktestArgs;
-use super::{InputError, load, read_series_file, threads};
+use super::calibrate::read_series_file;
+use super::{InputError, load, threads};
 use crate::calendar::YearMonth;
 use crate::calibrate::{Jumps, Trend};
 use crate::model::Model;
