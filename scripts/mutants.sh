@@ -28,7 +28,7 @@ BATCHES=(
   "events|src/model/events.rs|--lib --test it -- engine validation negotiation events|240"
   "postdeal|src/model/postdeal.rs|--lib --test it -- engine validation postdeal|240"
   "beliefs|src/model/beliefs.rs|--lib --test it -- beliefs validation engine|240"
-  "battlefield|src/model/battlefield.rs|--lib --test it -- engine validation|240"
+  "battlefield|src/model/battlefield.rs|--lib --test it -- battlefield engine validation|240"
   "policies|src/model/policies.rs|--test it -- engine analysis::|240"
   "negotiation|src/model/negotiation/mod.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240"
   "proposer|src/model/negotiation/proposer.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240"
