@@ -158,6 +158,21 @@ mod tests {
     use crate::model::rollout::Keys;
     use rand::SeedableRng;
 
+    /// Records the front's story lines: (change, area).
+    struct Fronts(Vec<(f64, f64)>);
+
+    impl crate::model::Observer for Fronts {
+        fn wants_story(&self) -> bool {
+            true
+        }
+
+        fn story(&mut self, _month: u32, entry: Story) {
+            if let Story::Front { change_km2, area_km2, .. } = entry {
+                self.0.push((change_km2, area_km2));
+            }
+        }
+    }
+
     fn shipped(file: &str, sets: &[&str]) -> Model {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
         let overrides = crate::scenario::Overrides { sets: sets.iter().map(|s| s.to_string()).collect(), withs: vec![] };
@@ -257,7 +272,16 @@ mod tests {
     /// by its tempo; the war ends at 0 or N.
     #[test]
     fn a_forts_month_moves_one_position() {
-        let model = shipped("validation/forts.toml", &["battlefield.forts_positions=4", "battlefield.forts_start=2"]);
+        // Tempos that differ, so that each side's drain is told apart.
+        let sets = [
+            "battlefield.forts_positions=4",
+            "battlefield.forts_start=2",
+            "actors.attacker.drain=0.01",
+            "actors.defender.drain=0.02",
+            "actors.attacker.offensive=1.5",
+            "actors.defender.mobilisation=0.6",
+        ];
+        let model = shipped("validation/forts.toml", &sets);
         let (sl, sc) = (&model.slots, &model.scenario);
         let mut ends = [false; 2];
         for rollout in 0..20 {
@@ -266,15 +290,18 @@ mod tests {
             assert_eq!(x.forts_pos, 2);
             let mut rng = Rng::seed_from_u64(rollout);
             while matches!(x.phase, Phase::War) {
-                let (pos, end) = (x.forts_pos, x.endurance.clone());
+                let (pos, end, before) = (x.forts_pos, x.endurance.clone(), x.area);
                 let mut replay = rng.clone();
-                let change = x.fight_forts(&model, &mut rng, &mut Quiet);
+                let mut fronts = Fronts(Vec::new());
+                let change = x.fight_forts(&model, &mut rng, &mut fronts);
                 let won = replay.random::<f64>() < x.p[sl.forts_p];
                 let pos = pos + if won { 1 } else { -1 };
                 assert_eq!(x.forts_pos, pos);
                 let area = pos as f64 / 4.0 * x.p[sl.claimed_km2];
                 assert_eq!(x.area, area);
-                assert!(change.abs() > 0.0 && (x.line - (area / x.p[sl.claimed_km2]).min(1.0)).abs() < 1e-12);
+                assert_eq!(change, area - before);
+                assert_eq!(fronts.0, vec![(area - before, area)], "the story tells the same change");
+                assert!((x.line - (area / x.p[sl.claimed_km2]).min(1.0)).abs() < 1e-12);
                 for (i, tempo) in [(sc.attacker, sl.actors[sc.attacker].offensive), (sc.defender, sl.actors[sc.defender].mobilisation)] {
                     let d = x.p[sl.actors[i].drain] * x.p[tempo];
                     assert!((x.endurance[i] - (end[i] - d)).abs() < 1e-12);
