@@ -185,10 +185,15 @@ mod tests {
     /// escalation). Hazards are raised so that every branch is taken within the months run.
     #[test]
     fn a_contest_month_follows_its_equations() {
-        let model = shipped(
-            "baseline.toml",
-            &["battlefield.gain_drift=30", "battlefield.gain_ar=0.4", "actors.us.sanctions=0.5", "hazards.escalation=0.02"],
-        );
+        let sets = [
+            "battlefield.gain_drift=30",
+            "battlefield.gain_ar=0.4",
+            "actors.us.sanctions=0.5",
+            "hazards.escalation=0.02",
+            "actors.russia.offensive=1.3",
+            "actors.ukraine.mobilisation=0.8",
+        ];
+        let model = shipped("baseline.toml", &sets);
         let (sl, sc) = (&model.slots, &model.scenario);
         let (att, def) = (sc.attacker, sc.defender);
         let mut taken = [false; 4];
@@ -207,6 +212,11 @@ mod tests {
                 let (end, cost) = (x.endurance.clone(), x.cost.clone());
                 x.balance = x.strength_balance(&model);
                 let (bt, ct) = x.front_hazards(&model);
+                // The hazards by their equation: breakthroughs likelier as the balance tilts and
+                // as the defender's endurance runs down; counter-offensives as it tilts back.
+                let worn = (1.0 - end[def] / x.p[sl.actors[def].endurance].max(1e-9)).clamp(0.0, 1.0);
+                let want_bt = x.p[sl.breakthrough_hazard] * x.balance.min(10.0) * (1.0 + x.p[sl.fragility] * worn);
+                assert!((bt - want_bt).abs() < 1e-15 && (ct - x.p[sl.counter_hazard] / x.balance.max(0.1)).abs() < 1e-15);
                 let gain = x.expected_gain(&model);
                 let mut replay = rng.clone();
                 let change = x.fight_contest(&model, &mut rng, &mut Quiet);
