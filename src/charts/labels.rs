@@ -366,6 +366,23 @@ pub use crate::stats::percent;
 mod tests {
     use super::*;
 
+    /// Names come from the scenario in the chart's language; without one, the id made readable.
+    #[test]
+    fn names_follow_the_scenario_then_the_id() {
+        assert_eq!(EN.issue("military_limits", None, Some("军事限制")), "Military limits");
+        assert_eq!(EN.issue("nato", Some("NATO"), Some("北约")), "NATO");
+        assert_eq!(ZH.issue("nato", Some("NATO"), Some("北约")), "北约");
+        assert_eq!(ZH.issue("nato", Some("NATO"), None), "NATO");
+        assert_eq!(ZH.issue("x", None, None), "X");
+        assert_eq!(EN.issue("", None, None), "");
+        assert_eq!(ZH.actor("us", Some("United States"), Some("美国")), "美国");
+        assert_eq!(EN.actor("us", Some("United States"), Some("美国")), "United States");
+        assert_eq!(ZH.actor("us", Some(" "), None), "us");
+        assert_eq!(ZH.issue_ends("a", "b", (Some("甲"), Some("乙"))), ("甲".to_string(), "乙".to_string()));
+        assert_eq!(ZH.issue_ends("a", "b", (Some("甲"), None)), ("a".to_string(), "b".to_string()));
+        assert_eq!(EN.issue_ends("a", "b", (Some("甲"), Some("乙"))), ("a".to_string(), "b".to_string()));
+    }
+
     #[test]
     fn thousands_groups_digits() {
         assert_eq!(thousands(0.0), "0");

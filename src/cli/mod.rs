@@ -350,7 +350,7 @@ fn peak_memory_kb() -> Option<u64> {
 /// A deliberate internal failure, so that the tests can check what a bug in truce looks like to
 /// its user (exit 1, the request to report it, no output left behind): with `TRUCE_INJECT_FAULT`
 /// set to `panic` or `error`, a run panics or fails with an internal error once its rollouts
-/// have run and its files are half written (in the temporary folder). Not for users.
+/// have run and runs.csv is written in the temporary folder, before the other files. Not for users.
 fn injected_fault() -> Result<()> {
     match std::env::var("TRUCE_INJECT_FAULT").as_deref() {
         Ok("panic") => panic!("fault injected by TRUCE_INJECT_FAULT"),
