@@ -39,16 +39,16 @@ impl EnvError {
 
 /// An error met while writing into the temporary folder `tmp` that becomes `target`, said in
 /// terms of the target: the file it was writing, and that nothing of the target was touched.
-pub fn in_temporary(e: anyhow::Error, tmp: &Path, target: &Path) -> anyhow::Error {
-    match e.downcast::<EnvError>() {
-        Ok(mut env) => {
+pub fn in_temporary(e: crate::error::Error, tmp: &Path, target: &Path) -> crate::error::Error {
+    match e {
+        crate::error::Error::Env(mut env) => {
             if let Ok(rel) = env.path.strip_prefix(tmp) {
                 env.path = target.join(rel);
                 env.note = Some(format!("nothing was written: the unfinished output was removed, and `{}` is as it was", target.display()));
             }
             env.into()
         }
-        Err(e) => e,
+        e => e,
     }
 }
 
@@ -144,12 +144,6 @@ fn check_meta(meta: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
         return Err(ReadError::Not(NotReadable::TooLarge { size: meta.len(), limit }));
     }
     Ok(())
-}
-
-/// The exit code of an error chain: 2 for bad input or usage, 3 for the environment (a file or
-/// folder the system will not let truce read or write), 1 for anything else (a bug).
-pub fn is_environment(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.is::<EnvError>() || c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() != io::ErrorKind::BrokenPipe))
 }
 
 #[cfg(test)]

@@ -10,10 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Result;
-
-use crate::charts::{ChartError, ChartOptions};
-use crate::error::InputError;
+use crate::charts::ChartOptions;
+use crate::error::{Error, InputError, Result};
 use crate::model::Model;
 use crate::output::{self, RunFolder};
 use crate::runner::{self, Chunk, RunConfig};
@@ -60,10 +58,10 @@ pub fn execute(model: &Model, spec: &RunSpec, mut each: impl FnMut(&Chunk) -> Re
     summary.join(shards);
     let report = summary.report(model, spec.seed);
     if let Some(field) = report.non_finite() {
-        anyhow::bail!("internal error: summary.json field `{field}` is not a finite number; nothing was written; please report this");
+        return Err(Error::bug(format!("internal error: summary.json field `{field}` is not a finite number; nothing was written; please report this")));
     }
     if summary.invalid_values() > 0 {
-        anyhow::bail!(
+        crate::error::bug!(
             "internal error: {} simulated values were not finite numbers; nothing was written; please report this",
             summary.invalid_values()
         );
@@ -139,34 +137,15 @@ impl Pending {
         }
         let Some(opts) = charts else { return Ok(Vec::new()) };
         // Charts are drawn inside the temporary folder, so they land atomically with the rest.
-        let drawn = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts).map_err(chart_error)?;
+        let drawn = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts)?;
         Ok(drawn.warnings)
     }
 
-    fn in_temporary(&self, e: anyhow::Error) -> anyhow::Error {
+    fn in_temporary(&self, e: Error) -> Error {
         crate::files::in_temporary(e, self.folder.path(), self.folder.target())
     }
 }
 
-/// A chart error as the error the user should see: the environment's (exit 3) when a file
-/// could not be read or written, bad input (exit 2) for options or a folder truce cannot draw from.
-pub fn chart_error(e: ChartError) -> anyhow::Error {
-    use ChartError as C;
-    match e {
-        C::Read { path, source } => crate::files::EnvError::read(&path, source).into(),
-        C::CreateDir { path, source } => crate::files::EnvError::write("create the folder", &path, source).into(),
-        C::Write { path, source } => crate::files::EnvError::write("write", &path, source).into(),
-        C::Options(m) => InputError(format!("{m}\n  help: e.g. --size 1600x1000 (the default) or --size 800x500")).into(),
-        other @ C::Font { .. } => InputError(format!(
-            "{other}\n  help: give --font a TrueType/OpenType file (.ttf, .otf or .ttc), e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-        ))
-        .into(),
-        other @ (C::Json { .. } | C::Csv { .. } | C::Invalid { .. }) => {
-            InputError(format!("{other}\n  help: the run folder is damaged; run `truce run` again to rewrite it")).into()
-        }
-        other => anyhow::Error::from(other),
-    }
-}
 
 /// Refuses, before any rollout runs, a runs.csv that cannot fit on the disk: its size is
 /// estimated from rollout 0's row.

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use crate::error::Result;
 use serde::Serialize;
 
 use crate::model::Outcome;
@@ -26,7 +26,7 @@ pub struct Subject {
 }
 
 /// Parses `--variant LABEL=PATH=VALUE` into the label and the `PATH=VALUE` it sets.
-pub fn parse_variant(text: &str) -> Result<(String, String), String> {
+pub fn parse_variant(text: &str) -> std::result::Result<(String, String), String> {
     let form = "write LABEL=PATH=VALUE, e.g. --variant 'pressure=actors.us.pressure=0.1'";
     let (label, set) = text.split_once('=').ok_or_else(|| format!("`{text}` has no `=`; {form}"))?;
     let label = label.trim();
@@ -72,7 +72,7 @@ pub fn subjects(files: &[PathBuf], variants: &[(String, String)], common: &Overr
         let sets: Vec<String> = variants.iter().filter(|(l, _)| l == label).map(|(_, s)| s.clone()).collect();
         let mut overrides = common.clone();
         overrides.sets.extend(sets.iter().cloned());
-        let scenario = scenario::load(first, &overrides).map_err(|e: ScenarioError| anyhow::Error::new(e))?;
+        let scenario = scenario::load(first, &overrides).map_err(|e: ScenarioError| crate::error::Error::from(e))?;
         out.push(Subject { label: label.to_string(), file: first.clone(), sets, scenario });
     }
     if out.len() < 2 {
@@ -185,7 +185,7 @@ impl Comparison {
                 r.unpaired_hi.map(f).unwrap_or_default(),
             ])?;
         }
-        String::from_utf8(w.into_inner()?).context("compare.csv is UTF-8")
+        crate::error::csv_text(w)
     }
 
     /// The printed table: one line per outcome, a column per subject, then a column per

@@ -83,7 +83,7 @@ impl Base {
     /// made in memory from the resolved scenario: each value is checked against its range as
     /// `--set` would be (`flag` names the option in the message), and the values together
     /// against the checks of values that must hold together.
-    pub fn at(&self, flag: &str, held: &[(String, f64)]) -> Result<Scenario, anyhow::Error> {
+    pub fn at(&self, flag: &str, held: &[(String, f64)]) -> crate::error::Result<Scenario> {
         let mut sc = self.scenario.clone();
         for (path, v) in held {
             let i = self.numeric_param(flag, path)?;

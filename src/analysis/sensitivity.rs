@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use crate::error::Result;
 
 use crate::model::{Model, Outcome};
 
@@ -166,7 +166,7 @@ impl Sensitivity {
                 f(r.effect.hi),
             ])?;
         }
-        String::from_utf8(w.into_inner()?).context("tornado.csv is UTF-8")
+        crate::error::csv_text(w)
     }
 
     /// sensitivity.csv: the PRCC of every drawn parameter with every outcome.
@@ -184,7 +184,7 @@ impl Sensitivity {
                 self.n.to_string(),
             ])?;
         }
-        String::from_utf8(w.into_inner()?).context("sensitivity.csv is UTF-8")
+        crate::error::csv_text(w)
     }
 
     /// The printed tables: the tornado, then the PRCC for the metric.
@@ -339,7 +339,7 @@ pub fn evaluate_design(base: &Base, design: &Design, n: u64, seed: u64, threads:
         rec.extend(Outcome::ALL.iter().map(|&o| format!("{:.5}", t.p(o).value)));
         w.write_record(&rec)?;
     }
-    String::from_utf8(w.into_inner()?).context("design results are UTF-8")
+    crate::error::csv_text(w)
 }
 
 #[cfg(test)]

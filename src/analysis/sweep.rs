@@ -14,7 +14,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use crate::error::Result;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -341,7 +341,13 @@ fn format_row(row: &PointRow) -> String {
 fn parse_row(point: usize, line: &str, n_values: usize) -> Result<PointRow> {
     let cells: Vec<&str> = line.split(',').collect();
     let num = |i: usize| -> Result<f64> {
-        cells.get(i).and_then(|c| c.parse().ok()).with_context(|| format!("sweep.csv point {point}: bad cell {i}"))
+        cells.get(i).and_then(|c| c.parse().ok()).ok_or_else(|| {
+            InputError(format!(
+                "sweep.csv, point {point}: cell {} is not a number\n  help: the unfinished sweep's sweep.csv is damaged; start the sweep again with a new --out",
+                i + 1
+            ))
+            .into()
+        })
     };
     let values = (0..n_values).map(|j| num(1 + j)).collect::<Result<Vec<_>>>()?;
     let mut p = Vec::new();

@@ -4,10 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::args::{CompareArgs, RunOptions, SensitivityArgs, SweepArgs};
-use super::{chart_error, chart_options, finish_run, progress, start_run, threads};
+use super::{chart_options, finish_run, progress, start_run, threads};
 use crate::charts;
 use crate::model::{Model, Outcome};
 use crate::output::RunFolder;
@@ -26,7 +26,7 @@ use crate::analysis::tally::Tally;
 /// Options that can only fail are refused before any rollout runs.
 fn early_checks(r: &RunOptions) -> Result<()> {
     if !r.no_charts {
-        charts::check_options(&chart_options(&r.charts)).map_err(chart_error)?;
+        charts::check_options(&chart_options(&r.charts))?;
     }
     Ok(())
 }
@@ -91,7 +91,7 @@ pub(super) fn compare(a: &CompareArgs) -> Result<()> {
     if !r.no_charts {
         let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
         let report =
-            charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts)).map_err(chart_error)?;
+            charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts))?;
         warn_all(&report.warnings);
     }
     let path = folder.finish()?;
@@ -167,7 +167,7 @@ pub(super) fn sweep(a: &SweepArgs) -> Result<()> {
         };
         let opts = chart_options(&r.charts);
         let other = |name: &str| !opts.lang.owns_chart(name);
-        let report = crate::output::replace_charts(&out, other, |tmp| charts::draw_sweep(&data, tmp, &opts).map_err(chart_error))?;
+        let report = crate::output::replace_charts(&out, other, |tmp| charts::draw_sweep(&data, tmp, &opts).map_err(crate::error::Error::from))?;
         warn_all(&report.warnings);
     }
     writeln!(stdout, "\nran {todo} point(s), skipped {skipped} already done; written to {}", out.display())?;
@@ -276,7 +276,7 @@ pub(super) fn sensitivity(a: &SensitivityArgs) -> Result<()> {
                 })
                 .collect(),
         };
-        let report = charts::draw_tornado(&data, &folder.path().join("charts"), &chart_options(&r.charts)).map_err(chart_error)?;
+        let report = charts::draw_tornado(&data, &folder.path().join("charts"), &chart_options(&r.charts))?;
         warn_all(&report.warnings);
     }
     let path = folder.finish()?;

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Result;
+use crate::error::Result;
 
 use super::args;
 use super::{InputError, chart_options, finish_run, load, start_run, threads};
@@ -184,5 +184,5 @@ fn backtest_csv(bt: &crate::calibrate::Backtest) -> Result<Vec<u8>> {
             format!("{:.1}", b.percentile),
         ])?;
     }
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+    w.into_inner().map_err(|e| crate::error::Error::bug(format!("internal error: CSV in memory: {e}")))
 }

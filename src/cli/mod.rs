@@ -10,14 +10,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use crate::error::Result;
 use clap::Parser;
 
 use crate::charts::ChartOptions;
 use crate::model::{Model, Outcome};
-pub(crate) use crate::pipeline::chart_error;
 use crate::pipeline::{Pending, RunResult, RunSpec};
-use crate::scenario::{self, Overrides, ScenarioError};
+use crate::scenario::{self, Overrides};
 use args::{Cli, Command, RunArgs, ScenarioArgs};
 
 pub use crate::error::InputError;
@@ -47,37 +46,11 @@ pub fn main() -> i32 {
     match outcome {
         Ok(()) => 0,
         Err(e) => {
-            if let Some(io) = e.downcast_ref::<std::io::Error>()
-                && io.kind() == std::io::ErrorKind::BrokenPipe
-            {
-                return 0;
+            let report = e.report();
+            if !report.is_empty() {
+                eprintln!("{report}");
             }
-            if let Some(se) = e.downcast_ref::<ScenarioError>() {
-                eprintln!("{se}");
-                return 2;
-            }
-            if let Some(u) = e.downcast_ref::<InputError>() {
-                eprintln!("error: {u}");
-                return 2;
-            }
-            if let Some(r) = e.downcast_ref::<crate::output::claim::Refused>() {
-                eprintln!("error: {r}");
-                return 2;
-            }
-            if let Some(b) = e.downcast_ref::<crate::output::claim::Busy>() {
-                eprintln!("error: {b}");
-                return 3;
-            }
-            if let Some(env) = e.chain().find_map(|c| c.downcast_ref::<crate::files::EnvError>()) {
-                eprintln!("error: {env}");
-                return 3;
-            }
-            if crate::files::is_environment(&e) {
-                eprintln!("error: {e:#}\n  help: check the files and folders named above, or write elsewhere with --out");
-                return 3;
-            }
-            eprintln!("error: {e:#}\n  (this is a bug in truce: please report it with the command line and scenario)");
-            1
+            e.kind().exit_code()
         }
     }
 }
@@ -137,7 +110,7 @@ pub(crate) fn start_run(
     also: impl FnMut(&crate::runner::Chunk),
 ) -> Result<(Pending, RunResult)> {
     if let Some(opts) = charts {
-        crate::charts::check_options(opts).map_err(chart_error)?;
+        crate::charts::check_options(opts)?;
     }
     let mut pending = Pending::create(model, spec.n, spec.seed, out, runs_csv)?;
     let bar = progress(spec.n, "");
@@ -200,7 +173,7 @@ pub fn print_report(out: &mut impl Write, model: &Model, r: &crate::summary::Rep
     writeln!(out)?;
     writeln!(out, "{:<20} {:>8}   95% interval", "outcome", "p")?;
     for o in Outcome::ALL {
-        let s = r.outcomes.get(o.name()).context("every outcome is reported")?;
+        let s = r.outcomes.get(o.name()).ok_or_else(|| crate::error::Error::bug("internal error: an outcome is missing from the report"))?;
         // The same rule as the charts' labels: 0% for none, <0.1% for a share too small to show.
         let pc = crate::stats::percent;
         writeln!(out, "{:<20} {:>8}   [{:>6}, {:>6}]", o.name(), pc(s.p), pc(s.ci95[0]), pc(s.ci95[1]))?;
@@ -303,7 +276,7 @@ fn validate(a: &args::ValidateArgs) -> Result<()> {
     writeln!(out, "\n{} of {} checks pass", checks.len() - failed, checks.len())?;
     out.flush()?;
     if failed > 0 {
-        anyhow::bail!("{failed} validation check(s) failed");
+        crate::error::bug!("{failed} validation check(s) failed");
     }
     Ok(())
 }
@@ -319,7 +292,7 @@ pub(crate) fn chart_options(a: &args::ChartArgs) -> crate::charts::ChartOptions 
 
 fn plot(a: &args::PlotArgs) -> Result<()> {
     let opts = chart_options(&a.charts);
-    crate::charts::check_options(&opts).map_err(chart_error)?;
+    crate::charts::check_options(&opts)?;
     if !crate::output::claim::is_truce_folder(&a.dir) || !a.dir.join("summary.json").is_file() {
         return Err(InputError(format!(
             "`{}` is not a run folder (it has no truce manifest.json and summary.json); give a folder written by `truce run`\n  help: e.g. truce plot output/endgame",
@@ -331,7 +304,7 @@ fn plot(a: &args::PlotArgs) -> Result<()> {
     let charts = a.dir.join("charts");
     let other = |name: &str| !opts.lang.owns_chart(name);
     let report = crate::output::replace_charts(&a.dir, other, |tmp| {
-        crate::charts::draw_run(&a.dir, tmp, &opts).map_err(chart_error).map_err(|e| crate::files::in_temporary(e, tmp, &charts))
+        crate::charts::draw_run(&a.dir, tmp, &opts).map_err(crate::error::Error::from).map_err(|e| crate::files::in_temporary(e, tmp, &charts))
     })?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
@@ -354,7 +327,7 @@ fn peak_memory_kb() -> Option<u64> {
 fn injected_fault() -> Result<()> {
     match std::env::var("TRUCE_INJECT_FAULT").as_deref() {
         Ok("panic") => panic!("fault injected by TRUCE_INJECT_FAULT"),
-        Ok("error") => Err(anyhow::anyhow!("fault injected by TRUCE_INJECT_FAULT")),
+        Ok("error") => Err(crate::error::Error::bug("fault injected by TRUCE_INJECT_FAULT")),
         _ => Ok(()),
     }
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Result;
+use crate::error::Result;
 use sha2::Digest;
 
 use super::args::BacktestArgs;
@@ -121,12 +121,12 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
     )?;
     if !a.no_charts {
         let opts = super::chart_options(&a.charts);
-        crate::charts::check_options(&opts).map_err(super::chart_error)?;
+        crate::charts::check_options(&opts)?;
         let mut data = crate::charts::rolling::RollingData::new(&base.scenario, &summary, &a.trend, n, a.seed, done.len());
         // The scenario's own title describes its single start; these charts are about origins.
         data.title = format!("{name} · {} … {}", done[0].origin, done[done.len() - 1].origin);
         let charts = folder.path().join("charts");
-        let report = crate::charts::rolling::draw_rolling(&data, &charts, &opts).map_err(super::chart_error)?;
+        let report = crate::charts::rolling::draw_rolling(&data, &charts, &opts)?;
         for w in &report.warnings {
             eprintln!("warning: {w}");
         }
@@ -219,5 +219,5 @@ fn rolling_csv(rows: &[Row]) -> Result<String> {
             (r.in90 as u8).to_string(),
         ])?;
     }
-    Ok(String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
+    crate::error::csv_text(w)
 }

@@ -73,16 +73,16 @@ pub struct Claim {
 
 impl Claim {
     /// Claims `target` for writing: it must be absent, empty, or truce's own (see the module).
-    pub fn take(target: &Path) -> anyhow::Result<Claim> {
+    pub fn take(target: &Path) -> crate::error::Result<Claim> {
         Claim::open(target, true)
     }
 
     /// Locks an existing run folder to change part of it (`truce plot` replaces its charts).
-    pub fn lock(target: &Path) -> anyhow::Result<Claim> {
+    pub fn lock(target: &Path) -> crate::error::Result<Claim> {
         Claim::open(target, false)
     }
 
-    fn open(target: &Path, replace: bool) -> anyhow::Result<Claim> {
+    fn open(target: &Path, replace: bool) -> crate::error::Result<Claim> {
         let name = match target.file_name() {
             Some(n) if target.components().next_back().is_some_and(|c| matches!(c, std::path::Component::Normal(_))) => {
                 n.to_string_lossy().into_owned()
@@ -195,7 +195,7 @@ impl Drop for Claim {
 }
 
 /// Opens and locks `.NAME.lock`; refuses if another process holds it.
-fn lock_file(path: &Path, target: &Path) -> anyhow::Result<File> {
+fn lock_file(path: &Path, target: &Path) -> crate::error::Result<File> {
     for _ in 0..10 {
         let file = fs::OpenOptions::new()
             .create(true)
@@ -222,8 +222,8 @@ fn lock_file(path: &Path, target: &Path) -> anyhow::Result<File> {
 }
 
 /// Refuses a target that is not absent, empty, or a folder of truce's own files.
-pub fn check_replaceable(target: &Path) -> Result<(), anyhow::Error> {
-    let refuse = |what: String, help: &str| -> anyhow::Error { Refused { path: target.to_path_buf(), what, help: help.into() }.into() };
+pub fn check_replaceable(target: &Path) -> crate::error::Result<()> {
+    let refuse = |what: String, help: &str| -> crate::error::Error { Refused { path: target.to_path_buf(), what, help: help.into() }.into() };
     let meta = match fs::symlink_metadata(target) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),

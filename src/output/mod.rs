@@ -9,7 +9,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use crate::error::Result;
 use serde::Serialize;
 
 use crate::files::EnvError;
@@ -148,7 +148,7 @@ pub fn replace_charts<T>(dir: &Path, keep: impl Fn(&str) -> bool, draw: impl FnO
     }
     claim::register(&tmp);
     let result = fs::create_dir(&tmp)
-        .map_err(|e| anyhow::Error::from(EnvError::write("create the folder", &tmp, e)))
+        .map_err(|e| crate::error::Error::from(EnvError::write("create the folder", &tmp, e)))
         .and_then(|_| draw(&tmp))
         .and_then(|v| carry_over(&charts, &tmp, &keep).map(|_| v));
     let value = match result {
@@ -191,10 +191,10 @@ fn carry_over(from: &Path, to: &Path, keep: &dyn Fn(&str) -> bool) -> Result<()>
     Ok(())
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> anyhow::Error {
+fn csv_error(path: &Path, e: csv::Error) -> crate::error::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => EnvError::write("write", path, io).into(),
-        other => anyhow::anyhow!("cannot write {}: {other:?}", path.display()),
+        other => crate::error::Error::bug(format!("internal error: cannot write {}: {other:?}", path.display())),
     }
 }
 
@@ -206,7 +206,7 @@ fn check_finite_text(name: &str, text: &str) -> Result<()> {
     }
     for (line, row) in text.lines().enumerate() {
         if let Some(cell) = row.split(',').find(|c| is_non_finite(c)) {
-            anyhow::bail!(
+            crate::error::bug!(
                 "internal error: a non-finite number (`{cell}`) was about to be written to {name}, line {}; please report this",
                 line + 1
             );
@@ -224,7 +224,7 @@ fn finite(x: f64, what: &str) -> Result<f64> {
     if x.is_finite() {
         Ok(x)
     } else {
-        anyhow::bail!("internal error: rollout value `{what}` is {x}; runs.csv is not written with it; please report this")
+        crate::error::bug!("internal error: rollout value `{what}` is {x}; runs.csv is not written with it; please report this")
     }
 }
 
@@ -304,7 +304,7 @@ pub fn timeseries_csv(model: &Model, s: &Summary) -> Result<String> {
             w.write_record(&row)?;
         }
     }
-    Ok(String::from_utf8(w.into_inner()?)?)
+    crate::error::csv_text(w)
 }
 
 /// summary.csv: the headline figures as a flat table.
@@ -324,7 +324,7 @@ pub fn summary_csv(report: &Report) -> Result<String> {
         format!("{:.0}", report.final_area_km2.p95),
     ])?;
     w.write_record(["final_area_pct_median".into(), format!("{:.3}", report.final_area_km2.median_pct), String::new(), String::new()])?;
-    Ok(String::from_utf8(w.into_inner()?)?)
+    crate::error::csv_text(w)
 }
 
 #[derive(Serialize)]
