@@ -8,7 +8,7 @@
 use super::Lang;
 
 /// The six outcomes in the order of `docs/outputs.md`.
-pub const OUTCOME_IDS: [&str; 6] = ["settlement", "ceasefire", "fight_and_talk", "ukraine_collapse", "russia_exhaustion", "escalation"];
+pub const OUTCOME_IDS: [&str; 6] = crate::model::Outcome::NAMES;
 
 /// The influence-graph edge kinds that have a name and a colour of their own.
 pub const EDGE_KINDS: [&str; 5] = ["aid", "intelligence", "sanctions", "leverage", "alignment"];

@@ -35,7 +35,19 @@ impl Outcome {
         Outcome::Escalation,
     ];
 
-    pub fn name(self) -> &'static str {
+    /// The outcomes' names, in `ALL`'s order (the names of `summary.json`, `runs.csv` and the
+    /// charts).
+    pub const NAMES: [&'static str; 6] = {
+        let mut names = [""; 6];
+        let mut i = 0;
+        while i < 6 {
+            names[i] = Outcome::ALL[i].name();
+            i += 1;
+        }
+        names
+    };
+
+    pub const fn name(self) -> &'static str {
         match self {
             Outcome::Settlement => "settlement",
             Outcome::Ceasefire => "ceasefire",

@@ -126,6 +126,37 @@ fn cases() -> Vec<Case> {
             damage: |d| edit_summary(d, |s| s["settlement_by_month"] = json!({})),
         },
         Case {
+            name: "summary_unknown_outcome",
+            file: "summary.json",
+            expect: &["field `outcomes` has `peace`, which is not one of its fields", "settlement, ceasefire"],
+            damage: |d| edit_summary(d, |s| s["outcomes"]["peace"] = s["outcomes"]["settlement"].clone()),
+        },
+        Case {
+            name: "summary_bad_start",
+            file: "summary.json",
+            expect: &["field `start` must be a month written YYYY-MM", "\"2025-13\""],
+            damage: |d| edit_summary(d, |s| s["start"] = json!("2025-13")),
+        },
+        Case {
+            // A field of a nested record, found through the schema's definitions.
+            name: "summary_issue_label_missing",
+            file: "summary.json",
+            expect: &["field `issues[0].label1` is missing"],
+            damage: |d| edit_summary(d, |s| drop(s["issues"][0].as_object_mut().unwrap().remove("label1"))),
+        },
+        Case {
+            name: "summary_counts_do_not_add_up",
+            file: "summary.json",
+            expect: &["the outcome counts add up to", "but `n` is"],
+            damage: |d| {
+                edit_summary(d, |s| {
+                    let c = s["outcomes"]["settlement"]["count"].as_u64().unwrap() + 1;
+                    s["outcomes"]["settlement"]["count"] = json!(c);
+                    s["outcomes"]["settlement"]["p"] = json!(c as f64 / N as f64);
+                })
+            },
+        },
+        Case {
             name: "manifest_truncated",
             file: "manifest.json",
             expect: &["is not valid JSON", "at line "],
