@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that a change leaves truce's outputs byte for byte as they were: builds REV (default
 # HEAD) in a temporary worktree and the working tree as it is, runs both on every shipped
-# scenario and on a small sweep, tornado, design, comparison and backtest, and compares every file they write (the manifest
+# scenario and on a small sweep, tornado, design, comparison, backtest and rolling backtest, and compares every file they write (the manifest
 # without its wall time, finish time and command line). For refactors, which must not change a
 # number; a model change is expected to fail it.
 #
@@ -37,6 +37,7 @@ run_all() { # binary, output folder
   "$bin" sensitivity scenarios/baseline.toml --design "$out.design.csv" -n "$((N / 10))" --seed 1 --no-charts --out "$out/design" >/dev/null
   "$bin" compare scenarios/endgame.toml scenarios/fight_and_talk.toml --variant 'hard=actors.us.pressure=0.1' -n "$((N / 2))" --seed 1 --no-charts --out "$out/compare" >/dev/null
   "$bin" backtest scenarios/validation/backtest_2024-05.toml --observed data/territory_monthly.csv -n "$((N / 2))" --seed 1 --no-charts --out "$out/backtest" >/dev/null
+  "$bin" backtest scenarios/validation/backtest_2024-05.toml --observed data/territory_monthly.csv --rolling --origins 2024-06:2024-11 -n "$((N / 10))" --seed 1 --no-charts --out "$out/rolling" >/dev/null
 }
 run_all "$OLD" "$WORK/a"
 run_all "$NEW" "$WORK/b"

@@ -198,22 +198,43 @@ impl Histogram {
     /// The q-quantile, interpolated linearly within its bin (so within one bin width of the
     /// exact empirical quantile).
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        let n = self.valid();
-        if n == 0 {
-            return None;
-        }
-        let target = q.clamp(0.0, 1.0) * n as f64;
-        let mut cum = 0.0;
-        for (i, &c) in self.counts.iter().enumerate() {
-            let c = c as f64;
-            if c > 0.0 && cum + c >= target {
-                let within = ((target - cum) / c).max(0.0);
-                return Some((self.first as f64 + i as f64 + within) * self.width);
-            }
-            cum += c;
-        }
-        Some((self.first as f64 + self.counts.len() as f64) * self.width)
+        quantile_of_bins(&self.counts, self.first, self.width, q)
     }
+}
+
+/// The q-quantile of values counted in equal bins (`counts[i]` holds
+/// [(first + i)·width, (first + i + 1)·width)), interpolated linearly within its bin: the one
+/// rule of every quantile truce reads from binned counts (`Histogram`, the terms chart). `None`
+/// when the bins are empty.
+pub fn quantile_of_bins(counts: &[u64], first: i64, width: f64, q: f64) -> Option<f64> {
+    let n: u64 = counts.iter().sum();
+    if n == 0 {
+        return None;
+    }
+    let target = q.clamp(0.0, 1.0) * n as f64;
+    let mut cum = 0.0;
+    for (i, &c) in counts.iter().enumerate() {
+        let c = c as f64;
+        if c > 0.0 && cum + c >= target {
+            let within = ((target - cum) / c).max(0.0);
+            return Some((first as f64 + i as f64 + within) * width);
+        }
+        cum += c;
+    }
+    Some((first as f64 + counts.len() as f64) * width)
+}
+
+/// The `q`-quantile of sorted sample values (type 7 of Hyndman & Fan: linear between order
+/// statistics), for values held whole (a distribution's draws); `NaN` when there are none.
+/// Binned counts use [`quantile_of_bins`].
+pub fn sample_quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let (lo, frac) = (h.floor() as usize, h - h.floor());
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + frac * (sorted[hi] - sorted[lo])
 }
 
 /// Wilson score interval for `k` successes in `n` trials at 95%.

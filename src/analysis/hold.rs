@@ -119,18 +119,7 @@ pub fn quantiles(sc: &Scenario, index: usize, qs: &[f64], draws: usize, seed: u6
     rng.set_stream(index as u64);
     let mut v: Vec<f64> = (0..draws.max(1)).map(|_| d.sample(&mut rng, p.min, p.max)).collect();
     v.sort_by(f64::total_cmp);
-    Some(qs.iter().map(|&q| empirical_quantile(&v, q)).collect())
-}
-
-/// The `q`-quantile of sorted values (type 7 of Hyndman & Fan: linear between order statistics).
-pub fn empirical_quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
-    let (lo, frac) = (h.floor() as usize, h - h.floor());
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + frac * (sorted[hi] - sorted[lo])
+    Some(qs.iter().map(|&q| crate::stats::sample_quantile(&v, q)).collect())
 }
 
 #[cfg(test)]
@@ -189,9 +178,9 @@ mod tests {
     #[test]
     fn quantile_interpolates() {
         let v = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(empirical_quantile(&v, 0.0), 1.0);
-        assert_eq!(empirical_quantile(&v, 0.5), 3.0);
-        assert!((empirical_quantile(&v, 0.1) - 1.4).abs() < 1e-12);
-        assert_eq!(empirical_quantile(&v, 1.0), 5.0);
+        assert_eq!(crate::stats::sample_quantile(&v, 0.0), 1.0);
+        assert_eq!(crate::stats::sample_quantile(&v, 0.5), 3.0);
+        assert!((crate::stats::sample_quantile(&v, 0.1) - 1.4).abs() < 1e-12);
+        assert_eq!(crate::stats::sample_quantile(&v, 1.0), 5.0);
     }
 }

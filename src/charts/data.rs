@@ -54,20 +54,10 @@ pub struct TermsDist {
 pub const TERM_BINS: usize = 200;
 
 impl TermsDist {
-    /// The q-quantile, to the bin's midpoint (resolution 1/TERM_BINS).
+    /// The q-quantile, by the rule of every binned quantile (`stats::quantile_of_bins`:
+    /// interpolated within its bin, so within 1/TERM_BINS of the exact one).
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        if self.count == 0 {
-            return None;
-        }
-        let target = (q * self.count as f64).max(1.0);
-        let mut acc = 0u64;
-        for (i, c) in self.bins.iter().enumerate() {
-            acc += c;
-            if acc as f64 >= target {
-                return Some((i as f64 + 0.5) / TERM_BINS as f64);
-            }
-        }
-        Some(1.0)
+        crate::stats::quantile_of_bins(&self.bins, 0, 1.0 / TERM_BINS as f64, q)
     }
 
     /// Counts merged into `n` equal bins (`n` must divide TERM_BINS).
@@ -225,8 +215,17 @@ mod tests {
             d.bins[(v * TERM_BINS as f64) as usize] += 1;
             d.count += 1;
         }
+        // The same rule as stats::Histogram: 2.5 of 5 values lie below the median, so it is
+        // half-way through the bin of 0.3, [0.300, 0.305).
         let med = d.quantile(0.5).unwrap();
-        assert!((med - 0.3).abs() <= 1.0 / TERM_BINS as f64, "{med}");
+        assert!((med - 60.5 / TERM_BINS as f64).abs() < 1e-12, "{med}");
+        let mut h = crate::stats::Histogram::new(1.0 / TERM_BINS as f64, 4 * TERM_BINS);
+        for v in [0.1, 0.2, 0.3, 0.4, 0.9] {
+            h.add(v);
+        }
+        for q in [0.1, 0.5, 0.75, 0.99] {
+            assert!((d.quantile(q).unwrap() - h.quantile(q).unwrap()).abs() < 1e-12, "q = {q}");
+        }
         assert_eq!(d.coarse(20).iter().sum::<u64>(), 5);
     }
 }

@@ -14,7 +14,7 @@ use crate::calibrate::{Jumps, Trend};
 use crate::model::Model;
 use crate::output::RunFolder;
 use crate::rolling::{self, MODELS, Origin, Row};
-use crate::scenario::{self, Overrides};
+use crate::scenario;
 
 /// The origins FROM:TO every `every` months.
 fn origins(text: &str, every: u32) -> Result<Vec<YearMonth>> {
@@ -70,6 +70,8 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
         let fit = rolling::fit_at(&series, origin, trend, jumps, floor).map_err(|e| InputError(format!("origin {origin}: {e}")))?;
         plans.push((origin, y0, fit));
     }
+    // The files are read once; each origin lays its own `--set`s over them in memory.
+    let layers = scenario::Layers::read(&a.scenario.scenario, &a.scenario.with)?;
     let bar = super::progress(plans.len() as u64 * n, "rolling backtest");
     let mut rows: Vec<Row> = Vec::new();
     let mut done: Vec<Origin> = Vec::new();
@@ -81,8 +83,7 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
         ];
         sets.extend(rolling::fit_sets(&fit));
         sets.extend(a.scenario.set.iter().cloned());
-        let overrides = Overrides { sets, withs: a.scenario.with.clone() };
-        let model = Model::new(scenario::load(&a.scenario.scenario, &overrides)?);
+        let model = Model::new(layers.resolve(&sets)?);
         let (mut r, w12, wall) = rolling::score_origin(&model, &series, origin, floor, n, a.seed, threads, a.horizon);
         rows.append(&mut r);
         done.push(Origin { origin: origin.to_string(), start_km2: y0, fit, naive_12m: w12, naive_all: wall });

@@ -6,48 +6,76 @@ use super::*;
 /// Reads a scenario file, its `extends` parents, the `--with` files and the `--set` overrides,
 /// and checks the result. Every problem found is reported with its place.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, ScenarioError> {
-    let mut sources = SourceMap::default();
-    let mut files = Vec::new();
-    let mut stack = Vec::new();
-    let mut tree = read_layer(path, None, &mut sources, &mut files, &mut stack)?;
-    let mut applied = Vec::new();
-    // What the overrides key is made of: each override as written, a --with file with its text.
-    let mut key = String::new();
-    for with in &overrides.withs {
-        let layer = read_file(with, None, &mut sources, "overrides file (--with)")?;
-        key.push_str(&format!("--with {}\n{}\n", with.display(), sources.file(layer.0).text));
-        files.push(layer.0);
-        if let Some(Value::Table(t)) = layer.1.get("scenario").map(|n| &n.value)
-            && let Some(e) = t.entry("extends")
-        {
-            let d = Diagnostic::new(e.key_origin.clone(), "a --with file cannot use `extends`")
-                .help("a --with file is laid over the scenario; put `extends` in a scenario file instead");
-            return Err(ScenarioError::new(vec![d], &sources));
+    Layers::read(path, &overrides.withs)?.resolve(&overrides.sets)
+}
+
+/// A scenario file with its `extends` parents and `--with` files read and merged, before any
+/// `--set`: what a command that resolves one scenario under several sets of overrides (the
+/// rolling backtest's origins) reads once. A data file the scenario names (the territory
+/// history) is read by each resolution, since a `--set` may name another.
+#[derive(Debug, Clone)]
+pub struct Layers {
+    tree: Table,
+    sources: SourceMap,
+    files: Vec<FileId>,
+    /// The `--with` part of the overrides key and of the applied overrides.
+    key: String,
+    applied: Vec<String>,
+}
+
+impl Layers {
+    pub fn read(path: &Path, withs: &[PathBuf]) -> Result<Layers, ScenarioError> {
+        let mut sources = SourceMap::default();
+        let mut files = Vec::new();
+        let mut stack = Vec::new();
+        let mut tree = read_layer(path, None, &mut sources, &mut files, &mut stack)?;
+        let mut applied = Vec::new();
+        // What the overrides key is made of: each override as written, a --with file with its text.
+        let mut key = String::new();
+        for with in withs {
+            let layer = read_file(with, None, &mut sources, "overrides file (--with)")?;
+            key.push_str(&format!("--with {}\n{}\n", with.display(), sources.file(layer.0).text));
+            files.push(layer.0);
+            if let Some(Value::Table(t)) = layer.1.get("scenario").map(|n| &n.value)
+                && let Some(e) = t.entry("extends")
+            {
+                let d = Diagnostic::new(e.key_origin.clone(), "a --with file cannot use `extends`")
+                    .help("a --with file is laid over the scenario; put `extends` in a scenario file instead");
+                return Err(ScenarioError::new(vec![d], &sources));
+            }
+            tree::merge(&mut tree, layer.1);
+            applied.push(format!("--with {}", with.display()));
         }
-        tree::merge(&mut tree, layer.1);
-        applied.push(format!("--with {}", with.display()));
+        Ok(Layers { tree, sources, files, key, applied })
     }
-    let mut diags = Vec::new();
-    for arg in &overrides.sets {
-        if let Err(d) = apply_set(&mut tree, arg) {
-            diags.push(d);
+
+    /// The scenario with `sets` (`--set PATH=VALUE` arguments, in order) laid over the files,
+    /// checked as a whole; the files are not read again.
+    pub fn resolve(&self, sets: &[String]) -> Result<Scenario, ScenarioError> {
+        let mut tree = self.tree.clone();
+        let (mut key, mut applied) = (self.key.clone(), self.applied.clone());
+        let mut diags = Vec::new();
+        for arg in sets {
+            if let Err(d) = apply_set(&mut tree, arg) {
+                diags.push(d);
+            }
+            applied.push(format!("--set {arg}"));
+            key.push_str(&format!("--set {arg}\n"));
         }
-        applied.push(format!("--set {arg}"));
-        key.push_str(&format!("--set {arg}\n"));
+        if !diags.is_empty() {
+            return Err(ScenarioError::new(diags, &self.sources));
+        }
+        let mut scenario = walk::build(&tree, self.sources.clone(), self.files.clone())?;
+        if !applied.is_empty() {
+            let k = crate::files::short_key(key.as_bytes());
+            // The run is of a changed scenario: its name (folder, summary, manifest, charts' footer,
+            // resolved file) says so, and a run of the resolved file repeats it under the same name.
+            scenario.name = format!("{}+{k}", scenario.name);
+            scenario.overrides_key = Some(k);
+        }
+        scenario.overrides = applied;
+        Ok(scenario)
     }
-    if !diags.is_empty() {
-        return Err(ScenarioError::new(diags, &sources));
-    }
-    let mut scenario = walk::build(&tree, sources, files)?;
-    if !applied.is_empty() {
-        let k = crate::files::short_key(key.as_bytes());
-        // The run is of a changed scenario: its name (folder, summary, manifest, charts' footer,
-        // resolved file) says so, and a run of the resolved file repeats it under the same name.
-        scenario.name = format!("{}+{k}", scenario.name);
-        scenario.overrides_key = Some(k);
-    }
-    scenario.overrides = applied;
-    Ok(scenario)
 }
 
 /// Reads one file and, before it, the chain of files it extends; returns the merged tree.
@@ -280,4 +308,44 @@ fn set_in(table: &mut Table, parts: &[&str], value: Node, origin: &Origin, path:
     }
     t.insert(last.to_string(), origin.clone(), value);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Resolving read layers under some `--set`s is loading with them: same values, same name and
+    /// key, same diagnostics; and the scenario files are not read again (they may be gone).
+    #[test]
+    fn resolving_read_layers_is_loading_with_the_same_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = top.join("scenarios");
+        std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        // The history file the baseline names (`../data/…`) is data, read by each resolution.
+        std::fs::copy(top.join("data/territory_monthly.csv"), dir.path().join("data/territory_monthly.csv")).unwrap();
+        let file = dir.path().join("scenarios/endgame.toml");
+        let base = dir.path().join("scenarios/baseline.toml");
+        std::fs::copy(root.join("endgame.toml"), &file).unwrap();
+        std::fs::copy(root.join("baseline.toml"), &base).unwrap();
+        let with = dir.path().join("w.toml");
+        std::fs::write(&with, "[actors.us]\npatience = 0.5\n").unwrap();
+        let sets = vec!["scenario.start=\"2025-09\"".to_string(), "actors.russia.patience=0.97".to_string()];
+        let want = load(&file, &Overrides { sets: sets.clone(), withs: vec![with.clone()] }).unwrap();
+        let layers = Layers::read(&file, std::slice::from_ref(&with)).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        std::fs::remove_file(&base).unwrap();
+        let got = layers.resolve(&sets).unwrap();
+        assert_eq!(got.name, want.name);
+        assert_eq!(got.overrides, want.overrides);
+        assert_eq!(got.start, want.start);
+        assert_eq!(format!("{:?}", got.params), format!("{:?}", want.params));
+        assert_eq!(format!("{:?}", got.events), format!("{:?}", want.events));
+        // Each resolution starts from the files, not from the previous one's sets.
+        let plain = layers.resolve(&[]).unwrap();
+        assert_ne!(plain.start, got.start);
+        let e = layers.resolve(&["actors.russia.patiense=0.9".to_string()]).unwrap_err().to_string();
+        assert!(e.contains("patiense") && e.contains("patience"), "{e}");
+    }
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::calendar::YearMonth;
 pub use diag::{Diagnostic, Origin, ScenarioError, SourceMap};
 pub use dist::Dist;
-pub use load::load;
+pub use load::{Layers, load};
 use load::normalise;
 
 use diag::FileId;

@@ -19,5 +19,6 @@ mod notebook_damaged;
 mod properties;
 mod readme_images;
 mod rolling;
+mod structure;
 mod summary;
 mod validation;
