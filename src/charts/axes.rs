@@ -17,9 +17,11 @@ use super::style::{GRID, INK};
 
 pub type Coord = Cartesian2d<Ticked, Ticked>;
 
-/// A linear `f64` range whose grid lines and labels sit exactly at our ticks. (plotters'
-/// `WithKeyPoints` over `f64` cannot take a label formatter in 0.3.7, so this small range
-/// type stands in for it.)
+/// A linear `f64` range whose grid lines and labels sit exactly at our ticks. plotters'
+/// `RangedCoordf64::with_key_points` gives the ticks, but its mapping is not ours: it floors
+/// (`floor(x + 1e-3)`) where this rounds to the nearest pixel, and it puts every value of a
+/// zero-width range at pixel (end − start) / 2 of the canvas, not in the plot's middle. Every
+/// chart's pixels (and the byte-identical images of docs/img) rest on this mapping: kept.
 #[derive(Clone, Debug)]
 pub struct Ticked {
     lo: f64,

@@ -252,7 +252,9 @@ impl LegendItem {
 }
 
 /// Draws `items` in rows at the top of `area` (wrapping as needed) and returns the area below.
-/// Legends sit outside the plot so they never cover data.
+/// Legends sit outside the plot so they never cover data (plotters' series labels draw a boxed
+/// legend inside the plot area, and do not wrap), and their swatches can show what a series
+/// label cannot: a line over its band, two bands side by side.
 pub fn legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, items: &[LegendItem]) -> DResult<DrawingArea<DB, Shift>> {
     if items.is_empty() {
         return Ok(area.margin(0, 0, 0, 0));
@@ -329,12 +331,9 @@ fn draw_swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, ctx: &Ctx, swa
         Swatch::Line { colour, width, dashed } => {
             let pts = [(x, cy), (x + sw, cy)];
             if dashed {
-                let dash = (sw / 4).max(2);
-                let mut x0 = x;
-                while x0 < x + sw {
-                    area.draw(&PathElement::new(vec![(x0, cy), ((x0 + dash).min(x + sw), cy)], colour.stroke_width(width)))?;
-                    x0 += dash * 2;
-                }
+                // Dashes and gaps of a quarter of the swatch, as the dashed series draw theirs.
+                let dash = (sw / 4).max(2) as u32;
+                area.draw(&plotters::element::DashedPathElement::new(pts, dash, dash, colour.stroke_width(width)))?;
             } else {
                 area.draw(&PathElement::new(pts.to_vec(), colour.stroke_width(width)))?;
             }

@@ -47,7 +47,8 @@ pub fn draw_hbar<DB: DrawingBackend>(chart: &mut Plot<DB>, y0: f64, y1: f64, val
     Ok(())
 }
 
-/// A horizontal interval [lo, hi] at height `y`, with end caps `cap_px` pixels tall.
+/// A horizontal interval [lo, hi] at height `y`, with end caps `cap_px` pixels tall. (plotters'
+/// `ErrorBar` draws a dot at the central value too, which a bar's end already marks.)
 pub fn draw_hinterval<DB: DrawingBackend>(chart: &mut Plot<DB>, y: f64, lo: f64, hi: f64, cap_px: i32, width: u32) -> DResult {
     let style = INK.stroke_width(width);
     chart.draw_series(std::iter::once(PathElement::new(vec![(lo, y), (hi, y)], style)))?;
