@@ -182,12 +182,13 @@ impl Jumps {
     }
 
     pub fn of(model: &Model) -> Jumps {
+        use crate::scenario::schema::PATH;
         let p = |path: &str| model.scenario.param(path).map(|p| p.central()).unwrap_or(0.0);
         Jumps {
-            up_p: p("battlefield.breakthrough_hazard"),
-            up_km2: p("battlefield.breakthrough_km2"),
-            down_p: p("battlefield.counter_hazard"),
-            down_km2: p("battlefield.counter_km2"),
+            up_p: p(PATH.breakthrough_hazard),
+            up_km2: p(PATH.breakthrough_km2),
+            down_p: p(PATH.counter_hazard),
+            down_km2: p(PATH.counter_km2),
         }
     }
 }

@@ -157,11 +157,12 @@ pub struct Origin {
 
 /// The battlefield values of a fit as `--set` overrides.
 pub fn fit_sets(fit: &cal::Fit) -> Vec<String> {
+    use crate::scenario::schema::{PATH, set};
     vec![
-        format!("battlefield.gain_mean={{normal=[{:.3}, {:.3}]}}", fit.gain_mean, fit.gain_mean_sd.max(1e-3)),
-        format!("battlefield.gain_sd={:.3}", fit.gain_sd),
-        format!("battlefield.gain_ar={:.4}", fit.gain_ar),
-        format!("battlefield.gain_drift={:.3}", fit.gain_drift),
+        set(PATH.gain_mean, format!("{{normal=[{:.3}, {:.3}]}}", fit.gain_mean, fit.gain_mean_sd.max(1e-3))),
+        set(PATH.gain_sd, format!("{:.3}", fit.gain_sd)),
+        set(PATH.gain_ar, format!("{:.4}", fit.gain_ar)),
+        set(PATH.gain_drift, format!("{:.3}", fit.gain_drift)),
     ]
 }
 

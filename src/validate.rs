@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::model::{Model, MonthView, Observer, Outcome, Record, run_rollout};
+use crate::scenario::schema::{ACTOR_KEY, PATH, actor_path, set};
 use crate::scenario::{self, Overrides, ScenarioError};
 
 /// One comparison of a simulated quantity with its exact value.
@@ -144,9 +145,9 @@ pub fn forts(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError>
     let mut out = Vec::new();
     for (big_n, k, p) in [(10.0, 5.0, 0.5), (10.0, 3.0, 0.6), (20.0, 12.0, 0.45)] {
         let sets = vec![
-            format!("battlefield.forts_positions={big_n}"),
-            format!("battlefield.forts_start={k}"),
-            format!("battlefield.forts_p={p}"),
+            set(PATH.forts_positions, big_n),
+            set(PATH.forts_start, k),
+            set(PATH.forts_p, p),
         ];
         let model = load(dir, "forts.toml", &sets)?;
         let recs = simulate(&model, n, seed, &[]);
@@ -166,10 +167,10 @@ pub fn complete_information(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>,
     let mut out = Vec::new();
     for (p, c) in [(0.3, 0.02), (0.5, 0.05), (0.8, 0.1)] {
         let sets = vec![
-            format!("actors.attacker.win_belief={p}"),
-            format!("actors.defender.win_belief={p}"),
-            format!("actors.attacker.war_cost={c}"),
-            format!("actors.defender.war_cost={c}"),
+            set(&actor_path("attacker", ACTOR_KEY.win_belief), p),
+            set(&actor_path("defender", ACTOR_KEY.win_belief), p),
+            set(&actor_path("attacker", ACTOR_KEY.war_cost), c),
+            set(&actor_path("defender", ACTOR_KEY.war_cost), c),
         ];
         let model = load(dir, "complete_information.toml", &sets)?;
         let recs = simulate(&model, n, seed, &[]);
@@ -184,10 +185,10 @@ pub fn mutual_optimism(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, Scen
     let p = 0.5;
     for (mu, sigma, c) in [(0.0, 0.1, 0.05), (0.05, 0.1, 0.05), (0.1, 0.15, 0.05)] {
         let sets = vec![
-            format!("actors.attacker.win_belief={{normal=[{}, {sigma}]}}", p + mu),
-            format!("actors.defender.win_belief={{normal=[{}, {sigma}]}}", p - mu),
-            format!("actors.attacker.war_cost={c}"),
-            format!("actors.defender.war_cost={c}"),
+            set(&actor_path("attacker", ACTOR_KEY.win_belief), format!("{{normal=[{}, {sigma}]}}", p + mu)),
+            set(&actor_path("defender", ACTOR_KEY.win_belief), format!("{{normal=[{}, {sigma}]}}", p - mu)),
+            set(&actor_path("attacker", ACTOR_KEY.war_cost), c),
+            set(&actor_path("defender", ACTOR_KEY.war_cost), c),
         ];
         let model = load(dir, "mutual_optimism.toml", &sets)?;
         let recs = simulate(&model, n, seed, &[]);
@@ -209,12 +210,12 @@ pub fn convergence(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, Scenario
     let mut out = Vec::new();
     for (s, m1, m2, c) in [(10.0, 0.8, 0.3, 0.06), (20.0, 0.7, 0.4, 0.0225), (4.0, 0.9, 0.2, 0.15)] {
         let sets = vec![
-            format!("actors.attacker.prior_weight={s}"),
-            format!("actors.defender.prior_weight={s}"),
-            format!("actors.attacker.prior_mean={m1}"),
-            format!("actors.defender.prior_mean={m2}"),
-            format!("actors.attacker.war_cost={c}"),
-            format!("actors.defender.war_cost={c}"),
+            set(&actor_path("attacker", ACTOR_KEY.prior_weight), s),
+            set(&actor_path("defender", ACTOR_KEY.prior_weight), s),
+            set(&actor_path("attacker", ACTOR_KEY.prior_mean), m1),
+            set(&actor_path("defender", ACTOR_KEY.prior_mean), m2),
+            set(&actor_path("attacker", ACTOR_KEY.war_cost), c),
+            set(&actor_path("defender", ACTOR_KEY.war_cost), c),
         ];
         let model = load(dir, "convergence.toml", &sets)?;
         let (a1, a2) = (s * m1, s * m2);
@@ -247,7 +248,7 @@ pub fn convergence(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, Scenario
 pub fn endurance_race(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
     let mut out = Vec::new();
     for b in [0.02f64, 0.05, 0.1] {
-        let model = load(dir, "endurance_race.toml", &[format!("battlefield.breakthrough_hazard={b}")])?;
+        let model = load(dir, "endurance_race.toml", &[set(PATH.breakthrough_hazard, b)])?;
         let h = model.horizon();
         let exact = 1.0 - (1.0 - b).powi(h as i32);
         let defender = model.scenario.defender;
@@ -266,12 +267,13 @@ pub fn endurance_race(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, Scena
 pub fn acceptance_month(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
     let mut out = Vec::new();
     for g in [150.0, 200.0, 300.0] {
-        let model = load(dir, "acceptance_month.toml", &[format!("battlefield.gain_mean={g}")])?;
+        let model = load(dir, "acceptance_month.toml", &[set(PATH.gain_mean, g)])?;
         let sc = &model.scenario;
         let value = |path: &str| sc.param(path).map(|p| p.central()).unwrap_or(f64::NAN);
-        let (delta, h) = (value("actors.attacker.patience"), value("actors.attacker.horizon"));
-        let (c, ideal) = (value("actors.attacker.war_cost"), value("actors.attacker.ideal.territory"));
-        let (claimed, start) = (value("territory.claimed_km2"), value("territory.start_km2"));
+        let attacker = |key: &str| value(&actor_path("attacker", key));
+        let (delta, h) = (attacker(ACTOR_KEY.patience), attacker(ACTOR_KEY.horizon));
+        let (c, ideal) = (attacker(ACTOR_KEY.war_cost), attacker("ideal.territory"));
+        let (claimed, start) = (value(PATH.claimed_km2), value(PATH.start_km2));
         let (num, den) = (1..=h as i32).fold((0.0, 0.0), |(a, b), t| (a + t as f64 * delta.powi(t), b + delta.powi(t)));
         let tau = num / den;
         let threshold = ideal - (g * tau / claimed + c) / 2.0;

@@ -10,7 +10,8 @@ use super::args;
 use super::{InputError, chart_options, finish_run, load, start_run, threads};
 use crate::model::Model;
 use crate::pipeline::RunSpec;
-use crate::scenario::{self, Overrides};
+use crate::scenario::schema::{PATH, set};
+use crate::scenario;
 
 pub(crate) fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
     let text = crate::files::read_text(path, crate::files::DATA_LIMIT).map_err(|e| {
@@ -33,8 +34,9 @@ pub(crate) fn parse_month(text: &Option<String>, flag: &str) -> Result<Option<cr
 
 pub(super) fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
     use crate::calibrate as cal;
-    let scenario = load(&a.scenario)?;
-    let model = Model::new(scenario);
+    // The files are read once: the fitted variant lays its values over them in memory.
+    let layers = scenario::Layers::read(&a.scenario.scenario, &a.scenario.with)?;
+    let model = Model::new(layers.resolve(&a.scenario.set)?);
     let series = read_series_file(&a.data, &a.column)?;
     let (dfrom, dto) = if a.trend == "local-level" {
         (cal::ATTRITION_FROM, model.scenario.start.plus(-1))
@@ -50,11 +52,11 @@ pub(super) fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
     }
     .map_err(InputError)?;
     let mut sets = a.scenario.set.clone();
-    sets.push(format!("battlefield.gain_mean={{normal=[{:.0}, {:.0}]}}", fit.gain_mean, fit.gain_mean_sd));
-    sets.push(format!("battlefield.gain_sd={:.0}", fit.gain_sd));
-    sets.push(format!("battlefield.gain_ar={:.2}", fit.gain_ar));
-    sets.push(format!("battlefield.gain_drift={:.0}", fit.gain_drift));
-    let fitted = Model::new(scenario::load(&a.scenario.scenario, &Overrides { sets, withs: a.scenario.with.clone() })?);
+    sets.push(set(PATH.gain_mean, format!("{{normal=[{:.0}, {:.0}]}}", fit.gain_mean, fit.gain_mean_sd)));
+    sets.push(set(PATH.gain_sd, format!("{:.0}", fit.gain_sd)));
+    sets.push(set(PATH.gain_ar, format!("{:.2}", fit.gain_ar)));
+    sets.push(set(PATH.gain_drift, format!("{:.0}", fit.gain_drift)));
+    let fitted = Model::new(layers.resolve(&sets)?);
     let sim = cal::simulate_moments(&fitted, a.n, a.seed, 12);
     let shipped = cal::simulate_moments(&model, a.n, a.seed, 12);
     let mut out = std::io::stdout().lock();
@@ -69,10 +71,10 @@ pub(super) fn calibrate(a: &args::CalibrateArgs) -> Result<()> {
     writeln!(
         out,
         "\nthe scenario has: gain_mean = {}, gain_sd = {}, gain_ar = {}, gain_drift = {}",
-        shown("battlefield.gain_mean"),
-        shown("battlefield.gain_sd"),
-        shown("battlefield.gain_ar"),
-        shown("battlefield.gain_drift")
+        shown(PATH.gain_mean),
+        shown(PATH.gain_sd),
+        shown(PATH.gain_ar),
+        shown(PATH.gain_drift)
     )?;
     writeln!(out, "\nfit: monthly gains in the first 12 months at war, {} rollouts", a.n)?;
     writeln!(

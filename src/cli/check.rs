@@ -65,8 +65,8 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
         for (i, a) in sc.actors.iter().enumerate() {
             let mode = |path: &str| sc.param(path).map(|p| p.central()).unwrap_or(0.0) == 1.0;
             let by_mode = match key.as_str() {
-                "win_belief" => sc.param("battlefield.decisive_hazard").is_some_and(|p| p.central() > 0.0),
-                "prior_mean" => mode("battlefield.beliefs"),
+                k if k == schema::ACTOR_KEY.win_belief => sc.param(schema::PATH.decisive_hazard).is_some_and(|p| p.central() > 0.0),
+                k if k == schema::ACTOR_KEY.prior_mean => mode(schema::SETTING_PATH.beliefs_model),
                 _ => true,
             };
             let applies = by_mode
@@ -79,7 +79,7 @@ pub fn write_check(out: &mut impl Write, sc: &Scenario) -> Result<()> {
                     schema::AppliesTo::NotAttacker => i != sc.attacker,
                 });
             let v = if applies {
-                sc.param(&format!("actors.{}.{key}", a.id)).map(|p| short(&p.display_value())).unwrap_or_default()
+                sc.param(&schema::actor_path(&a.id, key)).map(|p| short(&p.display_value())).unwrap_or_default()
             } else {
                 "·".to_string()
             };

@@ -79,7 +79,7 @@ pub(crate) fn backtest_rolling(a: &BacktestArgs) -> Result<()> {
         let mut sets = vec![
             format!("scenario.start=\"{origin}\""),
             format!("scenario.horizon_months={}", a.horizon),
-            format!("territory.start_km2={y0}"),
+            crate::scenario::schema::set(crate::scenario::schema::PATH.start_km2, y0),
         ];
         sets.extend(rolling::fit_sets(&fit));
         sets.extend(a.scenario.set.iter().cloned());

@@ -59,6 +59,15 @@ macro_rules! section_keys {
                 SectionSlots { $($($key: at(concat!($section, ".", stringify!($key))),)*)* }
             }
         }
+
+        /// Each fixed section's key by its path (`PATH.gain_mean` is `"battlefield.gain_mean"`):
+        /// code outside the schema names a parameter through it, so a misspelt one does not compile.
+        #[derive(Debug, Clone, Copy)]
+        pub struct SectionPaths {
+            $($(pub $key: &'static str,)*)*
+        }
+
+        pub const PATH: SectionPaths = SectionPaths { $($($key: concat!($section, ".", stringify!($key)),)*)* };
     };
 }
 
@@ -79,6 +88,15 @@ macro_rules! actor_keys {
                 ActorKeySlots { $($key: at(stringify!($key)),)* }
             }
         }
+
+        /// Each per-actor key by name (`ACTOR_KEY.patience` is `"patience"`), for paths
+        /// `actors.<id>.<key>` (`actor_path`) named outside the schema.
+        #[derive(Debug, Clone, Copy)]
+        pub struct ActorKeyNames {
+            $(pub $key: &'static str,)*
+        }
+
+        pub const ACTOR_KEY: ActorKeyNames = ActorKeyNames { $($key: stringify!($key),)* };
     };
 }
 
@@ -99,7 +117,26 @@ macro_rules! setting_keys {
                 SettingSlots { $($slot: at(concat!($section, ".", $key)),)* }
             }
         }
+
+        /// Each named setting's path by its slot (`SETTING_PATH.beliefs`).
+        #[derive(Debug, Clone, Copy)]
+        pub struct SettingPaths {
+            $(pub $slot: &'static str,)*
+        }
+
+        pub const SETTING_PATH: SettingPaths = SettingPaths { $($slot: concat!($section, ".", $key),)* };
     };
+}
+
+/// The path `actors.<id>.<key>` of one actor's key (`ACTOR_KEY`), or of `ideal.<issue>` and
+/// `salience.<issue>`.
+pub fn actor_path(id: &str, key: &str) -> String {
+    format!("actors.{id}.{key}")
+}
+
+/// A `--set` argument `PATH=VALUE` (value written as TOML: a number, or `"name"` for a setting).
+pub fn set(path: &str, value: impl std::fmt::Display) -> String {
+    format!("{path}={value}")
 }
 
 use AppliesTo::*;
@@ -265,3 +302,32 @@ pub const STATE_PATHS: &[&str] = &[
     "state.abandoned",
     "state.breakdowns",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generated path tables name exactly the declared keys, section by section.
+    #[test]
+    fn the_path_tables_are_the_declared_keys() {
+        assert_eq!(PATH.gain_mean, "battlefield.gain_mean");
+        assert_eq!(PATH.start_km2, "territory.start_km2");
+        assert_eq!(SETTING_PATH.beliefs_model, "battlefield.beliefs");
+        assert_eq!(ACTOR_KEY.win_belief, "win_belief");
+        assert_eq!(actor_path("us", ACTOR_KEY.patience), "actors.us.patience");
+        assert_eq!(set(PATH.forts_p, 0.5), "battlefield.forts_p=0.5");
+        // Every declared key has its path in PATH (the Debug text lists the fields in order).
+        let listed = format!("{PATH:?}");
+        let declared: Vec<String> = SECTIONS.iter().flat_map(|(s, keys)| keys.iter().map(move |k| format!("\"{s}.{}\"", k.key))).collect();
+        let n = listed.matches(": \"").count();
+        assert_eq!(n, declared.len(), "{listed}");
+        for d in &declared {
+            assert!(listed.contains(d.as_str()), "{d} is not in PATH");
+        }
+        let actor = format!("{ACTOR_KEY:?}");
+        assert_eq!(actor.matches(": \"").count(), ACTOR.len());
+        for (section, key, ..) in ENUMS {
+            assert!(format!("{SETTING_PATH:?}").contains(&format!("\"{section}.{key}\"")));
+        }
+    }
+}

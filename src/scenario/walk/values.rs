@@ -378,12 +378,13 @@ impl Scenario {
 /// Values that are each in range but cannot be true together: the area held above the area
 /// claimed or the country's area, more forts held than there are.
 fn joint_problems(params: &[Param]) -> Vec<Diagnostic> {
+    use crate::scenario::schema::PATH;
     let find = |path: &str| params.iter().position(|p| p.path == path);
     let pairs = [
-        ("territory.start_km2", "territory.claimed_km2", "the area held at the start cannot exceed the area claimed"),
-        ("territory.start_km2", "territory.ukraine_km2", "the area held at the start cannot exceed the country's area"),
-        ("territory.claimed_km2", "territory.ukraine_km2", "the area claimed cannot exceed the country's area"),
-        ("battlefield.forts_start", "battlefield.forts_positions", "the attacker cannot hold more positions than there are"),
+        (PATH.start_km2, PATH.claimed_km2, "the area held at the start cannot exceed the area claimed"),
+        (PATH.start_km2, PATH.ukraine_km2, "the area held at the start cannot exceed the country's area"),
+        (PATH.claimed_km2, PATH.ukraine_km2, "the area claimed cannot exceed the country's area"),
+        (PATH.forts_start, PATH.forts_positions, "the attacker cannot hold more positions than there are"),
     ];
     let mut found = Vec::new();
     for (small, big, why) in pairs {
