@@ -13,6 +13,7 @@ pub mod graph;
 pub mod model;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod rolling;
 pub mod runner;
 pub mod scenario;

@@ -74,6 +74,8 @@ pub fn execute(model: &Model, spec: &RunSpec, mut each: impl FnMut(&Chunk) -> Re
 pub struct Pending {
     folder: RunFolder,
     extra: Vec<(String, Vec<u8>)>,
+    /// The language of a report.html to write with the rest (`truce run --report`).
+    report: Option<crate::charts::Lang>,
 }
 
 /// Where a finished run folder went, and what drawing its charts had to say.
@@ -90,7 +92,7 @@ impl Pending {
         if runs_csv {
             check_runs_csv_fits(model, n, seed, out)?;
         }
-        Ok(Pending { folder: RunFolder::create(out, model, runs_csv)?, extra: Vec::new() })
+        Ok(Pending { folder: RunFolder::create(out, model, runs_csv)?, extra: Vec::new(), report: None })
     }
 
     /// Runs `spec` (see `execute`), streaming runs.csv into the folder; `also` sees each chunk
@@ -135,10 +137,22 @@ impl Pending {
         for (name, bytes) in &self.extra {
             folder.write_bytes(name, bytes)?;
         }
-        let Some(opts) = charts else { return Ok(Vec::new()) };
         // Charts are drawn inside the temporary folder, so they land atomically with the rest.
-        let drawn = crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts)?;
-        Ok(drawn.warnings)
+        let warnings = match charts {
+            Some(opts) => crate::charts::draw_run(folder.path(), &folder.path().join("charts"), opts)?.warnings,
+            None => Vec::new(),
+        };
+        if let Some(lang) = self.report {
+            let label = folder.target().file_name().map(|n| n.to_string_lossy().into_owned());
+            let html = crate::report::html(folder.path(), &crate::report::Options { lang, sensitivity: None, label })?;
+            folder.write_text(crate::report::FILE, &html)?;
+        }
+        Ok(warnings)
+    }
+
+    /// Writes report.html (in `lang`) with the rest of the folder, after the charts.
+    pub fn with_report(&mut self, lang: crate::charts::Lang) {
+        self.report = Some(lang);
     }
 
     fn in_temporary(&self, e: Error) -> Error {

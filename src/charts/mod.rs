@@ -35,6 +35,7 @@ mod tornado;
 use std::path::{Path, PathBuf};
 
 pub use fonts::{FontSearch, find_cjk_font};
+pub use labels::{Labels, labels};
 pub use style::edge_colour_hex;
 pub use sweep::{SweepData, draw_sweep, draw_sweep_with};
 pub use tornado::{TornadoBar, TornadoData, draw_tornado, draw_tornado_with};

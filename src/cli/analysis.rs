@@ -94,6 +94,10 @@ pub(super) fn compare(a: &CompareArgs) -> Result<()> {
             charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts))?;
         warn_all(&report.warnings);
     }
+    // The comparison's page, written with the rest of the folder.
+    let label = out.file_name().map(|n| n.to_string_lossy().into_owned());
+    let page = crate::report::Options { lang: chart_options(&r.charts).lang, sensitivity: None, label };
+    folder.write_text(crate::report::FILE, &crate::report::html(folder.path(), &page)?)?;
     let path = folder.finish()?;
 
     let mut stdout = std::io::stdout().lock();

@@ -38,6 +38,11 @@ pub enum Command {
         after_help = "Example:\n  truce graph scenarios/baseline.toml > influence.dot\n\nTo draw it, use Graphviz (not part of truce; Debian/Ubuntu: apt-get install graphviz):\n  dot -Tsvg influence.dot > influence.svg"
     )]
     Graph(ScenarioArgs),
+    /// Write report.html: one self-contained page of a run, comparison or sensitivity folder
+    #[command(
+        after_help = "Examples:\n  truce report output/endgame\n  truce report output/endgame --lang zh\n  truce report output/baseline --sensitivity output/baseline_sensitivity_settlement\n\nOpen the file in a browser; print it to PDF for an A4 report."
+    )]
+    Report(ReportArgs),
     /// Redraw every chart of a run folder from its CSV and JSON, without re-running
     #[command(
         after_help = "Examples:\n  truce plot output/endgame --lang zh\n  truce plot output/endgame --size 800x500 --font /usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
@@ -103,6 +108,9 @@ pub struct RunArgs {
     /// series and every chart but the terms chart are written as usual
     #[arg(long)]
     pub no_runs_csv: bool,
+    /// Also write report.html, one self-contained page of the run (in the charts' language)
+    #[arg(long)]
+    pub report: bool,
     #[command(flatten)]
     pub run: RunOptions,
 }
@@ -125,6 +133,18 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let err = || format!("`{s}` is not a size; write WIDTHxHEIGHT, e.g. 1600x1000");
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
     Ok((w.trim().parse().map_err(|_| err())?, h.trim().parse().map_err(|_| err())?))
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// A folder written by `truce run`, `truce compare` or `truce sensitivity`
+    pub dir: PathBuf,
+    /// Language of the page and its charts: en or zh
+    #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+    pub lang: String,
+    /// A folder written by `truce sensitivity` whose results the run's report shows too
+    #[arg(long, value_name = "DIR")]
+    pub sensitivity: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

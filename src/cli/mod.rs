@@ -63,6 +63,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Bench(a) => bench(&a),
         Command::Trace(a) => trace(&a),
         Command::Plot(a) => plot(&a),
+        Command::Report(a) => report(&a),
         Command::Validate(a) => validate(&a),
         Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Backtest(a) if a.rolling => rolling::backtest_rolling(&a),
@@ -140,7 +141,10 @@ fn run(a: &RunArgs) -> Result<()> {
     let started = Instant::now();
     let chart_opts = chart_options(&a.run.charts);
     let charts = (!a.run.no_charts).then_some(&chart_opts);
-    let (pending, result) = start_run(&model, &spec, &out, !a.no_runs_csv, charts, |_| {})?;
+    let (mut pending, result) = start_run(&model, &spec, &out, !a.no_runs_csv, charts, |_| {})?;
+    if a.report {
+        pending.with_report(chart_opts.lang);
+    }
     let path = finish_run(pending, &model, &result, charts)?;
     let mut stdout = std::io::stdout().lock();
     print_report(&mut stdout, &model, &result.report)?;
@@ -310,6 +314,34 @@ fn plot(a: &args::PlotArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     println!("{} charts written to {}", report.files.len(), a.dir.join("charts").display());
+    Ok(())
+}
+
+/// `truce report DIR`: the page of a folder truce wrote, its charts drawn first if a run folder
+/// has none in the page's language.
+fn report(a: &args::ReportArgs) -> Result<()> {
+    let lang = if a.lang == "zh" { crate::charts::Lang::Zh } else { crate::charts::Lang::En };
+    let kind = crate::report::Kind::of(&a.dir).filter(|_| crate::output::claim::is_truce_folder(&a.dir)).ok_or_else(|| {
+        InputError(format!(
+            "`{}` is not a folder truce wrote (it has no truce manifest.json or compare.json)\n  help: give a folder of `truce run`, `truce compare` or `truce sensitivity`, e.g. truce report output/endgame",
+            a.dir.display()
+        ))
+    })?;
+    let _claim = crate::output::Claim::lock(&a.dir)?;
+    if kind == crate::report::Kind::Run && crate::report::charts_missing(&a.dir, kind, lang) {
+        let opts = ChartOptions { lang, ..ChartOptions::default() };
+        let charts = a.dir.join("charts");
+        let drawn = crate::output::replace_charts(&a.dir, |name| !lang.owns_chart(name), |tmp| {
+            crate::charts::draw_run(&a.dir, tmp, &opts).map_err(crate::error::Error::from).map_err(|e| crate::files::in_temporary(e, tmp, &charts))
+        })?;
+        for w in &drawn.warnings {
+            eprintln!("warning: {w}");
+        }
+        eprintln!("drew {} charts into {} for the report", drawn.files.len(), charts.display());
+    }
+    let opts = crate::report::Options { lang, sensitivity: a.sensitivity.clone(), label: None };
+    let path = crate::report::write(&a.dir, &opts)?;
+    println!("report written to {}", path.display());
     Ok(())
 }
 

@@ -356,6 +356,9 @@ pub struct ParamEntry {
     pub path: String,
     pub value: String,
     pub source: String,
+    /// The comment on the value's line in its file (where the scenario gives its source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 pub fn manifest(model: &Model, seed: u64, n: u64, threads: usize, wall_seconds: f64) -> Manifest {
@@ -369,7 +372,7 @@ pub fn manifest(model: &Model, seed: u64, n: u64, threads: usize, wall_seconds: 
         })
         .collect();
     let params =
-        sc.params.iter().map(|p| ParamEntry { path: p.path.clone(), value: p.display_value(), source: sc.place(&p.origin) }).collect();
+        sc.params.iter().map(|p| ParamEntry { path: p.path.clone(), value: p.display_value(), source: sc.place(&p.origin), comment: sc.comment(&p.origin) }).collect();
     let finished_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     Manifest {
         truce_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -343,6 +343,33 @@ pub struct Overrides {
     pub withs: Vec<PathBuf>,
 }
 
+/// The comment of what follows a value on its line: the text after the first `#` outside a
+/// quoted string, trimmed; `None` if there is none or it is empty.
+fn trailing_comment(rest: &str) -> Option<String> {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' => {
+                let t = rest[i + 1..].trim();
+                return (!t.is_empty()).then(|| t.to_string());
+            }
+            None => {}
+        }
+    }
+    None
+}
+
 impl Scenario {
     pub fn param_index(&self, path: &str) -> Option<usize> {
         self.index.get(path).copied()
@@ -394,6 +421,16 @@ impl Scenario {
     /// The place a value came from, for tables and logs.
     pub fn place(&self, origin: &Origin) -> String {
         Diagnostic::place(origin, &self.sources)
+    }
+
+    /// The comment that ends the line where a value was written (`# … [source]`), without its
+    /// `#`; `None` for a value not from a file or a line without one.
+    pub fn comment(&self, origin: &Origin) -> Option<String> {
+        let Origin::File { file, span } = origin else { return None };
+        let text = &self.sources.file(*file).text;
+        let end = span.end.min(text.len());
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        trailing_comment(&text[end..line_end])
     }
 
     /// The path of the scenario's main file.

@@ -18,6 +18,7 @@ mod notebook;
 mod notebook_damaged;
 mod properties;
 mod readme_images;
+mod report;
 mod rolling;
 mod structure;
 mod summary;
