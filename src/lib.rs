@@ -17,6 +17,7 @@ pub mod report;
 pub mod rolling;
 pub mod runner;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
 pub mod summary;
 pub mod trace;

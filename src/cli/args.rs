@@ -43,6 +43,11 @@ pub enum Command {
         after_help = "Examples:\n  truce report output/endgame\n  truce report output/endgame --lang zh\n  truce report output/baseline --sensitivity output/baseline_sensitivity_settlement\n\nOpen the file in a browser; print it to PDF for an A4 report."
     )]
     Report(ReportArgs),
+    /// Explore a scenario in the browser: every parameter a control, results redrawn on change
+    #[command(
+        after_help = "Examples:\n  truce serve scenarios/endgame.toml\n  truce serve scenarios/baseline.toml --port 8700 -n 20000\n\nOpen the printed URL in a browser; stop the server with Ctrl-C."
+    )]
+    Serve(ServeArgs),
     /// Redraw every chart of a run folder from its CSV and JSON, without re-running
     #[command(
         after_help = "Examples:\n  truce plot output/endgame --lang zh\n  truce plot output/endgame --size 800x500 --font /usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
@@ -133,6 +138,29 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let err = || format!("`{s}` is not a size; write WIDTHxHEIGHT, e.g. 1600x1000");
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
     Ok((w.trim().parse().map_err(|_| err())?, h.trim().parse().map_err(|_| err())?))
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Rollouts per run (the page can change it)
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub n: u64,
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Worker threads (default: all cores)
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Port to listen on (0: any free one, printed)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to listen on; the default takes connections from this machine only
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Where "save as a run folder" writes
+    #[arg(long, default_value = "output")]
+    pub output: PathBuf,
 }
 
 #[derive(Args, Debug, Clone)]

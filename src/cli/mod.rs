@@ -64,6 +64,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Trace(a) => trace(&a),
         Command::Plot(a) => plot(&a),
         Command::Report(a) => report(&a),
+        Command::Serve(a) => serve(&a),
         Command::Validate(a) => validate(&a),
         Command::Calibrate(a) => calibrate::calibrate(&a),
         Command::Backtest(a) if a.rolling => rolling::backtest_rolling(&a),
@@ -343,6 +344,23 @@ fn report(a: &args::ReportArgs) -> Result<()> {
     let path = crate::report::write(&a.dir, &opts)?;
     println!("report written to {}", path.display());
     Ok(())
+}
+
+/// `truce serve`: the explorer on `host:port`, until the process is stopped.
+fn serve(a: &args::ServeArgs) -> Result<()> {
+    let mut ex = crate::serve::Explorer::new(&a.scenario.scenario, &a.scenario.with, &a.scenario.set, a.n, a.seed, threads(a.threads)?)?;
+    ex.output = a.output.clone();
+    for w in &ex.scenario().warnings {
+        eprintln!("warning: {w}");
+    }
+    let loopback = a.host == "127.0.0.1" || a.host == "::1" || a.host == "localhost";
+    if !loopback {
+        eprintln!("warning: listening on {}: other machines can reach the explorer and run rollouts on this one", a.host);
+    }
+    crate::serve::serve(&ex, &format!("{}:{}", a.host, a.port), |addr| {
+        println!("truce explorer for {} at http://{addr}/ (Ctrl-C to stop)", ex.scenario().name);
+        let _ = std::io::stdout().flush();
+    })
 }
 
 /// The process's peak resident memory, where the system reports it (Linux: VmHWM).
