@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates the README's charts (docs/img/): endgame and fight-and-talk side by side, in
-# English and Chinese, the analysis charts and the rolling backtest.
+# Regenerates the README's images (docs/img/): endgame and fight-and-talk side by side, in
+# English and Chinese, the analysis charts, the rolling backtest, and screenshots of the report
+# page and the explorer (these need chromium and chromium-driver; scripts/test.sh installs them).
 #
 #   scripts/readme-images.sh
 #
@@ -38,4 +39,15 @@ cp "$WORK/tornado/charts/tornado.png" "$IMG/analysis_tornado.png"
 "$TRUCE" backtest scenarios/validation/backtest_2024-05.toml --observed data/territory_monthly.csv \
   --rolling --trend local-level "${size[@]}" --out "$WORK/rolling" >/dev/null
 cp "$WORK/rolling/charts/rolling_crps.png" "$IMG/rolling_crps.png"
+# Screenshots of the report page and the explorer (screen_*.png), taken by the browser test's
+# script in headless Chromium. They hold a measured time and the browser's own text rendering,
+# so they are not compared byte for byte; SCREENS=0 leaves them out (the images test does).
+if [ "${SCREENS:-1}" != 0 ]; then
+  py=${TRUCE_BROWSER_PYTHON:-}
+  if [ -z "$py" ]; then
+    py="$WORK/bvenv/bin/python"
+    python3 -m venv "$WORK/bvenv" && "$WORK/bvenv/bin/pip" install -q --disable-pip-version-check -r tests/browser/requirements.txt
+  fi
+  "$py" tests/browser/check_pages.py --truce "$TRUCE" --work "$WORK/browser" --screens "$IMG" >/dev/null
+fi
 echo "$IMG regenerated"

@@ -15,6 +15,26 @@ if ! ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1; then
   fi
 fi
 
+# Headless Chromium and its driver, for the browser tests of the report page and the explorer.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing chromium and chromium-driver (browser tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "test.sh: warning: chromium and chromium-driver are not installed and cannot be installed here; the browser test will fail" >&2
+  fi
+fi
+
+# The browser tests' Python packages, in a venv keyed by their requirements file.
+breq_hash=$(sha256sum tests/browser/requirements.txt | cut -c1-12)
+bvenv="target/browservenv-$breq_hash"
+if [ ! -x "$bvenv/bin/python" ]; then
+  echo "test.sh: creating $bvenv for the browser tests"
+  python3 -m venv "$bvenv"
+  "$bvenv/bin/pip" install -q --disable-pip-version-check -r tests/browser/requirements.txt
+fi
+export TRUCE_BROWSER_PYTHON="$PWD/$bvenv/bin/python"
+
 # The notebook's Python packages, in a venv keyed by the requirements file.
 req_hash=$(sha256sum notebooks/requirements.txt | cut -c1-12)
 venv="target/nbvenv-$req_hash"

@@ -4,6 +4,7 @@ mod common;
 
 mod alloc;
 mod analysis;
+mod browser;
 mod bad_input;
 mod calibration;
 mod charts;

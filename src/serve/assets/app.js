@@ -45,12 +45,14 @@ function groupLabel(g) {
   return "[" + g + "]";
 }
 
-function setChange(p, row, value) {
+// A change is run at once; a slider being dragged (`drag`) waits for a pause of 150 ms.
+function setChange(p, row, value, drag) {
   if (value === null || value === p.value) state.sets.delete(p.path);
   else state.sets.set(p.path, p.path + "=" + value);
   row.classList.toggle("changed", state.sets.has(p.path));
   showCommand();
-  schedule();
+  state.changedAt = performance.now();
+  if (drag) schedule(); else run();
 }
 
 const ARGS = { uniform: ["low", "high"], triangular: ["low", "mode", "high"], normal: ["mean", "sd"], beta: ["a", "b"], lognormal: ["mu", "sigma"] };
@@ -63,7 +65,7 @@ function numberInputs(p, row, inputs) {
   let range = null;
   if (p.min !== null && p.max !== null) {
     range = el("input", { type: "range", min: p.min, max: p.max, step: (p.max - p.min) / 200, value: p.number, "aria-label": p.path + " slider" });
-    range.addEventListener("input", () => { num.value = range.value; setChange(p, row, String(Number(range.value))); });
+    range.addEventListener("input", () => { num.value = range.value; setChange(p, row, String(Number(range.value)), true); });
     inputs.append(range);
   }
   num.addEventListener("change", () => {
@@ -208,11 +210,13 @@ function showReport(report) {
 }
 
 let timer = null;
-function schedule() { clearTimeout(timer); timer = setTimeout(run, 250); }
+function schedule() { clearTimeout(timer); timer = setTimeout(run, 150); }
 
 async function run() {
+  clearTimeout(timer);
   const seq = ++state.seq;
-  const started = performance.now();
+  const started = state.changedAt ?? performance.now();
+  state.changedAt = null;
   $("status").textContent = "running " + $("n").value + " rollouts…";
   document.body.dataset.busy = "1";
   const r = await post("/api/run", request());
@@ -279,7 +283,7 @@ async function start() {
   $("seed").value = state.scenario.seed;
   buildControls();
   showCommand();
-  for (const id of ["n", "seed"]) $(id).addEventListener("change", () => { showCommand(); schedule(); });
+  for (const id of ["n", "seed"]) $(id).addEventListener("change", () => { showCommand(); state.changedAt = performance.now(); run(); });
   $("run").addEventListener("click", run);
   $("compare").addEventListener("click", compare);
   $("download").addEventListener("click", download);
