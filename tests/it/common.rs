@@ -36,3 +36,11 @@ pub fn tempdir() -> tempfile::TempDir {
 pub fn tol_p(p: f64, n: u64) -> f64 {
     4.0 * (p * (1.0 - p) / n as f64).sqrt()
 }
+
+/// A `truce` process (std's Command, for a server the test talks to while it runs), from the
+/// project root.
+pub fn truce_std() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_truce"));
+    cmd.current_dir(root());
+    cmd
+}

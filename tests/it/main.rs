@@ -19,6 +19,7 @@ mod notebook;
 mod notebook_damaged;
 mod properties;
 mod readme_images;
+mod serve;
 mod report;
 mod rolling;
 mod structure;
