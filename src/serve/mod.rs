@@ -117,10 +117,28 @@ impl Explorer {
         }
     }
 
-    /// The scenario with the tweak's `--set`s laid over the command line's.
+    /// The scenario with the tweak's `--set`s laid over the command line's. A tweak cannot name
+    /// a file: the keys that do (the territory's history, `extends`, or a whole table holding
+    /// them) are refused before anything is read, and the resolved scenario must read no file
+    /// the served one does not.
     fn resolve(&self, sets: &[String]) -> Result<Scenario> {
+        for s in sets {
+            let path = s.split_once('=').map_or(s.as_str(), |(p, _)| p).trim();
+            let names_files = |key: &str| key == path || key.starts_with(&format!("{path}.")) || path.starts_with(&format!("{key}."));
+            if path.is_empty() || names_files("territory.history") || names_files("scenario.extends") {
+                return Err(InputError(format!(
+                    "--set {s}: the explorer reads only the files of the scenario it serves, and `{path}` can name another file\n  help: change it in the scenario file, or use `truce run … --set` on the command line"
+                ))
+                .into());
+            }
+        }
         let all: Vec<String> = self.base_sets.iter().chain(sets).cloned().collect();
-        Ok(self.layers.resolve(&all)?)
+        let sc = self.layers.resolve(&all)?;
+        let served: Vec<&Path> = self.base.files.iter().map(|&f| self.base.sources.file(f).path.as_path()).collect();
+        if let Some(other) = sc.files.iter().map(|&f| sc.sources.file(f).path.as_path()).find(|p| !served.contains(p)) {
+            return Err(InputError(format!("the tweak would read `{}`, which the served scenario does not", other.display())).into());
+        }
+        Ok(sc)
     }
 }
 

@@ -87,6 +87,13 @@ fn bad_requests_get_the_command_lines_diagnostics_and_the_server_lives_on() {
     assert!(s == 422 && e.contains("actors.us.pressure"), "{s} {e}");
     let (s, e) = bad("/api/overrides", br#"{"sets": ["actors.us.pressure=nan"]}"#);
     assert!(s == 422 && e.contains("--set actors.us.pressure=nan"), "{s} {e}");
+    // A tweak cannot make the server read another file.
+    for set in [r#"territory.history.file=\"/etc/passwd\""#, r#"territory.history={file=\"/etc/passwd\"}"#, r#"territory={history={file=\"x.csv\"}}"#] {
+        let (s, e) = bad("/api/run", format!(r#"{{"sets": ["{set}"]}}"#).as_bytes());
+        assert!(s == 422 && e.contains("reads only the files of the scenario it serves"), "{set}: {s} {e}");
+    }
+    let (s, _) = bad("/api/run", br#"{"sets": ["scenario.start=\"2025-06\""]}"#);
+    assert_eq!(s, 200, "a header value that names no file is a tweak like any other");
     assert_eq!(ex.handle("GET", "/nope", b"").status, 404);
     assert_eq!(ex.handle("DELETE", "/", b"").status, 405);
     // Still answering, with the file's values.
