@@ -18,6 +18,7 @@ pub mod rolling;
 pub mod runner;
 pub mod scenario;
 pub mod serve;
+pub mod shard;
 pub mod stats;
 pub mod summary;
 pub mod trace;

@@ -39,10 +39,17 @@ pub struct RunResult {
 /// rollout order (the run folder's runs.csv, the outcomes an analysis keeps); `tick`, the number
 /// of rollouts done. A summary that holds a non-finite number is an internal error, never
 /// written.
-pub fn execute(model: &Model, spec: &RunSpec, mut each: impl FnMut(&Chunk) -> Result<()>, tick: impl FnMut(u64)) -> Result<RunResult> {
+pub fn execute(model: &Model, spec: &RunSpec, each: impl FnMut(&Chunk) -> Result<()>, tick: impl FnMut(u64)) -> Result<RunResult> {
+    let (summary, seconds) = summarise_slice(model, spec, 0, each, tick)?;
+    result_of(model, spec, summary, seconds)
+}
+
+/// The summary of rollouts `first..first + spec.n` of a larger run (a shard), and the seconds
+/// it took; `execute` makes a run's result from the whole of it.
+pub fn summarise_slice(model: &Model, spec: &RunSpec, first: u64, mut each: impl FnMut(&Chunk) -> Result<()>, tick: impl FnMut(u64)) -> Result<(Summary, f64)> {
     let started = Instant::now();
     let mut summary = Summary::new(model);
-    let cfg = RunConfig { n: spec.n, seed: spec.seed, threads: spec.threads, first: 0 };
+    let cfg = RunConfig { n: spec.n, seed: spec.seed, threads: spec.threads, first };
     let shards = summary.split_for(spec.threads);
     runner::run_with(
         model,
@@ -56,6 +63,18 @@ pub fn execute(model: &Model, spec: &RunSpec, mut each: impl FnMut(&Chunk) -> Re
         tick,
     )?;
     summary.join(shards);
+    if summary.invalid_values() > 0 {
+        crate::error::bug!(
+            "internal error: {} simulated values were not finite numbers; nothing was written; please report this",
+            summary.invalid_values()
+        );
+    }
+    Ok((summary, started.elapsed().as_secs_f64()))
+}
+
+/// The result of a summary made by a run or added up from shards (`truce merge`): the report
+/// made once, refused if any number in it is not finite.
+pub fn result_of(model: &Model, spec: &RunSpec, summary: Summary, seconds: f64) -> Result<RunResult> {
     let report = summary.report(model, spec.seed);
     if let Some(field) = report.non_finite() {
         return Err(Error::bug(format!("internal error: summary.json field `{field}` is not a finite number; nothing was written; please report this")));
@@ -66,7 +85,7 @@ pub fn execute(model: &Model, spec: &RunSpec, mut each: impl FnMut(&Chunk) -> Re
             summary.invalid_values()
         );
     }
-    Ok(RunResult { spec: *spec, summary, report, seconds: started.elapsed().as_secs_f64() })
+    Ok(RunResult { spec: *spec, summary, report, seconds })
 }
 
 /// A run folder being made: claimed, written in a temporary folder, and moved into place by
@@ -74,6 +93,8 @@ pub fn execute(model: &Model, spec: &RunSpec, mut each: impl FnMut(&Chunk) -> Re
 pub struct Pending {
     folder: RunFolder,
     extra: Vec<(String, Vec<u8>)>,
+    /// The shards a merged run was made of, for its manifest.
+    shards: Vec<output::ShardInfo>,
     /// The language of a report.html to write with the rest (`truce run --report`).
     report: Option<crate::charts::Lang>,
 }
@@ -92,7 +113,7 @@ impl Pending {
         if runs_csv {
             check_runs_csv_fits(model, n, seed, out)?;
         }
-        Ok(Pending { folder: RunFolder::create(out, model, runs_csv)?, extra: Vec::new(), report: None })
+        Ok(Pending { folder: RunFolder::create(out, model, runs_csv)?, extra: Vec::new(), shards: Vec::new(), report: None })
     }
 
     /// Runs `spec` (see `execute`), streaming runs.csv into the folder; `also` sees each chunk
@@ -132,7 +153,9 @@ impl Pending {
         folder.write_json("summary.json", &result.report)?;
         folder.write_text("summary.csv", &output::summary_csv(&result.report)?)?;
         folder.write_text("scenario.resolved.toml", &output::to_toml(model))?;
-        folder.write_json("manifest.json", &output::manifest(model, seed, n, threads, result.seconds))?;
+        let mut manifest = output::manifest(model, seed, n, threads, result.seconds);
+        manifest.shards = self.shards.clone();
+        folder.write_json("manifest.json", &manifest)?;
         folder.close_runs()?;
         for (name, bytes) in &self.extra {
             folder.write_bytes(name, bytes)?;
@@ -148,6 +171,16 @@ impl Pending {
             folder.write_text(crate::report::FILE, &html)?;
         }
         Ok(warnings)
+    }
+
+    /// The rows of a shard's runs.csv, after those so far; returns how many.
+    pub fn append_runs(&mut self, model: &Model, from: &Path) -> Result<u64> {
+        self.folder.append_runs(model, from)
+    }
+
+    /// The shards a merged run was made of: the manifest lists them.
+    pub fn with_shards(&mut self, shards: Vec<output::ShardInfo>) {
+        self.shards = shards;
     }
 
     /// Writes report.html (in `lang`) with the rest of the folder, after the charts.

@@ -31,8 +31,9 @@ pub fn series_width(model: &Model) -> usize {
 pub struct Chunk {
     pub records: Vec<Record>,
     pub series: Vec<f64>,
-    /// Sums of `series` over the chunk's rollouts, `[month][metric]`, added in rollout order.
-    pub sums: Vec<f64>,
+    /// Sums of `series` over the chunk's rollouts, `[month][metric]`, in fixed point
+    /// (`to_fixed`): exact, so they add up to the same total in any split and order.
+    pub sums: Vec<i128>,
 }
 
 struct SeriesWriter<'a> {
@@ -61,15 +62,30 @@ fn simulate_chunk(model: &Model, cfg: &RunConfig, start: u64, len: usize, scratc
         let mut obs = SeriesWriter { row, width };
         records.push(run_rollout(model, cfg.seed, start + i as u64, scratch, &mut obs));
     }
-    let per_month = width;
-    let mut sums = vec![0.0; per_rollout];
+    let mut sums = vec![0i128; per_rollout];
     for row in series.chunks(per_rollout) {
         for (s, v) in sums.iter_mut().zip(row) {
-            *s += v;
+            *s += to_fixed(*v);
         }
     }
-    let _ = per_month;
     Chunk { records, series, sums }
+}
+
+/// The fixed-point scale of the monthly sums: 2⁻⁴⁸ (3.6 × 10⁻¹⁵). Every value is within ±10⁹,
+/// so a sum of 10⁹ rollouts' values stays far inside an `i128`; the mean is the exact sum of the
+/// values so rounded, divided once at the end, whatever the split of rollouts into chunks,
+/// threads or shards.
+pub const FIXED_SCALE: f64 = (1u64 << 48) as f64;
+
+/// A value in the sums' fixed point (non-finite values, never expected, count as 0: they are
+/// counted and refused by the summary's histograms).
+pub fn to_fixed(v: f64) -> i128 {
+    if v.is_finite() { (v * FIXED_SCALE).round() as i128 } else { 0 }
+}
+
+/// A fixed-point sum back as a number.
+pub fn from_fixed(s: i128) -> f64 {
+    s as f64 / FIXED_SCALE
 }
 
 /// Rollouts `cfg.first..cfg.first + cfg.n` on `cfg.threads` workers, each handed to `f` with the

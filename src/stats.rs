@@ -9,7 +9,7 @@
 /// therefore a function of the smallest and largest value alone, and histograms filled from
 /// the same values in any split and order merge to the same counts and width. `width()` is the
 /// resolution of every quantile read from it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Histogram {
     width: f64,
     max_bins: usize,
@@ -135,6 +135,20 @@ impl Histogram {
     }
 
     /// Adds another histogram's counts (made with the same initial width and `max_bins`).
+    /// Whether a histogram read from a file could have been made like `like` (the same bin limit,
+    /// a width that is `like`'s doubled some times, counts that add up): a damaged one is refused
+    /// before it is merged.
+    pub fn is_like(&self, like: &Histogram) -> bool {
+        let mut w = like.width;
+        while w < self.width {
+            w *= 2.0;
+        }
+        self.max_bins == like.max_bins
+            && w == self.width
+            && self.counts.len() <= self.max_bins
+            && self.counts.iter().try_fold(self.invalid, |a, &c| a.checked_add(c)) == Some(self.total)
+    }
+
     pub fn merge(&mut self, other: &Histogram) {
         self.invalid += other.invalid;
         if other.counts.is_empty() {

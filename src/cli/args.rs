@@ -38,6 +38,11 @@ pub enum Command {
         after_help = "Example:\n  truce graph scenarios/baseline.toml > influence.dot\n\nTo draw it, use Graphviz (not part of truce; Debian/Ubuntu: apt-get install graphviz):\n  dot -Tsvg influence.dot > influence.svg"
     )]
     Graph(ScenarioArgs),
+    /// Put the shards of a run (`truce run … --shard K/N`) together into the folder one run writes
+    #[command(
+        after_help = "Examples:\n  truce run scenarios/endgame.toml -n 100000 --shard 0/2 --out shards/0\n  truce run scenarios/endgame.toml -n 100000 --shard 1/2 --out shards/1\n  truce merge shards/0 shards/1 --out output/endgame\n\nOn a cluster: deploy/slurm/submit.sh and docs/cluster.md."
+    )]
+    Merge(MergeArgs),
     /// Write report.html: one self-contained page of a run, comparison or sensitivity folder
     #[command(
         after_help = "Examples:\n  truce report output/endgame\n  truce report output/endgame --lang zh\n  truce report output/baseline --sensitivity output/baseline_sensitivity_settlement\n\nOpen the file in a browser; print it to PDF for an A4 report."
@@ -116,8 +121,30 @@ pub struct RunArgs {
     /// Also write report.html, one self-contained page of the run (in the charts' language)
     #[arg(long)]
     pub report: bool,
+    /// Run only the K-th of N slices of the rollouts (K from 0) into a partial run folder, for
+    /// `truce merge` to put together with the others
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse_spec)]
+    pub shard: Option<(u64, u64)>,
     #[command(flatten)]
     pub run: RunOptions,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct MergeArgs {
+    /// The shard folders (`truce run … --shard K/N`), in any order
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder (default: output/<scenario name>, as the single run would write)
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Do not draw charts
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Also write report.html
+    #[arg(long)]
+    pub report: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
 }
 
 /// How charts are drawn.

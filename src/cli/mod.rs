@@ -5,6 +5,7 @@ pub mod args;
 mod calibrate;
 mod check;
 mod rolling;
+mod shard;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -64,6 +65,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Trace(a) => trace(&a),
         Command::Plot(a) => plot(&a),
         Command::Report(a) => report(&a),
+        Command::Merge(a) => shard::merge(&a),
         Command::Serve(a) => serve(&a),
         Command::Validate(a) => validate(&a),
         Command::Calibrate(a) => calibrate::calibrate(&a),
@@ -132,6 +134,9 @@ pub(crate) fn finish_run(pending: Pending, model: &Model, result: &RunResult, ch
 }
 
 fn run(a: &RunArgs) -> Result<()> {
+    if let Some((k, of)) = a.shard {
+        return shard::run_shard(a, k, of);
+    }
     let scenario = load(&a.scenario)?;
     for w in &scenario.warnings {
         eprintln!("warning: {w}");

@@ -81,6 +81,27 @@ impl RunFolder {
         fs::write(&path, bytes).map_err(|e| EnvError::write("write", &path, e).into())
     }
 
+    /// Appends the rows of another runs.csv of the same model (a shard's), which must have
+    /// this one's header; returns how many rows it held. Rows are rewritten by the same writer,
+    /// so the bytes are those a single run writes.
+    pub fn append_runs(&mut self, model: &Model, from: &Path) -> Result<u64> {
+        let Some(w) = &mut self.runs else { return Ok(0) };
+        let into = self.tmp.join("runs.csv");
+        let file = File::open(from).map_err(|e| EnvError::read(from, e))?;
+        let mut r = csv::Reader::from_reader(io::BufReader::with_capacity(1 << 20, file));
+        let header: Vec<String> = r.headers().map_err(|e| csv_error(from, e))?.iter().map(str::to_string).collect();
+        if header != runs_header(model) {
+            return Err(crate::error::InputError(format!("{}: its columns are not this scenario's runs.csv columns\n  help: merge only the shards of one run", from.display())).into());
+        }
+        let mut rows = 0;
+        let mut record = csv::StringRecord::new();
+        while r.read_record(&mut record).map_err(|e| csv_error(from, e))? {
+            w.write_record(&record).map_err(|e| csv_error(&into, e))?;
+            rows += 1;
+        }
+        Ok(rows)
+    }
+
     /// Finishes runs.csv (flushes and closes it), so that it can be read back, e.g. for charts.
     pub fn close_runs(&mut self) -> Result<()> {
         if let Some(mut w) = self.runs.take() {
@@ -343,9 +364,27 @@ pub struct Manifest {
     pub wall_seconds: f64,
     pub finished_unix: u64,
     pub note: &'static str,
+    /// A shard's own slice (`truce run --shard K/N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+    /// The shards a merged run was made of (`truce merge`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardInfo>,
 }
 
-#[derive(Serialize)]
+/// One shard of a run: rollouts `first..first + n`, the K-th of `of`, where and how it ran.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct ShardInfo {
+    pub k: u64,
+    pub of: u64,
+    pub first: u64,
+    pub n: u64,
+    pub threads: usize,
+    pub wall_seconds: f64,
+    pub host: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FileHash {
     pub path: String,
     pub sha256: String,
@@ -388,5 +427,7 @@ pub fn manifest(model: &Model, seed: u64, n: u64, threads: usize, wall_seconds: 
         wall_seconds,
         finished_unix,
         note: "repeat this run with: truce run scenario.resolved.toml --seed <seed> -n <n> (the resolved file already includes every override)",
+        shard: None,
+        shards: Vec::new(),
     }
 }

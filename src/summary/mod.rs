@@ -4,8 +4,10 @@
 use std::sync::Mutex;
 
 mod report;
+mod state;
 
 pub use report::*;
+pub use state::State;
 
 use crate::model::{Model, Outcome};
 use crate::runner::{Chunk, SERIES_FIXED, series_width};
@@ -26,8 +28,9 @@ pub struct Summary {
     /// Rollouts whose first ceasefire (or settlement) came in month m.
     pub ceasefire_at: Vec<u64>,
     pub settlement_at: Vec<u64>,
-    /// Monthly sums per metric, month-major: `[month][metric]`.
-    sums: Vec<f64>,
+    /// Monthly sums per metric, month-major: `[month][metric]`, in the runner's fixed point
+    /// (exact, so any split of the rollouts gives the same sums).
+    sums: Vec<i128>,
     /// Quantile histograms, sharded so that workers can fill them in parallel: counts are
     /// integers, so the merged result does not depend on the order chunks arrive in.
     merged: Option<Hists>,
@@ -85,7 +88,7 @@ impl Summary {
             counts: [0; 6],
             ceasefire_at: vec![0; months],
             settlement_at: vec![0; months],
-            sums: vec![0.0; months * width],
+            sums: vec![0; months * width],
             merged: Some(Hists {
                 area: vec![area_h.clone(); months],
                 costs: vec![Histogram::new(COST_BIN, COST_MAX_BINS); months * model.n_actors()],
@@ -141,7 +144,7 @@ impl Summary {
         }
     }
 
-    /// The ordered part: counts and the floating-point sums, which must be added in rollout order.
+    /// The ordered part: counts and the sums (exact, but kept here with the counts).
     pub fn add_ordered(&mut self, chunk: &Chunk) {
         for rec in &chunk.records {
             self.n += 1;
@@ -188,7 +191,7 @@ impl Summary {
     }
 
     pub fn mean(&self, month: usize, metric: usize) -> f64 {
-        self.sums[month * self.width + metric] / self.n.max(1) as f64
+        crate::runner::from_fixed(self.sums[month * self.width + metric]) / self.n.max(1) as f64
     }
 
     pub fn area_quantile(&self, month: usize, q: f64) -> Option<f64> {
