@@ -20,6 +20,7 @@ mod notebook_damaged;
 mod properties;
 mod readme_images;
 mod serve;
+mod shards;
 mod report;
 mod rolling;
 mod structure;

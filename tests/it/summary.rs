@@ -181,7 +181,7 @@ fn a_value_that_is_not_a_number_is_counted_as_invalid() {
     let months = model.horizon() as usize + 1;
     let mut series = kept.series[0].clone();
     series[3 * width] = f64::NAN;
-    let chunk = truce::runner::Chunk { records: vec![kept.records[0].clone()], series, sums: vec![0.0; months * width] };
+    let chunk = truce::runner::Chunk { records: vec![kept.records[0].clone()], series, sums: vec![0; months * width] };
     let mut s = Summary::new(&model);
     s.add(&chunk);
     assert_eq!(s.invalid_values(), 1);
