@@ -21,6 +21,7 @@ mod properties;
 mod readme_images;
 mod serve;
 mod shards;
+mod slurm;
 mod report;
 mod rolling;
 mod structure;
