@@ -57,6 +57,7 @@ const OWN_FILES: &[&str] = &[
     "sweep.csv",
     "sweep.json",
     "report.html",
+    "shard.json",
 ];
 /// Files whose `truce_version` (top level or under `identity`) marks a folder as truce's.
 const MARKERS: &[&str] = &["manifest.json", "compare.json", "sweep.json", "rolling.json"];

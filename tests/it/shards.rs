@@ -137,6 +137,9 @@ fn shards_that_do_not_belong_together_are_refused_by_name() {
         out
     };
     let (a, b, c) = (shard(0, 3, "1", "a"), shard(1, 3, "1", "b"), shard(2, 3, "1", "c"));
+    // A shard run again into its folder replaces it (it is truce's own).
+    let again = shard(1, 3, "1", "b");
+    assert_eq!(again, b);
     let out = d.join("out");
     let e = merge_fails(&[&a, &c], &out);
     assert!(e.contains("1 of 3 shards are missing: 1/3") && e.contains("help:"), "{e}");
