@@ -97,7 +97,10 @@ impl Error {
             // A scenario error's message starts with its own `error:` line and source excerpt.
             Error::Scenario(e) => e.to_string(),
             Error::Io(e) if e.kind() == io::ErrorKind::BrokenPipe => String::new(),
-            Error::Io(e) => format!("error: {}\n  help: check the files and folders named above, or write elsewhere with --out", crate::files::reason(e)),
+            Error::Io(e) => format!(
+                "error: {}\n  help: check the files and folders named above, or write elsewhere with --out",
+                crate::files::reason(e)
+            ),
             Error::Bug(m) => format!("error: {m}\n  (this is a bug in truce: please report it with the command line and scenario)"),
             other => format!("error: {other}"),
         }

@@ -46,7 +46,13 @@ pub fn execute(model: &Model, spec: &RunSpec, each: impl FnMut(&Chunk) -> Result
 
 /// The summary of rollouts `first..first + spec.n` of a larger run (a shard), and the seconds
 /// it took; `execute` makes a run's result from the whole of it.
-pub fn summarise_slice(model: &Model, spec: &RunSpec, first: u64, mut each: impl FnMut(&Chunk) -> Result<()>, tick: impl FnMut(u64)) -> Result<(Summary, f64)> {
+pub fn summarise_slice(
+    model: &Model,
+    spec: &RunSpec,
+    first: u64,
+    mut each: impl FnMut(&Chunk) -> Result<()>,
+    tick: impl FnMut(u64),
+) -> Result<(Summary, f64)> {
     let started = Instant::now();
     let mut summary = Summary::new(model);
     let cfg = RunConfig { n: spec.n, seed: spec.seed, threads: spec.threads, first };
@@ -77,7 +83,9 @@ pub fn summarise_slice(model: &Model, spec: &RunSpec, first: u64, mut each: impl
 pub fn result_of(model: &Model, spec: &RunSpec, summary: Summary, seconds: f64) -> Result<RunResult> {
     let report = summary.report(model, spec.seed);
     if let Some(field) = report.non_finite() {
-        return Err(Error::bug(format!("internal error: summary.json field `{field}` is not a finite number; nothing was written; please report this")));
+        return Err(Error::bug(format!(
+            "internal error: summary.json field `{field}` is not a finite number; nothing was written; please report this"
+        )));
     }
     if summary.invalid_values() > 0 {
         crate::error::bug!(
@@ -192,7 +200,6 @@ impl Pending {
         crate::files::in_temporary(e, self.folder.path(), self.folder.target())
     }
 }
-
 
 /// Refuses, before any rollout runs, a runs.csv that cannot fit on the disk: its size is
 /// estimated from rollout 0's row.

@@ -103,7 +103,13 @@ pub fn check(mut parts: Vec<Part>) -> Result<Vec<Part>> {
     for p in &parts {
         let s = &p.file.shard;
         if s.of != id.shards || s.k >= s.of || (s.first, s.n) != slice(id.n, s.k, s.of) || s.n != p.file.summary.n {
-            return Err(InputError(format!("{}: shard {}/{} does not hold the slice it names\n  help: run that shard again", p.dir.display(), s.k, s.of)).into());
+            return Err(InputError(format!(
+                "{}: shard {}/{} does not hold the slice it names\n  help: run that shard again",
+                p.dir.display(),
+                s.k,
+                s.of
+            ))
+            .into());
         }
     }
     parts.sort_by_key(|p| p.file.shard.k);
@@ -119,7 +125,8 @@ pub fn check(mut parts: Vec<Part>) -> Result<Vec<Part>> {
             .into());
         }
     }
-    let missing: Vec<String> = (0..id.shards).filter(|k| !parts.iter().any(|p| p.file.shard.k == *k)).map(|k| format!("{k}/{}", id.shards)).collect();
+    let missing: Vec<String> =
+        (0..id.shards).filter(|k| !parts.iter().any(|p| p.file.shard.k == *k)).map(|k| format!("{k}/{}", id.shards)).collect();
     if !missing.is_empty() {
         let shown: Vec<String> = missing.iter().take(20).cloned().collect();
         let more = if missing.len() > 20 { format!(" and {} more", missing.len() - 20) } else { String::new() };

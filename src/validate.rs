@@ -144,11 +144,7 @@ pub fn run_all(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioErro
 pub fn forts(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError> {
     let mut out = Vec::new();
     for (big_n, k, p) in [(10.0, 5.0, 0.5), (10.0, 3.0, 0.6), (20.0, 12.0, 0.45)] {
-        let sets = vec![
-            set(PATH.forts_positions, big_n),
-            set(PATH.forts_start, k),
-            set(PATH.forts_p, p),
-        ];
+        let sets = vec![set(PATH.forts_positions, big_n), set(PATH.forts_start, k), set(PATH.forts_p, p)];
         let model = load(dir, "forts.toml", &sets)?;
         let recs = simulate(&model, n, seed, &[]);
         let params = format!("N={big_n} k={k} p={p}");

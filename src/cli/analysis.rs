@@ -90,8 +90,7 @@ pub(super) fn compare(a: &CompareArgs) -> Result<()> {
     )?;
     if !r.no_charts {
         let dir_refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-        let report =
-            charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts))?;
+        let report = charts::draw_compare(&dir_refs, &labels, &folder.path().join("charts"), &chart_options(&r.charts))?;
         warn_all(&report.warnings);
     }
     // The comparison's page, written with the rest of the folder.
@@ -171,7 +170,8 @@ pub(super) fn sweep(a: &SweepArgs) -> Result<()> {
         };
         let opts = chart_options(&r.charts);
         let other = |name: &str| !opts.lang.owns_chart(name);
-        let report = crate::output::replace_charts(&out, other, |tmp| charts::draw_sweep(&data, tmp, &opts).map_err(crate::error::Error::from))?;
+        let report =
+            crate::output::replace_charts(&out, other, |tmp| charts::draw_sweep(&data, tmp, &opts).map_err(crate::error::Error::from))?;
         warn_all(&report.warnings);
     }
     writeln!(stdout, "\nran {todo} point(s), skipped {skipped} already done; written to {}", out.display())?;

@@ -10,8 +10,8 @@ use super::args;
 use super::{InputError, chart_options, finish_run, load, start_run, threads};
 use crate::model::Model;
 use crate::pipeline::RunSpec;
-use crate::scenario::schema::{PATH, set};
 use crate::scenario;
+use crate::scenario::schema::{PATH, set};
 
 pub(crate) fn read_series_file(path: &std::path::Path, column: &str) -> Result<crate::calibrate::Series> {
     let text = crate::files::read_text(path, crate::files::DATA_LIMIT).map_err(|e| {

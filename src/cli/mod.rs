@@ -183,7 +183,8 @@ pub fn print_report(out: &mut impl Write, model: &Model, r: &crate::summary::Rep
     writeln!(out)?;
     writeln!(out, "{:<20} {:>8}   95% interval", "outcome", "p")?;
     for o in Outcome::ALL {
-        let s = r.outcomes.get(o.name()).ok_or_else(|| crate::error::Error::bug("internal error: an outcome is missing from the report"))?;
+        let s =
+            r.outcomes.get(o.name()).ok_or_else(|| crate::error::Error::bug("internal error: an outcome is missing from the report"))?;
         // The same rule as the charts' labels: 0% for none, <0.1% for a share too small to show.
         let pc = crate::stats::percent;
         writeln!(out, "{:<20} {:>8}   [{:>6}, {:>6}]", o.name(), pc(s.p), pc(s.ci95[0]), pc(s.ci95[1]))?;
@@ -333,7 +334,9 @@ fn plot(a: &args::PlotArgs) -> Result<()> {
     let charts = a.dir.join("charts");
     let other = |name: &str| !opts.lang.owns_chart(name);
     let report = crate::output::replace_charts(&a.dir, other, |tmp| {
-        crate::charts::draw_run(&a.dir, tmp, &opts).map_err(crate::error::Error::from).map_err(|e| crate::files::in_temporary(e, tmp, &charts))
+        crate::charts::draw_run(&a.dir, tmp, &opts)
+            .map_err(crate::error::Error::from)
+            .map_err(|e| crate::files::in_temporary(e, tmp, &charts))
     })?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
@@ -356,9 +359,15 @@ fn report(a: &args::ReportArgs) -> Result<()> {
     if kind == crate::report::Kind::Run && crate::report::charts_missing(&a.dir, kind, lang) {
         let opts = ChartOptions { lang, ..ChartOptions::default() };
         let charts = a.dir.join("charts");
-        let drawn = crate::output::replace_charts(&a.dir, |name| !lang.owns_chart(name), |tmp| {
-            crate::charts::draw_run(&a.dir, tmp, &opts).map_err(crate::error::Error::from).map_err(|e| crate::files::in_temporary(e, tmp, &charts))
-        })?;
+        let drawn = crate::output::replace_charts(
+            &a.dir,
+            |name| !lang.owns_chart(name),
+            |tmp| {
+                crate::charts::draw_run(&a.dir, tmp, &opts)
+                    .map_err(crate::error::Error::from)
+                    .map_err(|e| crate::files::in_temporary(e, tmp, &charts))
+            },
+        )?;
         for w in &drawn.warnings {
             eprintln!("warning: {w}");
         }

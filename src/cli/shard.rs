@@ -79,7 +79,9 @@ pub(super) fn merge(a: &MergeArgs) -> Result<()> {
     }
     let mut summary = Summary::new(&model);
     for p in &parts {
-        summary.absorb(&p.file.summary).map_err(|e| InputError(format!("{}: {e}\n  help: run that shard again", p.dir.join(shard::FILE).display())))?;
+        summary
+            .absorb(&p.file.summary)
+            .map_err(|e| InputError(format!("{}: {e}\n  help: run that shard again", p.dir.join(shard::FILE).display())))?;
     }
     let chart_opts = chart_options(&a.charts);
     let charts = (!a.no_charts).then_some(&chart_opts);

@@ -224,7 +224,8 @@ fn lock_file(path: &Path, target: &Path) -> crate::error::Result<File> {
 
 /// Refuses a target that is not absent, empty, or a folder of truce's own files.
 pub fn check_replaceable(target: &Path) -> crate::error::Result<()> {
-    let refuse = |what: String, help: &str| -> crate::error::Error { Refused { path: target.to_path_buf(), what, help: help.into() }.into() };
+    let refuse =
+        |what: String, help: &str| -> crate::error::Error { Refused { path: target.to_path_buf(), what, help: help.into() }.into() };
     let meta = match fs::symlink_metadata(target) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),

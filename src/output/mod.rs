@@ -91,7 +91,11 @@ impl RunFolder {
         let mut r = csv::Reader::from_reader(io::BufReader::with_capacity(1 << 20, file));
         let header: Vec<String> = r.headers().map_err(|e| csv_error(from, e))?.iter().map(str::to_string).collect();
         if header != runs_header(model) {
-            return Err(crate::error::InputError(format!("{}: its columns are not this scenario's runs.csv columns\n  help: merge only the shards of one run", from.display())).into());
+            return Err(crate::error::InputError(format!(
+                "{}: its columns are not this scenario's runs.csv columns\n  help: merge only the shards of one run",
+                from.display()
+            ))
+            .into());
         }
         let mut rows = 0;
         let mut record = csv::StringRecord::new();
@@ -410,8 +414,11 @@ pub fn manifest(model: &Model, seed: u64, n: u64, threads: usize, wall_seconds: 
             FileHash { path: f.path.display().to_string(), sha256: crate::files::sha256_hex(f.text.as_bytes()) }
         })
         .collect();
-    let params =
-        sc.params.iter().map(|p| ParamEntry { path: p.path.clone(), value: p.display_value(), source: sc.place(&p.origin), comment: sc.comment(&p.origin) }).collect();
+    let params = sc
+        .params
+        .iter()
+        .map(|p| ParamEntry { path: p.path.clone(), value: p.display_value(), source: sc.place(&p.origin), comment: sc.comment(&p.origin) })
+        .collect();
     let finished_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     Manifest {
         truce_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -86,7 +86,13 @@ impl Page {
 
     /// A chart, its SVG inlined: scaled to the page's width, with `caption` under it.
     pub fn chart(&mut self, name: &str, svg: &str, caption: &str) {
-        let _ = writeln!(self.body, "<figure class=\"chart\" data-chart=\"{}\">{}<figcaption>{}</figcaption></figure>", esc(name), inline_svg(svg, caption), esc(caption));
+        let _ = writeln!(
+            self.body,
+            "<figure class=\"chart\" data-chart=\"{}\">{}<figcaption>{}</figcaption></figure>",
+            esc(name),
+            inline_svg(svg, caption),
+            esc(caption)
+        );
     }
 
     /// The whole document.
@@ -113,7 +119,10 @@ fn inline_svg(svg: &str, label: &str) -> String {
     let Some(open_end) = svg.find('>') else { return String::new() };
     let (open, rest) = svg.split_at(open_end);
     let view_box = open.split("viewBox=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or("0 0 1600 1000");
-    format!("<svg viewBox=\"{view_box}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMidYMid meet\"{rest}", esc(label))
+    format!(
+        "<svg viewBox=\"{view_box}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMidYMid meet\"{rest}",
+        esc(label)
+    )
 }
 
 const STYLE: &str = r#"
@@ -164,6 +173,9 @@ mod tests {
         let svg = "<?xml version=\"1.0\"?>\n<svg width=\"1600\" height=\"1000\" viewBox=\"0 0 1600 1000\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/></svg>";
         let got = inline_svg(svg, "Outcomes & more");
         assert!(got.starts_with("<svg viewBox=\"0 0 1600 1000\""), "{got}");
-        assert!(!got.contains("width=\"1600\"") && got.contains("aria-label=\"Outcomes &amp; more\"") && got.ends_with("<rect/></svg>"), "{got}");
+        assert!(
+            !got.contains("width=\"1600\"") && got.contains("aria-label=\"Outcomes &amp; more\"") && got.ends_with("<rect/></svg>"),
+            "{got}"
+        );
     }
 }

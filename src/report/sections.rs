@@ -57,7 +57,10 @@ pub fn run(dir: &Path, lang: Lang, w: &Words) -> Result<Page> {
     let title = if s.title.is_empty() { s.scenario.clone() } else { s.title.clone() };
     let mut page = Page::new(w.html_lang, &format!("{title} — {}", w.report_of));
     page.heading(1, &title);
-    page.note(&format!("{} · N = {} · seed {} · {} + {} {} · truce {}", s.scenario, s.n, s.seed, s.start, s.horizon_months, w.months, s.truce_version));
+    page.note(&format!(
+        "{} · N = {} · seed {} · {} + {} {} · truce {}",
+        s.scenario, s.n, s.seed, s.start, s.horizon_months, w.months, s.truce_version
+    ));
     if let Some(d) = description(dir)? {
         page.para(&d);
     }
@@ -67,7 +70,11 @@ pub fn run(dir: &Path, lang: Lang, w: &Words) -> Result<Page> {
     let mut rows = Vec::new();
     for name in Outcome::NAMES {
         let Some(o) = s.outcomes.get(name) else {
-            return Err(InputError(format!("{}: `outcomes` has no `{name}`\n  help: make the folder again with `truce run`", dir.join("summary.json").display())).into());
+            return Err(InputError(format!(
+                "{}: `outcomes` has no `{name}`\n  help: make the folder again with `truce run`",
+                dir.join("summary.json").display()
+            ))
+            .into());
         };
         rows.push(vec![l.outcome(name), percent(o.p), interval(o.ci95[0], o.ci95[1]), o.count.to_string()]);
     }
@@ -98,7 +105,10 @@ pub fn run(dir: &Path, lang: Lang, w: &Words) -> Result<Page> {
             w.default.to_string()
         } else {
             // file:line:column → file:line
-            source.rsplit_once(':').filter(|(head, col)| col.parse::<u32>().is_ok() && head.contains(':')).map_or(source.clone(), |(h, _)| h.to_string())
+            source
+                .rsplit_once(':')
+                .filter(|(head, col)| col.parse::<u32>().is_ok() && head.contains(':'))
+                .map_or(source.clone(), |(h, _)| h.to_string())
         };
         rows.push(vec![text("path"), text("value"), place, text("comment")]);
     }
@@ -113,7 +123,10 @@ fn description(dir: &Path) -> Result<Option<String>> {
     }
     let text = read(dir, "scenario.resolved.toml")?;
     let table: toml::Table = text.parse().map_err(|e| {
-        InputError(format!("{}: is not the TOML truce writes ({e})\n  help: make the folder again with `truce run`", dir.join("scenario.resolved.toml").display()))
+        InputError(format!(
+            "{}: is not the TOML truce writes ({e})\n  help: make the folder again with `truce run`",
+            dir.join("scenario.resolved.toml").display()
+        ))
     })?;
     Ok(table.get("scenario").and_then(|s| s.get("description")).and_then(|d| d.as_str()).map(str::to_string))
 }
@@ -124,7 +137,9 @@ pub fn run_record(page: &mut Page, dir: &Path, label: &str, w: &Words) -> Result
         return Ok(());
     }
     let m: Value = read_json(dir, "manifest.json")?;
-    let list = |k: &str| -> Vec<String> { m[k].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default() };
+    let list = |k: &str| -> Vec<String> {
+        m[k].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
     let overrides = list("overrides");
     let shown = |k: &str| match &m[k] {
         Value::String(s) => s.clone(),
@@ -145,7 +160,17 @@ pub fn run_record(page: &mut Page, dir: &Path, label: &str, w: &Words) -> Result
     }
     let files: Vec<String> = m["files"]
         .as_array()
-        .map(|a| a.iter().map(|f| format!("{} ({})", f["path"].as_str().unwrap_or_default(), &f["sha256"].as_str().unwrap_or_default().get(..12).unwrap_or_default())).collect())
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    format!(
+                        "{} ({})",
+                        f["path"].as_str().unwrap_or_default(),
+                        &f["sha256"].as_str().unwrap_or_default().get(..12).unwrap_or_default()
+                    )
+                })
+                .collect()
+        })
         .unwrap_or_default();
     if !files.is_empty() {
         facts.push((w.files.to_string(), files.join("; ")));
@@ -199,11 +224,21 @@ pub fn sensitivity(page: &mut Page, dir: &Path, lang: Lang, w: &Words) -> Result
                     l.outcome(r.get("metric").map(String::as_str).unwrap_or_default()),
                     at("at_p10"),
                     at("at_p90"),
-                    format!("{} [{} … {}]", signed_points(num(r, "effect"), w), signed_points(num(r, "effect_lo"), w), signed_points(num(r, "effect_hi"), w)),
+                    format!(
+                        "{} [{} … {}]",
+                        signed_points(num(r, "effect"), w),
+                        signed_points(num(r, "effect_lo"), w),
+                        signed_points(num(r, "effect_hi"), w)
+                    ),
                 ]
             })
             .collect();
-        page.table("tornado", &[w.param, "p10 / p90", w.outcome, w.at_p10, w.at_p90, w.effect], &[false, true, false, true, true, true], &rows);
+        page.table(
+            "tornado",
+            &[w.param, "p10 / p90", w.outcome, w.at_p10, w.at_p90, w.effect],
+            &[false, true, false, true, true, true],
+            &rows,
+        );
         page.note(w.tornado_note);
         charts(page, dir, Kind::Sensitivity, lang, w)?;
     }
@@ -227,7 +262,8 @@ pub fn sensitivity(page: &mut Page, dir: &Path, lang: Lang, w: &Words) -> Result
 pub fn compare(dir: &Path, lang: Lang, w: &Words) -> Result<Page> {
     let c: Value = read_json(dir, "compare.json")?;
     let reference = c["reference"].as_str().unwrap_or_default().to_string();
-    let labels_of: Vec<String> = c["subjects"].as_array().map(|a| a.iter().filter_map(|s| s["label"].as_str().map(str::to_string)).collect()).unwrap_or_default();
+    let labels_of: Vec<String> =
+        c["subjects"].as_array().map(|a| a.iter().filter_map(|s| s["label"].as_str().map(str::to_string)).collect()).unwrap_or_default();
     let title = format!("{} — {}", w.comparison, labels_of.join(" · "));
     let mut page = Page::new(w.html_lang, &title);
     page.heading(1, &title);
@@ -239,10 +275,16 @@ pub fn compare(dir: &Path, lang: Lang, w: &Words) -> Result<Page> {
         .map(|a| {
             a.iter()
                 .map(|s| {
-                    let joined = |k: &str| s[k].as_array().map(|v| v.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("  ")).unwrap_or_default();
+                    let joined = |k: &str| {
+                        s[k].as_array().map(|v| v.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("  ")).unwrap_or_default()
+                    };
                     let label = s["label"].as_str().unwrap_or_default();
                     let mark = if label == reference { format!("{label} ({})", w.reference) } else { label.to_string() };
-                    vec![mark, s["file"].as_str().unwrap_or_default().to_string(), format!("{} {}", joined("overrides"), joined("variant_sets")).trim().to_string()]
+                    vec![
+                        mark,
+                        s["file"].as_str().unwrap_or_default().to_string(),
+                        format!("{} {}", joined("overrides"), joined("variant_sets")).trim().to_string(),
+                    ]
                 })
                 .collect()
         })
@@ -255,7 +297,8 @@ pub fn compare(dir: &Path, lang: Lang, w: &Words) -> Result<Page> {
     let mut table = Vec::new();
     for name in Outcome::NAMES {
         for label in &labels_of {
-            let find = |stat: &str| rows.iter().find(|r| field(r, "outcome") == name && field(r, "scenario") == label && field(r, "stat") == stat);
+            let find =
+                |stat: &str| rows.iter().find(|r| field(r, "outcome") == name && field(r, "scenario") == label && field(r, "stat") == stat);
             let (p, d) = (find("p"), find("diff"));
             let Some(p) = p else { continue };
             let (diff, paired, unpaired) = match d {
@@ -266,7 +309,15 @@ pub fn compare(dir: &Path, lang: Lang, w: &Words) -> Result<Page> {
                 ),
                 None => (String::new(), String::new(), String::new()),
             };
-            table.push(vec![l.outcome(name), label.clone(), percent(num(p, "value")), interval(num(p, "lo"), num(p, "hi")), diff, paired, unpaired]);
+            table.push(vec![
+                l.outcome(name),
+                label.clone(),
+                percent(num(p, "value")),
+                interval(num(p, "lo"), num(p, "hi")),
+                diff,
+                paired,
+                unpaired,
+            ]);
         }
     }
     let head = [w.outcome, "", w.share, w.interval, w.difference, w.paired, w.unpaired];

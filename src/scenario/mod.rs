@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use crate::calendar::YearMonth;
 pub use diag::{Diagnostic, Origin, ScenarioError, SourceMap};
 pub use dist::Dist;
-pub use load::{Layers, load};
 use load::normalise;
+pub use load::{Layers, load};
 
 use diag::FileId;
 use tree::{Node, Table, Value};

@@ -204,7 +204,12 @@ pub fn overrides(ex: &Explorer, r: &Request) -> Response {
     for (path, value) in lines {
         text.push_str(&format!("{path} = {value}\n"));
     }
-    Response { status: 200, content_type: "application/toml; charset=utf-8", body: text.into_bytes(), download: Some(format!("{}-overrides.toml", ex.base.name)) }
+    Response {
+        status: 200,
+        content_type: "application/toml; charset=utf-8",
+        body: text.into_bytes(),
+        download: Some(format!("{}-overrides.toml", ex.base.name)),
+    }
 }
 
 /// Saves the tweak as a run folder, as `truce run` with the same `--set`s would write it.

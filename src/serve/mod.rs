@@ -145,7 +145,8 @@ impl Explorer {
 /// Serves `explorer` on `addr` until the process ends; `ready` is told the address bound (the
 /// port the system chose when `addr` gives 0).
 pub fn serve(explorer: &Explorer, addr: &str, ready: impl FnOnce(SocketAddr)) -> Result<()> {
-    let server = tiny_http::Server::http(addr).map_err(|e| InputError(format!("cannot listen on {addr}: {e}\n  help: choose another --port, or 0 for any free one")))?;
+    let server = tiny_http::Server::http(addr)
+        .map_err(|e| InputError(format!("cannot listen on {addr}: {e}\n  help: choose another --port, or 0 for any free one")))?;
     let bound = server.server_addr().to_ip().ok_or_else(|| Error::bug("the server is not on an IP address"))?;
     ready(bound);
     for mut request in server.incoming_requests() {

@@ -55,7 +55,11 @@ impl Summary {
         like(&s.area, &h.area, "area")?;
         like(&s.costs, &h.costs, "costs")?;
         like(std::slice::from_ref(&s.final_area), std::slice::from_ref(&h.final_area), "final_area")?;
-        let sums: Vec<i128> = s.sums.iter().map(|t| t.parse::<i128>().map_err(|_| format!("`sums` holds {t:?}, not a whole number"))).collect::<Result<_, _>>()?;
+        let sums: Vec<i128> = s
+            .sums
+            .iter()
+            .map(|t| t.parse::<i128>().map_err(|_| format!("`sums` holds {t:?}, not a whole number")))
+            .collect::<Result<_, _>>()?;
         self.n += s.n;
         for (a, b) in self.counts.iter_mut().zip(&s.counts) {
             *a += b;

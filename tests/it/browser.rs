@@ -31,7 +31,11 @@ fn the_report_and_the_explorer_work_in_a_browser() {
     assert!(out.status.success(), "check_pages.py failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default()).expect("check_pages.py prints JSON");
     let problems = v["problems"].as_array().expect("a list of problems");
-    assert!(problems.is_empty(), "in the browser:\n{}", problems.iter().map(|p| p.as_str().unwrap_or_default()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "in the browser:\n{}",
+        problems.iter().map(|p| p.as_str().unwrap_or_default()).collect::<Vec<_>>().join("\n")
+    );
     // What it measured, for the log (the time is a benchmark's figure, not asserted).
     let f = &v["found"];
     assert_eq!(f["report_charts"], 6);

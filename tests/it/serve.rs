@@ -71,7 +71,10 @@ fn bad_requests_get_the_command_lines_diagnostics_and_the_server_lives_on() {
     let ex = explorer();
     let bad = |path: &str, body: &[u8]| {
         let r = ex.handle("POST", path, body);
-        (r.status, serde_json::from_slice::<Value>(&r.body).map(|v| v["error"].as_str().unwrap_or_default().to_string()).unwrap_or_default())
+        (
+            r.status,
+            serde_json::from_slice::<Value>(&r.body).map(|v| v["error"].as_str().unwrap_or_default().to_string()).unwrap_or_default(),
+        )
     };
     let (s, e) = bad("/api/run", b"{not json");
     assert!(s == 400 && e.contains("not JSON"), "{s} {e}");
@@ -88,7 +91,11 @@ fn bad_requests_get_the_command_lines_diagnostics_and_the_server_lives_on() {
     let (s, e) = bad("/api/overrides", br#"{"sets": ["actors.us.pressure=nan"]}"#);
     assert!(s == 422 && e.contains("--set actors.us.pressure=nan"), "{s} {e}");
     // A tweak cannot make the server read another file.
-    for set in [r#"territory.history.file=\"/etc/passwd\""#, r#"territory.history={file=\"/etc/passwd\"}"#, r#"territory={history={file=\"x.csv\"}}"#] {
+    for set in [
+        r#"territory.history.file=\"/etc/passwd\""#,
+        r#"territory.history={file=\"/etc/passwd\"}"#,
+        r#"territory={history={file=\"x.csv\"}}"#,
+    ] {
         let (s, e) = bad("/api/run", format!(r#"{{"sets": ["{set}"]}}"#).as_bytes());
         assert!(s == 422 && e.contains("reads only the files of the scenario it serves"), "{set}: {s} {e}");
     }
@@ -181,7 +188,10 @@ fn the_server_listens_on_loopback_and_refuses_large_bodies() {
     let refused = exchange(&addr, big.as_bytes());
     assert!(refused.starts_with("HTTP/1.1 413"), "{refused}");
     let body = r#"{"sets": ["actors.us.pressure=0.1"]}"#;
-    let run = exchange(&addr, format!("POST /api/run HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes());
+    let run = exchange(
+        &addr,
+        format!("POST /api/run HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes(),
+    );
     assert!(run.starts_with("HTTP/1.1 200"), "{run}");
     assert!(child.try_wait().unwrap().is_none(), "the server stopped");
     child.kill().unwrap();

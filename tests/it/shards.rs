@@ -50,7 +50,12 @@ fn assert_same_folder(single: &Path, merged: &Path) {
 /// with `extra` options on every run.
 fn single_and_merged(dir: &Path, n: u64, of: u64, extra: &[&str], threads: &[&str]) -> (PathBuf, PathBuf, Vec<PathBuf>) {
     let single = dir.join("single");
-    truce().args(["run", "scenarios/fight_and_talk.toml", "-n", &n.to_string(), "--seed", "9", "--out"]).arg(&single).args(extra).assert().success();
+    truce()
+        .args(["run", "scenarios/fight_and_talk.toml", "-n", &n.to_string(), "--seed", "9", "--out"])
+        .arg(&single)
+        .args(extra)
+        .assert()
+        .success();
     let mut shards = Vec::new();
     for k in 0..of {
         let out = dir.join(format!("shard{k}"));
@@ -130,7 +135,18 @@ fn shards_that_do_not_belong_together_are_refused_by_name() {
     let shard = |k: u64, of: u64, seed: &str, name: &str| {
         let out = d.join(name);
         truce()
-            .args(["run", "scenarios/fight_and_talk.toml", "-n", "300", "--seed", seed, "--no-charts", "--shard", &format!("{k}/{of}"), "--out"])
+            .args([
+                "run",
+                "scenarios/fight_and_talk.toml",
+                "-n",
+                "300",
+                "--seed",
+                seed,
+                "--no-charts",
+                "--shard",
+                &format!("{k}/{of}"),
+                "--out",
+            ])
             .arg(&out)
             .assert()
             .success();
@@ -177,7 +193,9 @@ fn a_scenario_changed_since_the_shards_ran_is_refused() {
         c
     };
     for k in ["0/2", "1/2"] {
-        run(&["run", "scenarios/fight_and_talk.toml", "-n", "200", "--no-charts", "--shard", k, "--out", &format!("s{}", &k[..1])]).assert().success();
+        run(&["run", "scenarios/fight_and_talk.toml", "-n", "200", "--no-charts", "--shard", k, "--out", &format!("s{}", &k[..1])])
+            .assert()
+            .success();
     }
     let base = std::fs::read_to_string(d.join("scenarios/baseline.toml")).unwrap();
     std::fs::write(d.join("scenarios/baseline.toml"), base + "\n# edited\n").unwrap();

@@ -29,7 +29,9 @@ fn functions(text: &str) -> Vec<(String, usize, usize)> {
         let t = line.trim_start();
         let Some(at) = t.find("fn ") else { continue };
         let head = &t[..at];
-        if !(head.is_empty() || head.split_whitespace().all(|w| ["pub", "pub(crate)", "pub(super)", "const", "unsafe", "async"].contains(&w))) {
+        if !(head.is_empty()
+            || head.split_whitespace().all(|w| ["pub", "pub(crate)", "pub(super)", "const", "unsafe", "async"].contains(&w)))
+        {
             continue;
         }
         let name: String = t[at + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
@@ -109,7 +111,8 @@ fn no_source_file_is_over_600_lines_and_no_function_over_120() {
 
 #[test]
 fn the_brace_counter_measures_functions() {
-    let text = "fn a() {\n    let s = \"}}\"; // }\n    let c = '{';\n}\npub(crate) fn b<'a>(x: &'a str) -> &'a str {\n    x\n}\nfn decl();\n";
+    let text =
+        "fn a() {\n    let s = \"}}\"; // }\n    let c = '{';\n}\npub(crate) fn b<'a>(x: &'a str) -> &'a str {\n    x\n}\nfn decl();\n";
     assert_eq!(functions(text), vec![("a".to_string(), 1, 4), ("b".to_string(), 5, 3)]);
 }
 
