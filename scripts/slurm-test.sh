@@ -2,8 +2,9 @@
 # The Slurm end-to-end test: installs Debian's Slurm and MUNGE when they are missing (as root),
 # starts a one-node cluster on this machine (munged, slurmctld and slurmd started here, no
 # systemd, a generated slurm.conf with proctrack/linuxproc and task/none), submits a run as 4
-# shards and a merge through deploy/slurm/submit.sh, waits for them, checks the merged folder
-# equals a single run of the same rollouts, and stops the daemons by their PIDs.
+# shards and a merge, then a sweep as 3 shards and a merge, through deploy/slurm/submit.sh, waits
+# for them, checks each merged folder equals the single machine's, and stops the daemons by
+# their PIDs.
 #
 #   TRUCE=target/release/truce scripts/slurm-test.sh
 #
@@ -88,24 +89,24 @@ for _ in $(seq 60); do
 done
 [ "${state:-}" = idle ] || fail "the node did not come up (state '${state:-none}'): $(tail -5 "$W/slurmctld.log" 2>/dev/null)"
 
-# A single run, and the same rollouts as 4 shards and a merge on the cluster.
-N=3001
-"$TRUCE" run scenarios/fight_and_talk.toml -n "$N" --seed 7 --no-charts --out "$W/single" >/dev/null
-jobs=$(TRUCE=$TRUCE deploy/slurm/submit.sh scenarios/fight_and_talk.toml 4 --out "$W/merged" --shard-dir "$W/shards" \
-  --merge "--no-charts" -- -n "$N" --seed 7 --no-charts | tail -1)
-echo "slurm-test.sh: submitted jobs $jobs"
-for _ in $(seq 300); do
-  left=$(squeue -h -j "${jobs// /,}" 2>/dev/null | wc -l)
-  [ "$left" = 0 ] && break
-  sleep 1
-done
-[ "$left" = 0 ] || fail "the jobs did not finish in 300 s: $(squeue 2>&1)"
-[ -f "$W/merged/summary.json" ] || fail "the merge wrote nothing: $(cat truce-merge-*.out truce-shard-*.out 2>/dev/null | tail -20)"
+# Waits for the jobs submit.sh printed, then checks that the merge wrote `$1`.
+await() {
+  local jobs=$1 made=$2 left=1
+  echo "slurm-test.sh: submitted jobs $jobs"
+  for _ in $(seq 300); do
+    left=$(squeue -h -j "${jobs// /,}" 2>/dev/null | wc -l)
+    [ "$left" = 0 ] && break
+    sleep 1
+  done
+  [ "$left" = 0 ] || fail "the jobs did not finish in 300 s: $(squeue 2>&1)"
+  [ -f "$made" ] || fail "the merge wrote nothing: $(cat truce-merge-*.out truce-shard-*.out 2>/dev/null | tail -20)"
+}
 
-python3 - "$W/single" "$W/merged" <<'PY'
+same() {
+  python3 - "$1" "$2" "$3" <<'PY'
 import json, sys
 from pathlib import Path
-a, b = Path(sys.argv[1]), Path(sys.argv[2])
+a, b, count = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 fa = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
 fb = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
 assert fa == fb, f"the folders hold different files: {fa} vs {fb}"
@@ -113,12 +114,27 @@ for f in fa:
     if f.name == "manifest.json":
         ma, mb = (json.loads((d / f).read_text()) for d in (a, b))
         shards = mb.get("shards", [])
-        assert len(shards) == 4 and [s["k"] for s in shards] == [0, 1, 2, 3], f"the manifest's shards: {shards}"
+        assert [s["k"] for s in shards] == list(range(count)), f"the manifest's shards: {shards}"
         for m in (ma, mb):
             for k in ("wall_seconds", "finished_unix", "command", "threads", "shards"):
                 m.pop(k, None)
         assert ma == mb, "manifest.json differs beyond timing and host"
     else:
         assert (a / f).read_bytes() == (b / f).read_bytes(), f"{f} differs"
-print(f"slurm-test.sh: the merged folder of 4 Slurm shards equals the single run ({len(fa)} files)")
+print(f"slurm-test.sh: the merged folder of {count} Slurm shards equals the single machine's ({len(fa)} files)")
 PY
+}
+
+# A single run, and the same rollouts as 4 shards and a merge on the cluster.
+N=3001
+"$TRUCE" run scenarios/fight_and_talk.toml -n "$N" --seed 7 --no-charts --out "$W/single" >/dev/null
+await "$(TRUCE=$TRUCE deploy/slurm/submit.sh scenarios/fight_and_talk.toml 4 --out "$W/merged" --shard-dir "$W/shards" \
+  --merge "--no-charts" -- -n "$N" --seed 7 --no-charts | tail -1)" "$W/merged/summary.json"
+same "$W/single" "$W/merged" 4
+
+# A sweep of 5 points as 3 shards (one point, two, two) and its merge.
+sweep=(--vary actors.us.pressure=0..0.1:5 -n 300 --seed 7 --no-charts)
+"$TRUCE" sweep scenarios/endgame.toml "${sweep[@]}" --out "$W/sweep-single" >/dev/null
+await "$(TRUCE=$TRUCE deploy/slurm/submit.sh scenarios/endgame.toml 3 --command sweep --out "$W/sweep-merged" \
+  --shard-dir "$W/sweep-shards" --merge "--no-charts" -- "${sweep[@]}" | tail -1)" "$W/sweep-merged/sweep.csv"
+same "$W/sweep-single" "$W/sweep-merged" 3

@@ -1,15 +1,24 @@
-//! Shards of a run: `truce run … --shard K/N` runs the K-th of N contiguous slices of the rollout
-//! indices (a rollout depends only on the scenario, the seed and its index) and writes a partial
-//! run folder; `truce merge` checks that a set of them belongs together and adds them up into the
+//! Shards: `truce run … --shard K/N` runs the K-th of N contiguous slices of the rollout indices
+//! (a rollout depends only on the scenario, the seed and its index) and writes a partial run
+//! folder; `truce merge` checks that a set of them belongs together and adds them up into the
 //! folder a single run writes. The summary's sums are exact and its histograms integer counts
 //! (`summary::State`), so the merged folder is the single run's byte for byte.
+//!
+//! The analyses split the same way over their own units, each computed whole in one shard:
+//! `sweep --shard` over the grid's points, `sensitivity --design --shard` over the design's rows,
+//! and the tornado over its runs (unit 0 the scenario as it is with the PRCC, unit j the two runs
+//! of the j-th uncertain parameter). A unit's result does not depend on the shard that ran it,
+//! and the merge assembles the units with the code a single machine uses.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::grid::Vary;
+use crate::analysis::sensitivity::SensitivityPart;
 use crate::error::{InputError, Result};
-use crate::output::{FileHash, ShardInfo};
+use crate::model::Outcome;
+use crate::output::{FileHash, Manifest, ShardInfo};
 use crate::summary::State;
 
 /// The file of a shard's folder that holds what a merge needs.
@@ -33,6 +42,41 @@ pub fn parse_spec(text: &str) -> std::result::Result<(u64, u64), String> {
     Ok((k, n))
 }
 
+/// What the shards are parts of, and what it is split into.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Work {
+    /// `truce run`: split over rollouts.
+    Run { runs_csv: bool },
+    /// `truce sweep`: split over the grid's points.
+    Sweep { vary: Vec<Vary>, points: u64, metric: Outcome },
+    /// `truce sensitivity --design`: split over the design's rows.
+    Design { file: FileHash, paths: Vec<String>, rows: u64 },
+    /// `truce sensitivity`: split over the tornado's units.
+    Sensitivity { metric: Outcome, units: u64 },
+}
+
+impl Work {
+    /// What a shard's slice counts.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Work::Run { .. } => "rollouts",
+            Work::Sweep { .. } => "points",
+            Work::Design { .. } => "design rows",
+            Work::Sensitivity { .. } => "tornado units",
+        }
+    }
+
+    fn command(&self) -> &'static str {
+        match self {
+            Work::Run { .. } => "truce run",
+            Work::Sweep { .. } => "truce sweep",
+            Work::Design { .. } => "truce sensitivity --design",
+            Work::Sensitivity { .. } => "truce sensitivity",
+        }
+    }
+}
+
 /// What makes shards parts of one run: everything but the slice must be equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
@@ -45,10 +89,60 @@ pub struct Identity {
     /// The overrides as the manifest records them (`--with F`, `--set P=V`, in order).
     pub overrides: Vec<String>,
     pub seed: u64,
-    /// Rollouts of the whole run.
+    /// Rollouts of the whole run (of an analysis: per point, design row or tornado run).
     pub n: u64,
     pub shards: u64,
-    pub runs_csv: bool,
+    pub work: Work,
+}
+
+impl Identity {
+    /// The identity of a shard of `work` over the run `manifest` describes.
+    pub fn new(manifest: &Manifest, name: &str, shards: u64, work: Work) -> Identity {
+        Identity {
+            truce_version: env!("CARGO_PKG_VERSION").to_string(),
+            name: name.to_string(),
+            scenario: manifest.scenario.clone(),
+            files: manifest.files.clone(),
+            overrides: manifest.overrides.clone(),
+            seed: manifest.seed,
+            n: manifest.n,
+            shards,
+            work,
+        }
+    }
+
+    /// The units the whole is split into: rollouts, points, design rows or tornado units.
+    pub fn units(&self) -> u64 {
+        match &self.work {
+            Work::Run { .. } => self.n,
+            Work::Sweep { points, .. } => *points,
+            Work::Design { rows, .. } => *rows,
+            Work::Sensitivity { units, .. } => *units,
+        }
+    }
+}
+
+/// What a shard computed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Content {
+    /// A run's summary state over its rollouts.
+    Run(State),
+    /// Rows of sweep.csv or design_results.csv, one per unit, as the single run writes them.
+    Rows(Vec<Vec<String>>),
+    /// The tornado's units.
+    Sensitivity(SensitivityPart),
+}
+
+impl Content {
+    /// How many units it holds.
+    fn units(&self) -> u64 {
+        match self {
+            Content::Run(state) => state.n,
+            Content::Rows(rows) => rows.len() as u64,
+            Content::Sensitivity(part) => part.units(),
+        }
+    }
 }
 
 /// `shard.json`.
@@ -56,7 +150,7 @@ pub struct Identity {
 pub struct ShardFile {
     pub identity: Identity,
     pub shard: ShardInfo,
-    pub summary: State,
+    pub content: Content,
 }
 
 /// A shard read from its folder.
@@ -67,10 +161,14 @@ pub struct Part {
 }
 
 impl Part {
+    /// Reads `dir/shard.json`.
     pub fn read(dir: &Path) -> Result<Part> {
         let path = dir.join(FILE);
         let text = crate::files::read_text(&path, 1 << 30).map_err(|e| {
-            InputError(format!("{}: not a shard folder ({e})\n  help: give the folders `truce run … --shard K/N` wrote", dir.display()))
+            InputError(format!(
+                "{}: not a shard folder ({e})\n  help: give the folders that `--shard K/N` (of run, sweep or sensitivity) wrote",
+                dir.display()
+            ))
         })?;
         let file: ShardFile = serde_json::from_str(&text).map_err(|e| {
             InputError(format!(
@@ -102,7 +200,13 @@ pub fn check(mut parts: Vec<Part>) -> Result<Vec<Part>> {
     }
     for p in &parts {
         let s = &p.file.shard;
-        if s.of != id.shards || s.k >= s.of || (s.first, s.n) != slice(id.n, s.k, s.of) || s.n != p.file.summary.n {
+        let fits = matches!(
+            (&id.work, &p.file.content),
+            (Work::Run { .. }, Content::Run(_))
+                | (Work::Sweep { .. } | Work::Design { .. }, Content::Rows(_))
+                | (Work::Sensitivity { .. }, Content::Sensitivity(_))
+        );
+        if !fits || s.of != id.shards || s.k >= s.of || (s.first, s.n) != slice(id.units(), s.k, s.of) || s.n != p.file.content.units() {
             return Err(InputError(format!(
                 "{}: shard {}/{} does not hold the slice it names\n  help: run that shard again",
                 p.dir.display(),
@@ -131,10 +235,11 @@ pub fn check(mut parts: Vec<Part>) -> Result<Vec<Part>> {
         let shown: Vec<String> = missing.iter().take(20).cloned().collect();
         let more = if missing.len() > 20 { format!(" and {} more", missing.len() - 20) } else { String::new() };
         return Err(InputError(format!(
-            "{} of {} shards are missing: {}{more}\n  help: run the missing shards (truce run … --shard K/{}) and merge again",
+            "{} of {} shards are missing: {}{more}\n  help: run the missing shards ({} … --shard K/{}) and merge again",
             missing.len(),
             id.shards,
             shown.join(", "),
+            id.work.command(),
             id.shards
         ))
         .into());
@@ -165,8 +270,21 @@ fn differences(a: &Identity, b: &Identity) -> String {
     if a.shards != b.shards {
         d.push(format!("shard count ({} vs {})", b.shards, a.shards));
     }
-    if a.runs_csv != b.runs_csv {
-        d.push("runs.csv (one has it, one does not)".to_string());
+    match (&a.work, &b.work) {
+        (Work::Run { runs_csv: x }, Work::Run { runs_csv: y }) if x != y => d.push("runs.csv (one has it, one does not)".to_string()),
+        (x, y) if std::mem::discriminant(x) != std::mem::discriminant(y) => {
+            d.push(format!("kind ({} vs {})", y.command(), x.command()));
+        }
+        (Work::Sweep { vary: x, points: px, .. }, Work::Sweep { vary: y, points: py, .. }) if a.work != b.work => {
+            d.push(if x != y || px != py { "grid (--vary)".to_string() } else { "--metric".to_string() });
+        }
+        (Work::Design { file: x, .. }, Work::Design { file: y, .. }) if a.work != b.work => {
+            d.push(if x.sha256 != y.sha256 { "design file's hash".to_string() } else { "design".to_string() });
+        }
+        (Work::Sensitivity { metric: x, .. }, Work::Sensitivity { metric: y, .. }) if a.work != b.work => {
+            d.push(if x != y { format!("metric ({} vs {})", y.name(), x.name()) } else { "uncertain parameters".to_string() })
+        }
+        _ => {}
     }
     d.join(", ")
 }

@@ -1,7 +1,7 @@
 //! Intervals at 95%: Wilson for a proportion, and for a difference of two proportions either
 //! paired (the same rollouts under two settings, common random numbers) or unpaired.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::stats::wilson;
 
@@ -9,7 +9,7 @@ use crate::stats::wilson;
 pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// A figure with its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     pub value: f64,
     pub lo: f64,

@@ -10,7 +10,7 @@
 
 /// The PRCC of one input, with a 95% interval from Fisher's z transform (standard error
 /// 1/√(N − 3 − number of other inputs)).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Prcc {
     pub value: f64,
     pub lo: f64,

@@ -10,6 +10,8 @@
 
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::Result;
 
 use crate::model::{Model, Outcome};
@@ -27,7 +29,7 @@ pub const LOW: f64 = 0.10;
 pub const HIGH: f64 = 0.90;
 
 /// One tornado bar.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TornadoRow {
     pub path: String,
     pub p10: f64,
@@ -37,11 +39,12 @@ pub struct TornadoRow {
     /// Metric at p90 minus metric at p10, with its paired interval.
     pub effect: Estimate,
     /// For a drawn setting (the protocol), the names of its choices, to print p10 and p90 by name.
+    #[serde(skip)]
     pub names: Option<&'static [&'static str]>,
 }
 
 /// One PRCC: a drawn parameter against one outcome.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PrccRow {
     pub outcome: Outcome,
     pub path: String,
@@ -77,25 +80,98 @@ pub fn total_rollouts(base: &Base, n: u64) -> u64 {
     n * (1 + 2 * base.scenario.uncertain().len() as u64)
 }
 
-/// Runs the tornado and the PRCC. `tick` gets the rollouts finished so far.
+/// Rollouts the tornado's units `first..first + len` run (unit 0 one run, every other two).
+pub fn unit_rollouts(first: u64, len: u64, n: u64) -> u64 {
+    (first..first + len).map(|u| if u == 0 { n } else { 2 * n }).sum()
+}
+
+/// What some of the tornado's units computed: unit 0 (the scenario as it is: the metric's
+/// share and the PRCC) if among them, and the bars of the parameters' units, in order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SensitivityPart {
+    pub base: Option<BaseUnit>,
+    pub bars: Vec<TornadoRow>,
+}
+
+/// Unit 0 of the tornado.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BaseUnit {
+    pub base: Estimate,
+    pub prcc: Vec<PrccRow>,
+}
+
+impl SensitivityPart {
+    pub fn units(&self) -> u64 {
+        self.base.is_some() as u64 + self.bars.len() as u64
+    }
+}
+
+fn nothing_uncertain(base: &Base) -> crate::error::Error {
+    InputError(format!(
+        "`{}` has no uncertain parameters (distributions), so there is nothing to rank; vary fixed parameters with \
+         `truce sweep`, or evaluate your own design with --design FILE.csv",
+        base.scenario.name
+    ))
+    .into()
+}
+
+/// The tornado's units: 1 + the uncertain parameters with percentiles.
+pub fn units(bars: &[(usize, String, f64, f64)]) -> u64 {
+    1 + bars.len() as u64
+}
+
+/// Runs the whole analysis: the tornado and the PRCC. `tick` gets the rollouts finished so far.
 pub fn analyse(base: &Base, metric: Outcome, n: u64, seed: u64, threads: usize, tick: &mut dyn FnMut(u64)) -> Result<Sensitivity> {
+    let bars = percentiles(base, seed);
+    let part = analyse_units(base, &bars, metric, n, seed, threads, (0, units(&bars)), tick)?;
+    assemble(base, metric, n, seed, vec![part])
+}
+
+/// Runs the tornado's units `first..first + len` of `bars` (from `percentiles`). `tick` gets the
+/// rollouts finished so far.
+#[allow(clippy::too_many_arguments)]
+pub fn analyse_units(
+    base: &Base,
+    bars: &[(usize, String, f64, f64)],
+    metric: Outcome,
+    n: u64,
+    seed: u64,
+    threads: usize,
+    (first, len): (u64, u64),
+    tick: &mut dyn FnMut(u64),
+) -> Result<SensitivityPart> {
     let uncertain = base.scenario.uncertain();
     if uncertain.is_empty() {
-        return Err(InputError(format!(
-            "`{}` has no uncertain parameters (distributions), so there is nothing to rank; vary fixed parameters with \
-             `truce sweep`, or evaluate your own design with --design FILE.csv",
-            base.scenario.name
-        ))
-        .into());
+        return Err(nothing_uncertain(base));
     }
     let mut done = 0u64;
-    let model = Model::new(base.scenario.clone());
-    let all = tally(&model, n, seed, threads, true, |d| tick(done + d));
-    done += n;
-    let ind = all.indicator(metric);
-
-    let mut tornado = Vec::new();
-    for (_, path, p10, p90) in percentiles(base, seed) {
+    let mut part = SensitivityPart { base: None, bars: Vec::new() };
+    if first == 0 && len > 0 {
+        let model = Model::new(base.scenario.clone());
+        let all = tally(&model, n, seed, threads, true, |d| tick(done + d));
+        done += n;
+        let ind = all.indicator(metric);
+        let paths: Vec<String> = uncertain.iter().map(|&i| base.scenario.params[i].path.clone()).collect();
+        let mut rows = Vec::new();
+        for o in Outcome::ALL {
+            let y: Vec<f64> = all.indicator(o).iter().map(|&b| b as u8 as f64).collect();
+            let mut r: Vec<PrccRow> = prcc(&all.drawn, all.width, &y)
+                .into_iter()
+                .zip(&paths)
+                .map(|(p, path)| PrccRow { outcome: o, path: path.clone(), prcc: p })
+                .collect();
+            r.sort_by(|a, b| {
+                let key = |x: &PrccRow| x.prcc.map(|p| p.value.abs()).unwrap_or(-1.0);
+                key(b).total_cmp(&key(a))
+            });
+            rows.extend(r);
+        }
+        let base_p = super::intervals::proportion(ind.iter().filter(|&&b| b).count() as u64, n);
+        part.base = Some(BaseUnit { base: base_p, prcc: rows });
+    }
+    let from = first.max(1) as usize - 1;
+    let to = (first + len).max(1) as usize - 1;
+    for (_, path, p10, p90) in bars[from.min(bars.len())..to.min(bars.len())].iter().cloned() {
         let mut at = |v: f64, done: u64| -> Result<Vec<bool>> {
             let m = Model::new(base.at("the tornado", &[(path.clone(), v)])?);
             Ok(tally(&m, n, seed, threads, false, |d| tick(done + d)).indicator(metric))
@@ -105,28 +181,37 @@ pub fn analyse(base: &Base, metric: Outcome, n: u64, seed: u64, threads: usize, 
         let hi = at(p90, done)?;
         done += n;
         let share = |v: &[bool]| super::intervals::proportion(v.iter().filter(|&&b| b).count() as u64, n);
-        let names = base.scenario.param(&path).and_then(|p| p.names);
-        tornado.push(TornadoRow { path, p10, p90, at_p10: share(&lo), at_p90: share(&hi), effect: paired_difference(&lo, &hi), names });
+        part.bars.push(TornadoRow {
+            path,
+            p10,
+            p90,
+            at_p10: share(&lo),
+            at_p90: share(&hi),
+            effect: paired_difference(&lo, &hi),
+            names: None,
+        });
+    }
+    Ok(part)
+}
+
+/// Puts the units of the tornado together, in unit order, into the analysis a single run makes.
+pub fn assemble(base: &Base, metric: Outcome, n: u64, seed: u64, parts: Vec<SensitivityPart>) -> Result<Sensitivity> {
+    let mut unit0 = None;
+    let mut tornado = Vec::new();
+    for p in parts {
+        if let Some(b) = p.base {
+            unit0 = Some(b);
+        }
+        tornado.extend(p.bars);
+    }
+    let Some(BaseUnit { base: base_p, prcc }) = unit0 else {
+        return Err(InputError("the tornado's unit 0 (the scenario as it is, and the PRCC) is missing".into()).into());
+    };
+    for row in &mut tornado {
+        row.names = base.scenario.param(&row.path).and_then(|p| p.names);
     }
     tornado.sort_by(|a, b| b.effect.value.abs().total_cmp(&a.effect.value.abs()));
-
-    let paths: Vec<String> = uncertain.iter().map(|&i| base.scenario.params[i].path.clone()).collect();
-    let mut rows = Vec::new();
-    for o in Outcome::ALL {
-        let y: Vec<f64> = all.indicator(o).iter().map(|&b| b as u8 as f64).collect();
-        let mut r: Vec<PrccRow> = prcc(&all.drawn, all.width, &y)
-            .into_iter()
-            .zip(&paths)
-            .map(|(p, path)| PrccRow { outcome: o, path: path.clone(), prcc: p })
-            .collect();
-        r.sort_by(|a, b| {
-            let key = |x: &PrccRow| x.prcc.map(|p| p.value.abs()).unwrap_or(-1.0);
-            key(b).total_cmp(&key(a))
-        });
-        rows.extend(r);
-    }
-    let base_p = super::intervals::proportion(ind.iter().filter(|&&b| b).count() as u64, n);
-    Ok(Sensitivity { metric, base: base_p, tornado, prcc: rows, n, seed })
+    Ok(Sensitivity { metric, base: base_p, tornado, prcc, n, seed })
 }
 
 impl Sensitivity {
@@ -326,18 +411,42 @@ pub fn read_design(path: &Path, base: &Base) -> Result<Design> {
 /// Evaluates every design row with `n` rollouts (rollouts 0..n, the same for every row) and
 /// returns the results as CSV: the design's columns, then each outcome's probability.
 pub fn evaluate_design(base: &Base, design: &Design, n: u64, seed: u64, threads: usize, tick: &mut dyn FnMut(u64)) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = design.paths.clone();
-    header.extend(Outcome::ALL.iter().map(|o| o.name().to_string()));
-    w.write_record(&header)?;
-    for (row, values) in design.values.iter().enumerate() {
-        let held: Vec<(String, f64)> = design.paths.iter().cloned().zip(values.iter().copied()).collect();
+    let rows = design_rows(base, design, n, seed, threads, (0, design.values.len() as u64), tick)?;
+    design_csv(&design.paths, &rows)
+}
+
+/// The result rows of design rows `first..first + len` (0-based): each row's cells as written,
+/// then each outcome's probability. `tick` gets the rollouts finished so far.
+pub fn design_rows(
+    base: &Base,
+    design: &Design,
+    n: u64,
+    seed: u64,
+    threads: usize,
+    (first, len): (u64, u64),
+    tick: &mut dyn FnMut(u64),
+) -> Result<Vec<Vec<String>>> {
+    let mut out = Vec::new();
+    for (k, row) in (first as usize..(first + len) as usize).enumerate() {
+        let held: Vec<(String, f64)> = design.paths.iter().cloned().zip(design.values[row].iter().copied()).collect();
         let model = Model::new(base.at(&format!("--design row {}", row + 1), &held)?);
-        let done = row as u64 * n;
+        let done = k as u64 * n;
         let t = tally(&model, n, seed, threads, false, |d| tick(done + d));
         let mut rec = design.cells[row].clone();
         rec.extend(Outcome::ALL.iter().map(|&o| format!("{:.5}", t.p(o).value)));
-        w.write_record(&rec)?;
+        out.push(rec);
+    }
+    Ok(out)
+}
+
+/// design_results.csv from its rows: the design's columns, then each outcome's probability.
+pub fn design_csv(paths: &[String], rows: &[Vec<String>]) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = paths.to_vec();
+    header.extend(Outcome::ALL.iter().map(|o| o.name().to_string()));
+    w.write_record(&header)?;
+    for rec in rows {
+        w.write_record(rec)?;
     }
     crate::error::csv_text(w)
 }

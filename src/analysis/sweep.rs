@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::model::{Model, Outcome};
+use crate::output::FileHash;
 use crate::scenario::Scenario;
 
 use super::InputError;
@@ -39,12 +39,6 @@ pub struct Identity {
     pub n: u64,
     pub vary: Vec<Vary>,
     pub points: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FileHash {
-    pub path: String,
-    pub sha256: String,
 }
 
 /// How far the sweep has got; rewritten when it finishes.
@@ -112,8 +106,7 @@ fn identity(base: &Base, grid: &Grid, n: u64, seed: u64) -> Identity {
             .iter()
             .map(|&id| {
                 let f = sc.sources.file(id);
-                let hash: String = Sha256::digest(f.text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-                FileHash { path: f.path.display().to_string(), sha256: hash }
+                FileHash { path: f.path.display().to_string(), sha256: crate::files::sha256_hex(f.text.as_bytes()) }
             })
             .collect(),
         overrides: sc.overrides.clone(),
@@ -300,11 +293,8 @@ impl Sweep {
             OpenOptions::new().append(true).open(&path).map_err(|e| crate::files::EnvError::write("append to", &path, e))?;
         let mut finished = 0u64;
         for &point in &todo {
-            let held = self.grid.held(point);
-            let model = Model::new(self.base.at("--vary", &held)?);
-            let t = tally(&model, self.n, self.seed, self.threads, false, |d| tick(finished + d));
+            let row = point_row(&self.base, &self.grid, point, self.n, self.seed, self.threads, &mut |d| tick(finished + d))?;
             finished += self.n;
-            let row = PointRow::of(point, &self.grid.points[point], &t);
             writeln!(file, "{}", format_row(&row))
                 .and_then(|_| file.flush())
                 .map_err(|e| crate::files::EnvError::write("append to", &path, e))?;
@@ -318,10 +308,62 @@ impl Sweep {
     }
 }
 
+impl Sweep {
+    /// Completes a fresh sweep with `rows`, every point's (the shards' of a merge), and returns
+    /// them in point order: the folder is then the one a sweep run in one go writes.
+    pub fn complete(&mut self, rows: Vec<PointRow>) -> Result<Vec<PointRow>> {
+        let ran = rows.len();
+        for row in rows {
+            self.done.insert(row.point, row);
+        }
+        if self.done.len() != self.grid.points.len() {
+            return Err(InputError(format!(
+                "{} of the sweep's {} points are missing",
+                self.grid.points.len() - self.done.len(),
+                self.grid.points.len()
+            ))
+            .into());
+        }
+        self.write_csv()?;
+        self.write_json(Progress { complete: true, points_done: self.done.len(), skipped: 0, ran })?;
+        Ok(self.done.values().cloned().collect())
+    }
+}
+
+/// Runs N rollouts at one point of the grid. `tick` gets the rollouts finished so far.
+pub fn point_row(base: &Base, grid: &Grid, point: usize, n: u64, seed: u64, threads: usize, tick: &mut dyn FnMut(u64)) -> Result<PointRow> {
+    let model = Model::new(base.at("--vary", &grid.held(point))?);
+    let t = tally(&model, n, seed, threads, false, tick);
+    Ok(PointRow::of(point, &grid.points[point], &t))
+}
+
 impl PointRow {
-    /// The row of a point just run.
+    /// The row's cells in sweep.csv.
+    pub fn cells(&self) -> Vec<String> {
+        format_row(self).split(',').map(str::to_string).collect()
+    }
+
+    /// A row back from its cells, checked to be point `point` of `grid`.
+    pub fn from_cells(point: usize, grid: &Grid, cells: &[String]) -> Result<PointRow> {
+        let row = parse_row(point, &cells.join(","), grid.varies.len())?;
+        if cells.first().map(String::as_str) != Some(point.to_string().as_str()) || grid.points.get(point) != Some(&row.values) {
+            return Err(InputError(format!("the row of point {point} does not hold that point's values")).into());
+        }
+        Ok(row)
+    }
+
+    /// The row of a point just run, its figures as sweep.csv holds them (5 decimals): the table
+    /// and the charts then show the same numbers whether the sweep ran in one go, was resumed
+    /// or was merged from shards.
     fn of(point: usize, values: &[f64], t: &Tally) -> PointRow {
-        let p = Outcome::ALL.iter().map(|&o| t.p(o)).collect();
+        let kept = |v: f64| format!("{v:.5}").parse().unwrap_or(v);
+        let p = Outcome::ALL
+            .iter()
+            .map(|&o| {
+                let e = t.p(o);
+                Estimate { value: kept(e.value), lo: kept(e.lo), hi: kept(e.hi) }
+            })
+            .collect();
         PointRow { point, values: values.to_vec(), p, median_months_to_ceasefire: t.median_months_to_ceasefire() }
     }
 }

@@ -19,7 +19,7 @@ use crate::analysis::compare::{Comparison, subjects};
 use crate::analysis::grid::{Grid, LARGE_GRID};
 use crate::analysis::hold::Base;
 use crate::analysis::outcome_index;
-use crate::analysis::sensitivity::{analyse, evaluate_design, read_design, total_rollouts};
+use crate::analysis::sensitivity::{Sensitivity, analyse, evaluate_design, read_design, total_rollouts};
 use crate::analysis::sweep::{PointRow, Sweep};
 use crate::analysis::tally::Tally;
 
@@ -127,6 +127,9 @@ pub(super) fn sweep(a: &SweepArgs) -> Result<()> {
     if grid.varies.len() > 2 {
         eprintln!("warning: {} parameters make {points} points; charts are drawn for one or two parameters only", grid.varies.len());
     }
+    if let Some((k, of)) = a.shard {
+        return super::shard::sweep_shard(a, base, grid, threads, k, of);
+    }
     if points > LARGE_GRID {
         eprintln!(
             "warning: {points} points × {} rollouts = {} rollouts; this may take a while (--resume continues it if interrupted)",
@@ -134,9 +137,7 @@ pub(super) fn sweep(a: &SweepArgs) -> Result<()> {
             points as u64 * a.n
         );
     }
-    let name = base.scenario.name.clone();
-    let title = base.scenario.title.clone();
-    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(grid.folder_name(&name)));
+    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(grid.folder_name(&base.scenario.name)));
     let mut sweep = Sweep::prepare(base, grid, a.n, r.seed, threads, &out, a.resume)?;
     if let Some(note) = &sweep.note {
         eprintln!("{note}");
@@ -149,32 +150,41 @@ pub(super) fn sweep(a: &SweepArgs) -> Result<()> {
     let bar = progress(todo as u64 * a.n, &format!("{todo} points"));
     let rows = sweep.run(&mut |done| bar.set_position(done))?;
     bar.finish_and_clear();
+    let chart_opts = chart_options(&r.charts);
+    show_sweep(&sweep, &rows, a.metric, (!r.no_charts).then_some(&chart_opts))?;
+    println!("\nran {todo} point(s), skipped {skipped} already done; written to {}", out.display());
+    Ok(())
+}
 
+/// A finished sweep's table, printed, and its charts, drawn into its folder.
+pub(super) fn show_sweep(sweep: &Sweep, rows: &[PointRow], metric: Outcome, charts: Option<&charts::ChartOptions>) -> Result<()> {
     let paths = sweep.grid.paths();
+    let sc = &sweep.base.scenario;
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{title} — sweep of {}, {} rollouts per point, seed {}", paths.join(" × "), a.n, r.seed)?;
+    writeln!(stdout, "{} — sweep of {}, {} rollouts per point, seed {}", sc.title, paths.join(" × "), sweep.n, sweep.seed)?;
     writeln!(stdout)?;
-    write!(stdout, "{}", sweep_table(&paths, &rows))?;
-    if !r.no_charts && paths.len() <= 2 {
+    write!(stdout, "{}", sweep_table(&paths, rows))?;
+    if let Some(opts) = charts
+        && paths.len() <= 2
+    {
         let data = charts::SweepData {
-            scenario: name,
-            title,
-            n: a.n,
-            seed: r.seed,
+            scenario: sc.name.clone(),
+            title: sc.title.clone(),
+            n: sweep.n,
+            seed: sweep.seed,
             version: env!("CARGO_PKG_VERSION").to_string(),
             params: paths.clone(),
-            labels: paths.iter().map(|p| sweep.base.scenario.param_label(p)).collect(),
+            labels: paths.iter().map(|p| sc.param_label(p)).collect(),
             points: rows.iter().map(|p| p.values.clone()).collect(),
             p: rows.iter().map(|p| p.p.iter().map(|e| (e.value, e.lo, e.hi)).collect()).collect(),
-            metric: outcome_index(a.metric),
+            metric: outcome_index(metric),
         };
-        let opts = chart_options(&r.charts);
         let other = |name: &str| !opts.lang.owns_chart(name);
-        let report =
-            crate::output::replace_charts(&out, other, |tmp| charts::draw_sweep(&data, tmp, &opts).map_err(crate::error::Error::from))?;
+        let report = crate::output::replace_charts(&sweep.dir, other, |tmp| {
+            charts::draw_sweep(&data, tmp, opts).map_err(crate::error::Error::from)
+        })?;
         warn_all(&report.warnings);
     }
-    writeln!(stdout, "\nran {todo} point(s), skipped {skipped} already done; written to {}", out.display())?;
     Ok(())
 }
 
@@ -215,6 +225,20 @@ fn short_name(o: Outcome) -> &'static str {
     }
 }
 
+/// The folder a design's results go to by default: named after the design file, so two
+/// designs never share a folder.
+pub(super) fn design_folder(name: &str, design_file: &Path) -> PathBuf {
+    let stem = design_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();
+    PathBuf::from("output").join(format!("{name}_design_{stem}"))
+}
+
+/// The folder a sensitivity analysis goes to by default: the tornado is of one outcome, so two
+/// metrics never share a folder.
+pub(super) fn sensitivity_folder(name: &str, metric: Outcome) -> PathBuf {
+    PathBuf::from("output").join(format!("{name}_sensitivity_{}", metric.name()))
+}
+
 /// `truce sensitivity`.
 pub(super) fn sensitivity(a: &SensitivityArgs) -> Result<()> {
     let base = Base::load(&a.scenario.scenario, &overrides(&a.scenario.set, &a.scenario.with))?;
@@ -222,23 +246,21 @@ pub(super) fn sensitivity(a: &SensitivityArgs) -> Result<()> {
     let r = &a.run;
     let threads = threads(r.threads)?;
     early_checks(r)?;
+    if let Some((k, of)) = a.shard {
+        return super::shard::sensitivity_shard(a, base, threads, k, of);
+    }
     let sc: &Scenario = &base.scenario;
     let name = sc.name.clone();
     let model = Model::new(sc.clone());
     if let Some(design_file) = &a.design {
         let design = read_design(design_file, &base)?;
         let rows = design.values.len();
-        // Named after the design file, so two designs never share a folder.
-        let stem = design_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let stem: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' }).collect();
-        let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_design_{stem}")));
+        let out = r.out.clone().unwrap_or_else(|| design_folder(&name, design_file));
         let folder = RunFolder::create(&out, &model, false)?;
         let bar = progress(rows as u64 * a.n, &format!("{rows} design rows"));
         let csv = evaluate_design(&base, &design, a.n, r.seed, threads, &mut |d| bar.set_position(d))?;
         bar.finish_and_clear();
-        folder.write_text("design_results.csv", &csv)?;
-        folder.write_json("manifest.json", &crate::output::manifest(&model, r.seed, a.n, threads, 0.0))?;
-        let path = folder.finish()?;
+        let path = write_design(folder, &model, &csv, a.n, r.seed, threads, Vec::new())?;
         println!(
             "evaluated {rows} design rows ({}) × {} rollouts, seed {}, common random numbers\nwritten to {}",
             design.paths.join(", "),
@@ -248,24 +270,57 @@ pub(super) fn sensitivity(a: &SensitivityArgs) -> Result<()> {
         );
         return Ok(());
     }
-    // The tornado is of one outcome: two metrics never share a folder.
-    let out = r.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("{name}_sensitivity_{}", a.metric.name())));
+    let out = r.out.clone().unwrap_or_else(|| sensitivity_folder(&name, a.metric));
     let bar = progress(total_rollouts(&base, a.n), &format!("{} runs", 1 + 2 * sc.uncertain().len()));
     let result = analyse(&base, a.metric, a.n, r.seed, threads, &mut |d| bar.set_position(d))?;
     bar.finish_and_clear();
-    let folder = RunFolder::create(&out, &model, false)?;
+    let chart_opts = chart_options(&r.charts);
+    let path = write_sensitivity(&model, &result, &out, threads, Vec::new(), (!r.no_charts).then_some(&chart_opts))?;
+    show_sensitivity(sc, &result, &path)
+}
+
+/// Writes design_results.csv and the manifest into `folder` and puts it in place.
+pub(super) fn write_design(
+    folder: RunFolder,
+    model: &Model,
+    csv: &str,
+    n: u64,
+    seed: u64,
+    threads: usize,
+    shards: Vec<crate::output::ShardInfo>,
+) -> Result<PathBuf> {
+    folder.write_text("design_results.csv", csv)?;
+    let mut manifest = crate::output::manifest(model, seed, n, threads, 0.0);
+    manifest.shards = shards;
+    folder.write_json("manifest.json", &manifest)?;
+    folder.finish()
+}
+
+/// Writes a sensitivity folder (tornado.csv, sensitivity.csv, the manifest, the tornado chart).
+pub(super) fn write_sensitivity(
+    model: &Model,
+    result: &Sensitivity,
+    out: &Path,
+    threads: usize,
+    shards: Vec<crate::output::ShardInfo>,
+    charts: Option<&charts::ChartOptions>,
+) -> Result<PathBuf> {
+    let sc = &model.scenario;
+    let folder = RunFolder::create(out, model, false)?;
     folder.write_text("tornado.csv", &result.tornado_csv()?)?;
     folder.write_text("sensitivity.csv", &result.prcc_csv()?)?;
-    folder.write_json("manifest.json", &crate::output::manifest(&model, r.seed, a.n, threads, 0.0))?;
-    if !r.no_charts {
+    let mut manifest = crate::output::manifest(model, result.seed, result.n, threads, 0.0);
+    manifest.shards = shards;
+    folder.write_json("manifest.json", &manifest)?;
+    if let Some(opts) = charts {
         let p = |e: &crate::analysis::intervals::Estimate| (e.value, e.lo, e.hi);
         let data = charts::TornadoData {
-            scenario: name.clone(),
+            scenario: sc.name.clone(),
             title: sc.title.clone(),
-            n: a.n,
-            seed: r.seed,
+            n: result.n,
+            seed: result.seed,
             version: env!("CARGO_PKG_VERSION").to_string(),
-            metric: outcome_index(a.metric),
+            metric: outcome_index(result.metric),
             base: result.base.value,
             bars: result
                 .tornado
@@ -280,12 +335,16 @@ pub(super) fn sensitivity(a: &SensitivityArgs) -> Result<()> {
                 })
                 .collect(),
         };
-        let report = charts::draw_tornado(&data, &folder.path().join("charts"), &chart_options(&r.charts))?;
+        let report = charts::draw_tornado(&data, &folder.path().join("charts"), opts)?;
         warn_all(&report.warnings);
     }
-    let path = folder.finish()?;
+    folder.finish()
+}
+
+/// Prints a sensitivity analysis's tables.
+pub(super) fn show_sensitivity(sc: &Scenario, result: &Sensitivity, path: &Path) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{} — sensitivity of {}, {} rollouts per run, seed {}\n", sc.title, a.metric.name(), a.n, r.seed)?;
+    writeln!(stdout, "{} — sensitivity of {}, {} rollouts per run, seed {}\n", sc.title, result.metric.name(), result.n, result.seed)?;
     write!(stdout, "{}", result.table())?;
     writeln!(stdout, "\nwritten to {}", path.display())?;
     Ok(())

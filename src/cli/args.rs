@@ -38,9 +38,10 @@ pub enum Command {
         after_help = "Example:\n  truce graph scenarios/baseline.toml > influence.dot\n\nTo draw it, use Graphviz (not part of truce; Debian/Ubuntu: apt-get install graphviz):\n  dot -Tsvg influence.dot > influence.svg"
     )]
     Graph(ScenarioArgs),
-    /// Put the shards of a run (`truce run … --shard K/N`) together into the folder one run writes
+    /// Put the shards of a run, sweep or sensitivity analysis (`--shard K/N`) together into the
+    /// folder one machine writes
     #[command(
-        after_help = "Examples:\n  truce run scenarios/endgame.toml -n 100000 --shard 0/2 --out shards/0\n  truce run scenarios/endgame.toml -n 100000 --shard 1/2 --out shards/1\n  truce merge shards/0 shards/1 --out output/endgame\n\nOn a cluster: deploy/slurm/submit.sh and docs/cluster.md."
+        after_help = "Examples:\n  truce run scenarios/endgame.toml -n 100000 --shard 0/2 --out shards/0\n  truce run scenarios/endgame.toml -n 100000 --shard 1/2 --out shards/1\n  truce merge shards/0 shards/1 --out output/endgame\n  truce sweep scenarios/endgame.toml --vary actors.us.pressure=0..0.1:6 --shard 0/2 --out sw/0\n  truce sensitivity scenarios/endgame.toml --shard 1/3 --out sens/1\n\nOn a cluster: deploy/slurm/submit.sh and docs/cluster.md."
     )]
     Merge(MergeArgs),
     /// Write report.html: one self-contained page of a run, comparison or sensitivity folder
@@ -131,10 +132,10 @@ pub struct RunArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct MergeArgs {
-    /// The shard folders (`truce run … --shard K/N`), in any order
+    /// The shard folders (`--shard K/N` of run, sweep or sensitivity), in any order
     #[arg(required = true, value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
-    /// Output folder (default: output/<scenario name>, as the single run would write)
+    /// Output folder (default: the one a single run, sweep or analysis would write)
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Do not draw charts
@@ -384,8 +385,12 @@ pub struct SweepArgs {
     #[arg(long, default_value = "settlement", value_parser = parse_metric)]
     pub metric: crate::model::Outcome,
     /// Continue an interrupted sweep in the output folder: keep its finished points, run the rest
-    #[arg(long)]
+    #[arg(long, conflicts_with = "shard")]
     pub resume: bool,
+    /// Run only the K-th of N slices of the grid's points (K from 0) into a partial folder, for
+    /// `truce merge` to put together with the others
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse_spec)]
+    pub shard: Option<(u64, u64)>,
     #[command(flatten)]
     pub run: RunOptions,
 }
@@ -403,6 +408,10 @@ pub struct SensitivityArgs {
     /// Evaluate the rows of a CSV design instead (columns: parameter paths), N rollouts each
     #[arg(long, value_name = "FILE.csv")]
     pub design: Option<PathBuf>,
+    /// Run only the K-th of N slices (K from 0) of the design's rows, or of the tornado's units
+    /// (the scenario as it is, then each uncertain parameter), for `truce merge`
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse_spec)]
+    pub shard: Option<(u64, u64)>,
     #[command(flatten)]
     pub run: RunOptions,
 }

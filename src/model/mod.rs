@@ -63,6 +63,21 @@ impl Outcome {
     }
 }
 
+/// An outcome is written by its name.
+impl serde::Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Outcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Outcome, D::Error> {
+        let name = String::deserialize(d)?;
+        Outcome::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{name}` is not an outcome; one of {}", Outcome::NAMES.join(", "))))
+    }
+}
+
 /// What one rollout leaves behind (MODEL.md §5).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {

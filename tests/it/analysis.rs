@@ -227,13 +227,15 @@ fn holding_a_drawn_parameter_keeps_the_other_draws() {
 }
 
 /// An interrupted sweep resumes from its finished points: only the missing ones run, and the
-/// final sweep.csv is byte-identical to a sweep run in one go.
+/// final sweep.csv and charts are byte-identical to a sweep run in one go.
 #[test]
 fn resume_runs_only_the_missing_points() {
     let tmp = tempdir();
     let args = |out: &Path| {
         let mut c = truce();
-        c.args(["sweep", "scenarios/endgame.toml", "--vary", "actors.us.pressure=0..0.1:6", "-n", "500", "--no-charts", "--out"]).arg(out);
+        // Six points, two parameters, so the heatmap is drawn too.
+        c.args(["sweep", "scenarios/endgame.toml", "--vary", "actors.us.pressure=0..0.1:3", "--vary", "negotiation.talks_rate=0.2..0.6:2"]);
+        c.args(["-n", "500", "--size", "800x500", "--out"]).arg(out);
         c
     };
     let fresh = tmp.path().join("fresh");
@@ -260,7 +262,9 @@ fn resume_runs_only_the_missing_points() {
                 "sweep",
                 "scenarios/endgame.toml",
                 "--vary",
-                "actors.us.pressure=0..0.1:6",
+                "actors.us.pressure=0..0.1:3",
+                "--vary",
+                "negotiation.talks_rate=0.2..0.6:2",
                 "-n",
                 "400",
                 "--no-charts",
@@ -278,6 +282,13 @@ fn resume_runs_only_the_missing_points() {
     assert_eq!(json["progress"]["skipped"], 2);
     assert_eq!(json["progress"]["complete"], true);
     assert_eq!(fs::read_to_string(cut.join("sweep.csv")).unwrap(), full);
+    // The charts are drawn from the figures sweep.csv holds, read back or just computed.
+    for chart in ["sweep_heatmap.png", "sweep_heatmap.svg"] {
+        assert!(
+            fs::read(fresh.join("charts").join(chart)).unwrap() == fs::read(cut.join("charts").join(chart)).unwrap(),
+            "{chart} differs"
+        );
+    }
 }
 
 #[test]

@@ -23,6 +23,7 @@ mod report;
 mod rolling;
 mod serve;
 mod shards;
+mod shards_analyses;
 mod slurm;
 mod structure;
 mod summary;

@@ -34,7 +34,7 @@ fn manifest_core(path: &Path) -> Value {
     m
 }
 
-fn assert_same_folder(single: &Path, merged: &Path) {
+pub(crate) fn assert_same_folder(single: &Path, merged: &Path) {
     let (a, b) = (files(single), files(merged));
     assert_eq!(a, b, "the folders hold different files");
     for f in &a {
