@@ -100,8 +100,6 @@ fn known_changes(series: &Series, origin: YearMonth, floor: YearMonth, last: Opt
 
 /// The simulated area at horizons 1 … `horizon` of every rollout of `model`, sorted by horizon.
 pub fn simulate(model: &Model, n: u64, seed: u64, threads: usize, horizon: u32) -> Vec<Vec<f64>> {
-    let width = runner::series_width(model);
-    let per = (model.horizon() as usize + 1) * width;
     let mut out = vec![Vec::with_capacity(n as usize); horizon as usize];
     let cfg = RunConfig { n, seed, threads, first: 0 };
     let _ = runner::run(
@@ -110,7 +108,7 @@ pub fn simulate(model: &Model, n: u64, seed: u64, threads: usize, horizon: u32) 
         |c| -> Result<(), ()> {
             for r in 0..c.records.len() {
                 for (h, v) in out.iter_mut().enumerate() {
-                    v.push(c.series[r * per + (h + 1) * width]);
+                    v.push(c.row(r, h + 1)[0]);
                 }
             }
             Ok(())

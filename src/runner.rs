@@ -27,48 +27,114 @@ pub fn series_width(model: &Model) -> usize {
     SERIES_FIXED + model.n_actors()
 }
 
-/// The monthly figures of one chunk, rollout-major: `[rollout][month][metric]`.
+/// The monthly figures of one chunk: for each rollout, a row per simulated month (month 0 to
+/// the month it ended, or to the horizon), rollout after rollout. The months after a rollout
+/// ended repeat its last row; they are not stored, and `row` returns that last row for them.
 pub struct Chunk {
     pub records: Vec<Record>,
-    pub series: Vec<f64>,
-    /// Sums of `series` over the chunk's rollouts, `[month][metric]`, in fixed point
-    /// (`to_fixed`): exact, so they add up to the same total in any split and order.
+    /// The rows, `[rollout][month ≤ last][metric]`, concatenated.
+    series: Vec<f64>,
+    /// Where rollout r's rows start in `series` (in rows); one more entry than rollouts.
+    starts: Vec<usize>,
+    width: usize,
+    /// Sums of every rollout's monthly figures over the chunk, `[month][metric]` to the horizon
+    /// (the months after an end counted at their repeated value), in fixed point (`to_fixed`):
+    /// exact, so they add up to the same total in any split and order.
     pub sums: Vec<i128>,
 }
 
+impl Chunk {
+    /// A chunk from rows of every month to the horizon (`series`: `[rollout][month][metric]`),
+    /// as a test or another engine may make them.
+    pub fn from_full_series(model: &Model, records: Vec<Record>, series: Vec<f64>) -> Chunk {
+        let width = series_width(model);
+        let months = model.horizon() as usize + 1;
+        assert_eq!(series.len(), records.len() * months * width, "a row per rollout and month");
+        let starts = (0..=records.len()).map(|r| r * months).collect();
+        let mut c = Chunk { records, series, starts, width, sums: Vec::new() };
+        c.sums = c.sum(months);
+        c
+    }
+
+    /// The last month rollout `r` simulated (its end, or the horizon).
+    pub fn last_month(&self, r: usize) -> usize {
+        self.starts[r + 1] - self.starts[r] - 1
+    }
+
+    /// Rollout `r`'s figures in `month` (after its end: those of the month it ended).
+    pub fn row(&self, r: usize, month: usize) -> &[f64] {
+        let at = (self.starts[r] + month.min(self.last_month(r))) * self.width;
+        &self.series[at..at + self.width]
+    }
+
+    /// The rollout-months the chunk simulated (months 1 … last of each rollout).
+    pub fn months_simulated(&self) -> u64 {
+        (0..self.records.len()).map(|r| self.last_month(r) as u64).sum()
+    }
+
+    /// The exact monthly sums over `months` months: each stored row once, and each ended
+    /// rollout's last row once more for every month after its end, through a difference array
+    /// over months (integers, so exact), not month by month.
+    fn sum(&self, months: usize) -> Vec<i128> {
+        let w = self.width;
+        let mut sums = vec![0i128; months * w];
+        let mut tail = vec![0i128; (months + 1) * w];
+        for r in 0..self.records.len() {
+            let last = self.last_month(r);
+            for m in 0..=last {
+                for (s, v) in sums[m * w..(m + 1) * w].iter_mut().zip(self.row(r, m)) {
+                    *s += to_fixed(*v);
+                }
+            }
+            if last + 1 < months {
+                for (k, v) in self.row(r, last).iter().enumerate() {
+                    let f = to_fixed(*v);
+                    tail[(last + 1) * w + k] += f;
+                    tail[months * w + k] -= f;
+                }
+            }
+        }
+        let mut carry = vec![0i128; w];
+        for m in 0..months {
+            for k in 0..w {
+                carry[k] += tail[m * w + k];
+                sums[m * w + k] += carry[k];
+            }
+        }
+        sums
+    }
+}
+
+/// Writes a rollout's rows into the chunk's series as its months arrive; after an absorbing
+/// end (`rest`) nothing more is written.
 struct SeriesWriter<'a> {
-    row: &'a mut [f64],
-    width: usize,
+    series: &'a mut Vec<f64>,
 }
 
 impl Observer for SeriesWriter<'_> {
     fn month(&mut self, v: &MonthView<'_>) {
-        let at = v.month as usize * self.width;
-        let cell = &mut self.row[at..at + self.width];
-        cell[0] = v.area_km2;
-        cell[1] = v.at_war as u8 as f64;
-        cell[2] = v.ceasefire as u8 as f64;
-        cell[3] = v.settled as u8 as f64;
-        cell[SERIES_FIXED..].copy_from_slice(v.costs);
+        self.series.extend_from_slice(&[v.area_km2, v.at_war as u8 as f64, v.ceasefire as u8 as f64, v.settled as u8 as f64]);
+        self.series.extend_from_slice(v.costs);
     }
+
+    fn rest(&mut self, _view: &MonthView<'_>, _horizon: u32) {}
 }
 
 fn simulate_chunk(model: &Model, cfg: &RunConfig, start: u64, len: usize, scratch: &mut Scratch) -> Chunk {
     let width = series_width(model);
-    let per_rollout = (model.horizon() as usize + 1) * width;
-    let mut series = vec![0.0; len * per_rollout];
+    let months = model.horizon() as usize + 1;
+    let mut series = Vec::with_capacity(len * width * months.min(64));
     let mut records = Vec::with_capacity(len);
-    for (i, row) in series.chunks_mut(per_rollout).enumerate() {
-        let mut obs = SeriesWriter { row, width };
+    let mut starts = Vec::with_capacity(len + 1);
+    starts.push(0);
+    for i in 0..len {
+        let mut obs = SeriesWriter { series: &mut series };
         records.push(run_rollout(model, cfg.seed, start + i as u64, scratch, &mut obs));
+        starts.push(series.len() / width);
     }
-    let mut sums = vec![0i128; per_rollout];
-    for row in series.chunks(per_rollout) {
-        for (s, v) in sums.iter_mut().zip(row) {
-            *s += to_fixed(*v);
-        }
-    }
-    Chunk { records, series, sums }
+    let mut c = Chunk { records, series, starts, width, sums: Vec::new() };
+    c.sums = c.sum(months);
+    c
 }
 
 /// The fixed-point scale of the monthly sums: 2⁻⁴⁸ (3.6 × 10⁻¹⁵). Every value is within ±10⁹,

@@ -276,6 +276,14 @@ impl Model {
 pub trait Observer {
     /// Called for month 0 (the start) and after every simulated month.
     fn month(&mut self, _view: &MonthView<'_>) {}
+    /// Called once when a rollout ended before the horizon (collapse, exhaustion, escalation):
+    /// every month after `view.month`, to `horizon`, repeats `view`. By default each of those
+    /// months is reported to `month`; an observer that can take them in one step says so here.
+    fn rest(&mut self, view: &MonthView<'_>, horizon: u32) {
+        for m in view.month + 1..=horizon {
+            self.month(&MonthView { month: m, ..*view });
+        }
+    }
     /// Called when something worth telling happens; `note` builds the text only if wanted.
     fn wants_story(&self) -> bool {
         false

@@ -249,10 +249,10 @@ pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Sc
         }
     }
     // After an absorbing end the remaining months repeat the final state, so that monthly
-    // statistics always average over every rollout.
-    while s.month < model.horizon() {
-        s.month += 1;
-        report_month(model, s, obs);
+    // statistics always average over every rollout; the observer takes them in one step.
+    if s.month < model.horizon() {
+        obs.rest(&month_view(s), model.horizon());
+        s.month = model.horizon();
     }
     let outcome = match s.phase {
         Phase::Ended(o) => o,
@@ -268,7 +268,11 @@ pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Sc
 
 fn report_month<O: Observer>(model: &Model, s: &Scratch, obs: &mut O) {
     let _ = model;
-    obs.month(&MonthView {
+    obs.month(&month_view(s));
+}
+
+fn month_view(s: &Scratch) -> MonthView<'_> {
+    MonthView {
         month: s.month,
         area_km2: s.area,
         at_war: s.phase == Phase::War,
@@ -277,7 +281,7 @@ fn report_month<O: Observer>(model: &Model, s: &Scratch, obs: &mut O) {
         costs: &s.cost,
         ended: matches!(s.phase, Phase::Ended(_)),
         beliefs: &s.belief,
-    });
+    }
 }
 
 impl Scratch {

@@ -1,6 +1,7 @@
 //! Summaries across rollouts, accumulated chunk by chunk in rollout order: outcome counts,
 //! cumulative ceasefire and settlement curves, monthly means and quantile bands.
 
+use std::cell::OnceCell;
 use std::sync::Mutex;
 
 mod report;
@@ -34,6 +35,9 @@ pub struct Summary {
     /// Quantile histograms, sharded so that workers can fill them in parallel: counts are
     /// integers, so the merged result does not depend on the order chunks arrive in.
     merged: Option<Hists>,
+    /// The histograms with every ended rollout's repeated months counted in (`Hists::settle`),
+    /// made when first read and dropped when anything is added.
+    settled: OnceCell<Hists>,
     width: usize,
     months: usize,
     n_actors: usize,
@@ -41,20 +45,52 @@ pub struct Summary {
 
 #[derive(Clone)]
 struct Hists {
+    /// Per month: the values of the rollouts still running (or just ended) in that month.
     area: Vec<Histogram>,
+    /// `[month][actor]`, as `area`.
     costs: Vec<Histogram>,
     final_area: Histogram,
+    /// Per month m: the last values of the rollouts that ended in m before the horizon, which
+    /// every later month repeats. Counted into those months once, by `settle`, instead of
+    /// month by month for every rollout.
+    tail_area: Vec<Histogram>,
+    tail_costs: Vec<Histogram>,
 }
 
 impl Hists {
     fn merge(&mut self, other: &Hists) {
-        for (a, b) in self.area.iter_mut().zip(&other.area) {
-            a.merge(b);
-        }
-        for (a, b) in self.costs.iter_mut().zip(&other.costs) {
+        let pairs = self.area.iter_mut().zip(&other.area).chain(self.costs.iter_mut().zip(&other.costs));
+        let tails = self.tail_area.iter_mut().zip(&other.tail_area).chain(self.tail_costs.iter_mut().zip(&other.tail_costs));
+        for (a, b) in pairs.chain(tails) {
             a.merge(b);
         }
         self.final_area.merge(&other.final_area);
+    }
+
+    /// The histograms of every month with the repeated months of ended rollouts counted in:
+    /// month m gets the tails of every month before it. Counts are integers, so this equals
+    /// adding each repeated value month by month.
+    fn settle(&self, n_actors: usize) -> Hists {
+        let mut out = Hists { tail_area: Vec::new(), tail_costs: Vec::new(), ..self.clone() };
+        let carry = |hists: &mut [Histogram], tails: &[Histogram], stride: usize| {
+            for k in 0..stride {
+                let mut carried: Option<Histogram> = None;
+                for (m, tail) in tails.iter().skip(k).step_by(stride).enumerate() {
+                    if let Some(c) = &carried {
+                        hists[m * stride + k].merge(c);
+                    }
+                    if tail.total() > 0 {
+                        match &mut carried {
+                            Some(c) => c.merge(tail),
+                            None => carried = Some(tail.clone()),
+                        }
+                    }
+                }
+            }
+        };
+        carry(&mut out.area, &self.tail_area, 1);
+        carry(&mut out.costs, &self.tail_costs, n_actors.max(1));
+        out
     }
 }
 
@@ -92,8 +128,11 @@ impl Summary {
             merged: Some(Hists {
                 area: vec![area_h.clone(); months],
                 costs: vec![Histogram::new(COST_BIN, COST_MAX_BINS); months * model.n_actors()],
-                final_area: area_h,
+                final_area: area_h.clone(),
+                tail_area: vec![area_h; months],
+                tail_costs: vec![Histogram::new(COST_BIN, COST_MAX_BINS); months * model.n_actors()],
             }),
+            settled: OnceCell::new(),
             width,
             months,
             n_actors: model.n_actors(),
@@ -104,7 +143,7 @@ impl Summary {
     /// not by how many rollouts were added): what "summaries stream in constant memory" rests on.
     pub fn bins_held(&self) -> (usize, usize) {
         let Some(h) = &self.merged else { return (0, 0) };
-        let all = h.area.iter().chain(&h.costs).chain(std::iter::once(&h.final_area));
+        let all = h.area.iter().chain(&h.costs).chain(std::iter::once(&h.final_area)).chain(&h.tail_area).chain(&h.tail_costs);
         all.fold((0, 0), |(held, max), x| (held + x.bins_held(), max + x.max_bins()))
     }
 
@@ -114,6 +153,7 @@ impl Summary {
         let mut h = self.merged.take().expect("add is not mixed with add_parallel");
         Self::fill(&mut h, chunk, self.months, self.width, self.n_actors);
         self.merged = Some(h);
+        self.settled = OnceCell::new();
     }
 
     /// Moves the histograms out into shards that workers can fill in parallel (`Shards::add`);
@@ -126,6 +166,7 @@ impl Summary {
     pub fn split_for(&mut self, threads: usize) -> Shards {
         let count = threads.clamp(1, MAX_SHARDS);
         let h = self.merged.take().expect("histograms are not already split");
+        self.settled = OnceCell::new();
         Shards {
             shards: (0..count).map(|_| Mutex::new(h.clone())).collect(),
             months: self.months,
@@ -142,6 +183,7 @@ impl Summary {
             }
             self.merged = Some(first);
         }
+        self.settled = OnceCell::new();
     }
 
     /// The ordered part: counts and the sums (exact, but kept here with the counts).
@@ -163,18 +205,34 @@ impl Summary {
     }
 
     fn fill(h: &mut Hists, chunk: &Chunk, months: usize, width: usize, n_actors: usize) {
-        let per = months * width;
+        let _ = width;
+        let n = chunk.records.len();
         for rec in &chunk.records {
             h.final_area.add(rec.final_area_km2);
         }
-        // Month by month over the chunk's rollouts: a month's few histograms stay in cache while
-        // its values arrive (bin counts do not depend on the order values are added in).
-        for m in 0..months {
+        // Month by month over the chunk's rollouts still running: a month's few histograms stay
+        // in cache while its values arrive (bin counts do not depend on the order values are
+        // added in). A rollout that ended leaves its last values once, in its month's tails.
+        let top = (0..n).map(|r| chunk.last_month(r)).max().unwrap_or(0).min(months - 1);
+        for m in 0..=top {
             let costs = &mut h.costs[m * n_actors..(m + 1) * n_actors];
-            for r in 0..chunk.records.len() {
-                let row = &chunk.series[r * per + m * width..r * per + (m + 1) * width];
+            for r in 0..n {
+                if chunk.last_month(r) < m {
+                    continue;
+                }
+                let row = chunk.row(r, m);
                 h.area[m].add(row[0]);
                 for (a, hist) in costs.iter_mut().enumerate() {
+                    hist.add(row[SERIES_FIXED + a]);
+                }
+            }
+        }
+        for r in 0..n {
+            let last = chunk.last_month(r);
+            if last + 1 < months {
+                let row = chunk.row(r, last);
+                h.tail_area[last].add(row[0]);
+                for (a, hist) in h.tail_costs[last * n_actors..(last + 1) * n_actors].iter_mut().enumerate() {
                     hist.add(row[SERIES_FIXED + a]);
                 }
             }
@@ -182,7 +240,7 @@ impl Summary {
     }
 
     fn hists(&self) -> &Hists {
-        self.merged.as_ref().expect("histograms are merged before they are read")
+        self.settled.get_or_init(|| self.merged.as_ref().expect("histograms are merged before they are read").settle(self.n_actors))
     }
 
     pub fn p(&self, o: Outcome) -> f64 {

@@ -73,7 +73,16 @@ impl Summary {
         for (a, b) in self.sums.iter_mut().zip(&sums) {
             *a += b;
         }
-        h.merge(&Hists { area: s.area.clone(), costs: s.costs.clone(), final_area: s.final_area.clone() });
+        // The state's histograms are settled (the repeated months counted in): they add to
+        // the months' own, and no tails.
+        h.merge(&Hists {
+            area: s.area.clone(),
+            costs: s.costs.clone(),
+            final_area: s.final_area.clone(),
+            tail_area: Vec::new(),
+            tail_costs: Vec::new(),
+        });
+        self.settled = std::cell::OnceCell::new();
         Ok(())
     }
 }

@@ -19,7 +19,7 @@ struct Kept {
 fn run(model: &Model, n: u64, threads: usize) -> (Summary, Kept) {
     let mut summary = Summary::new(model);
     let mut kept = Kept { records: Vec::new(), series: Vec::new() };
-    let per = (model.horizon() as usize + 1) * series_width(model);
+    let months = model.horizon() as usize + 1;
     runner::run(
         model,
         &RunConfig { n, seed: 7, threads, first: 0 },
@@ -27,7 +27,8 @@ fn run(model: &Model, n: u64, threads: usize) -> (Summary, Kept) {
             summary.add(c);
             for (r, rec) in c.records.iter().enumerate() {
                 kept.records.push(rec.clone());
-                kept.series.push(c.series[r * per..(r + 1) * per].to_vec());
+                // Every month to the horizon: after an end, the row of the month it ended.
+                kept.series.push((0..months).flat_map(|m| c.row(r, m).to_vec()).collect());
             }
             Ok(())
         },
@@ -181,7 +182,8 @@ fn a_value_that_is_not_a_number_is_counted_as_invalid() {
     let months = model.horizon() as usize + 1;
     let mut series = kept.series[0].clone();
     series[3 * width] = f64::NAN;
-    let chunk = truce::runner::Chunk { records: vec![kept.records[0].clone()], series, sums: vec![0; months * width] };
+    assert_eq!(series.len(), months * width);
+    let chunk = truce::runner::Chunk::from_full_series(&model, vec![kept.records[0].clone()], series);
     let mut s = Summary::new(&model);
     s.add(&chunk);
     assert_eq!(s.invalid_values(), 1);
