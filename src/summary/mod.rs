@@ -69,13 +69,30 @@ impl Hists {
 
     /// The histograms of every month with the repeated months of ended rollouts counted in:
     /// month m gets the tails of every month before it. Counts are integers, so this equals
-    /// adding each repeated value month by month.
+    /// adding each repeated value month by month. Past the last month that has values of its
+    /// own or follows a tail, every month is the same: the result stops there, and `month_of`
+    /// reads later months from it, so memory does not grow with the horizon.
     fn settle(&self, n_actors: usize) -> Hists {
-        let mut out = Hists { tail_area: Vec::new(), tail_costs: Vec::new(), ..self.clone() };
+        let months = self.area.len();
+        let stride = n_actors.max(1);
+        let changes = |m: usize| {
+            let own = self.area[m].total() > 0 || self.costs[m * n_actors..(m + 1) * n_actors].iter().any(|h| h.total() > 0);
+            let after_tail = m > 0
+                && (self.tail_area[m - 1].total() > 0 || self.tail_costs[(m - 1) * n_actors..m * n_actors].iter().any(|h| h.total() > 0));
+            own || after_tail
+        };
+        let kept = (0..months).rev().find(|&m| changes(m)).unwrap_or(0) + 1;
+        let mut out = Hists {
+            area: self.area[..kept].to_vec(),
+            costs: self.costs[..kept * n_actors].to_vec(),
+            final_area: self.final_area.clone(),
+            tail_area: Vec::new(),
+            tail_costs: Vec::new(),
+        };
         let carry = |hists: &mut [Histogram], tails: &[Histogram], stride: usize| {
             for k in 0..stride {
                 let mut carried: Option<Histogram> = None;
-                for (m, tail) in tails.iter().skip(k).step_by(stride).enumerate() {
+                for (m, tail) in tails.iter().skip(k).step_by(stride).enumerate().take(hists.len() / stride) {
                     if let Some(c) = &carried {
                         hists[m * stride + k].merge(c);
                     }
@@ -89,8 +106,15 @@ impl Hists {
             }
         };
         carry(&mut out.area, &self.tail_area, 1);
-        carry(&mut out.costs, &self.tail_costs, n_actors.max(1));
+        if n_actors > 0 {
+            carry(&mut out.costs, &self.tail_costs, stride);
+        }
         out
+    }
+
+    /// The index in a settled `area` of month `m` (months past its end repeat its last).
+    fn month_of(&self, m: usize) -> usize {
+        m.min(self.area.len().saturating_sub(1))
     }
 }
 
@@ -253,16 +277,19 @@ impl Summary {
     }
 
     pub fn area_quantile(&self, month: usize, q: f64) -> Option<f64> {
-        self.hists().area[month].quantile(q)
+        let h = self.hists();
+        h.area[h.month_of(month)].quantile(q)
     }
 
     /// Share of rollouts whose area at `month` is at most `km2`.
     pub fn area_cdf(&self, month: usize, km2: f64) -> f64 {
-        self.hists().area[month].cdf(km2)
+        let h = self.hists();
+        h.area[h.month_of(month)].cdf(km2)
     }
 
     pub fn cost_quantile(&self, month: usize, actor: usize, q: f64) -> Option<f64> {
-        self.hists().costs[month * self.n_actors + actor].quantile(q)
+        let h = self.hists();
+        h.costs[h.month_of(month) * self.n_actors + actor].quantile(q)
     }
 
     pub fn final_area_quantile(&self, q: f64) -> Option<f64> {
@@ -284,7 +311,11 @@ impl Summary {
     /// Values that no histogram could bin (not finite): a bug if ever non-zero.
     pub fn invalid_values(&self) -> u64 {
         let h = self.hists();
-        h.area.iter().chain(&h.costs).chain([&h.final_area]).map(Histogram::invalid).sum()
+        // Months past the settled ones repeat the last, invalid values included.
+        let repeated = (self.months - h.area.len()) as u64;
+        let last = h.area.last().map_or(0, Histogram::invalid)
+            + h.costs[h.costs.len().saturating_sub(self.n_actors)..].iter().map(Histogram::invalid).sum::<u64>();
+        h.area.iter().chain(&h.costs).chain([&h.final_area]).map(Histogram::invalid).sum::<u64>() + repeated * last
     }
 
     pub fn months(&self) -> usize {

@@ -31,8 +31,12 @@ impl Summary {
             ceasefire_at: self.ceasefire_at.clone(),
             settlement_at: self.settlement_at.clone(),
             sums: self.sums.iter().map(i128::to_string).collect(),
-            area: h.area.clone(),
-            costs: h.costs.clone(),
+            // Every month, those past the settled ones repeating its last.
+            area: (0..self.months).map(|m| h.area[h.month_of(m)].clone()).collect(),
+            costs: (0..self.months)
+                .flat_map(|m| (0..self.n_actors).map(move |a| h.month_of(m) * self.n_actors + a))
+                .map(|i| h.costs[i].clone())
+                .collect(),
             final_area: h.final_area.clone(),
         }
     }

@@ -4,7 +4,7 @@
 //! out from them directly and compared, exactly for counts and sums, within one bin for what is
 //! read from a histogram.
 
-use truce::model::{Model, Outcome, Record};
+use truce::model::{Model, MonthView, Observer, Outcome, Record, run_rollout};
 use truce::runner::{self, RunConfig, SERIES_FIXED, series_width};
 use truce::summary::Summary;
 
@@ -16,26 +16,40 @@ struct Kept {
     series: Vec<Vec<f64>>,
 }
 
+/// Every month's figures of one rollout, to the horizon: after an end, the observer's default
+/// `rest` reports each remaining month, as truce did before it took them in one step.
+struct Full {
+    rows: Vec<f64>,
+}
+
+impl Observer for Full {
+    fn month(&mut self, v: &MonthView<'_>) {
+        self.rows.extend_from_slice(&[v.area_km2, v.at_war as u8 as f64, v.ceasefire as u8 as f64, v.settled as u8 as f64]);
+        self.rows.extend_from_slice(v.costs);
+    }
+}
+
+/// The summary as the runner makes it, and the same rollouts kept whole by `Full`.
 fn run(model: &Model, n: u64, threads: usize) -> (Summary, Kept) {
     let mut summary = Summary::new(model);
-    let mut kept = Kept { records: Vec::new(), series: Vec::new() };
-    let months = model.horizon() as usize + 1;
+    let cfg = RunConfig { n, seed: 7, threads, first: 0 };
     runner::run(
         model,
-        &RunConfig { n, seed: 7, threads, first: 0 },
+        &cfg,
         |c| -> Result<(), ()> {
             summary.add(c);
-            for (r, rec) in c.records.iter().enumerate() {
-                kept.records.push(rec.clone());
-                // Every month to the horizon: after an end, the row of the month it ended.
-                kept.series.push((0..months).flat_map(|m| c.row(r, m).to_vec()).collect());
-            }
             Ok(())
         },
         |_| {},
     )
     .unwrap();
-    (summary, kept)
+    let whole = runner::map_rollouts(model, &cfg, |scratch, i| {
+        let mut obs = Full { rows: Vec::new() };
+        let rec = run_rollout(model, cfg.seed, i, scratch, &mut obs);
+        (rec, obs.rows)
+    });
+    let (records, series) = whole.into_iter().unzip();
+    (summary, Kept { records, series })
 }
 
 /// The smallest value with at least a share q of the values at or below it.
@@ -85,6 +99,8 @@ fn the_summary_equals_what_the_rollouts_say() {
         report.ceasefire_by_month.last().unwrap().p > 0.2 && report.settlement_by_month.last().unwrap().p > 0.0,
         "the test sees both curves move"
     );
+    let early = kept.records.iter().filter(|r| r.end_month.is_some_and(|m| (m as usize) < months - 1)).count();
+    assert!(early >= 10, "the test sees rollouts that ended before the horizon ({early})");
 
     // Monthly means: sums in rollout order, so equal to the last bit up to the order of addition.
     for m in [0, 1, months / 2, months - 1] {
@@ -170,6 +186,31 @@ fn a_non_finite_number_in_the_report_is_named() {
         let found = r.non_finite();
         assert_eq!(found.as_deref(), Some(path), "{path}");
     }
+}
+
+/// The textbook case where nearly every war ends long before the horizon: every month's mean
+/// and quantiles, the months after the ends included, are those of the rollouts kept whole.
+#[test]
+fn the_months_after_an_end_count_as_its_last_month() {
+    let model = Model::new(load("scenarios/validation/forts.toml", &["scenario.horizon_months=200"]));
+    let n = 2_000u64;
+    let (s, kept) = run(&model, n, 2);
+    let width = series_width(&model);
+    let months = model.horizon() as usize + 1;
+    let ended = kept.records.iter().filter(|r| r.end_month.is_some_and(|m| m < 100)).count();
+    assert!(ended as u64 > n * 9 / 10, "most wars end early ({ended} of {n})");
+    for m in [0, 1, 7, 25, 60, 120, months - 1] {
+        for metric in [0, 1, SERIES_FIXED] {
+            let exact = kept.series.iter().map(|row| row[m * width + metric]).sum::<f64>() / n as f64;
+            assert!((s.mean(m, metric) - exact).abs() <= 1e-9 * exact.abs().max(1.0), "mean at month {m}, metric {metric}");
+        }
+        let mut area: Vec<f64> = kept.series.iter().map(|row| row[m * width]).collect();
+        for q in [0.05, 0.3, 0.5, 0.7, 0.95] {
+            let (got, exact) = (s.area_quantile(m, q).unwrap(), exact_quantile(&mut area, q));
+            assert!((got - exact).abs() <= s.area_resolution(), "area quantile {q} at month {m}: {got} vs {exact}");
+        }
+    }
+    assert_eq!(s.invalid_values(), 0);
 }
 
 /// A value that is not a number is counted, not binned: a chunk made by hand with a NaN area
