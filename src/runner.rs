@@ -81,10 +81,10 @@ impl Chunk {
         let mut tail = vec![0i128; (months + 1) * w];
         for r in 0..self.records.len() {
             let last = self.last_month(r);
-            for m in 0..=last {
-                for (s, v) in sums[m * w..(m + 1) * w].iter_mut().zip(self.row(r, m)) {
-                    *s += to_fixed(*v);
-                }
+            // The rollout's rows are contiguous and start at month 0, as the sums do.
+            let rows = &self.series[self.starts[r] * w..self.starts[r + 1] * w];
+            for (s, v) in sums.iter_mut().zip(rows) {
+                *s += to_fixed(*v);
             }
             if last + 1 < months {
                 for (k, v) in self.row(r, last).iter().enumerate() {
@@ -120,10 +120,13 @@ impl Observer for SeriesWriter<'_> {
     fn rest(&mut self, _view: &MonthView<'_>, _horizon: u32) {}
 }
 
-fn simulate_chunk(model: &Model, cfg: &RunConfig, start: u64, len: usize, scratch: &mut Scratch) -> Chunk {
+/// Simulates rollouts `start..start + len` into a chunk whose series reuses `series` (a buffer
+/// of an earlier chunk, emptied), so that a run allocates its buffers once, not per chunk.
+fn simulate_chunk(model: &Model, cfg: &RunConfig, start: u64, len: usize, scratch: &mut Scratch, mut series: Vec<f64>) -> Chunk {
     let width = series_width(model);
     let months = model.horizon() as usize + 1;
-    let mut series = Vec::with_capacity(len * width * months.min(64));
+    series.clear();
+    series.reserve(len * width * months.min(64));
     let mut records = Vec::with_capacity(len);
     let mut starts = Vec::with_capacity(len + 1);
     starts.push(0);
@@ -200,6 +203,8 @@ pub fn run_with<E>(
 ) -> Result<(), E> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads.max(1)).build().expect("a thread pool can be built");
     let n_chunks = cfg.n.div_ceil(CHUNK as u64) as usize;
+    // Series buffers of chunks already handed to the sink, for the next wave to fill.
+    let spare: std::sync::Mutex<Vec<Vec<f64>>> = std::sync::Mutex::new(Vec::new());
     let wave = (cfg.threads.max(1) * 4).max(1);
     let mut done = 0u64;
     for wave_start in (0..n_chunks).step_by(wave) {
@@ -212,7 +217,8 @@ pub fn run_with<E>(
                     |scratch, c| {
                         let start = c as u64 * CHUNK as u64;
                         let len = (cfg.n - start).min(CHUNK as u64) as usize;
-                        let chunk = simulate_chunk(model, cfg, cfg.first + start, len, scratch);
+                        let buffer = spare.lock().unwrap_or_else(|e| e.into_inner()).pop().unwrap_or_default();
+                        let chunk = simulate_chunk(model, cfg, cfg.first + start, len, scratch, buffer);
                         parallel(&chunk);
                         chunk
                     },
@@ -223,6 +229,7 @@ pub fn run_with<E>(
             sink(chunk)?;
             done += chunk.records.len() as u64;
         }
+        spare.lock().unwrap_or_else(|e| e.into_inner()).extend(chunks.into_iter().map(|c| c.series));
         tick(done);
     }
     Ok(())

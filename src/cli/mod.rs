@@ -154,12 +154,14 @@ fn run(a: &RunArgs) -> Result<()> {
     let path = finish_run(pending, &model, &result, charts)?;
     let mut stdout = std::io::stdout().lock();
     print_report(&mut stdout, &model, &result.report)?;
+    let secs = started.elapsed().as_secs_f64();
     writeln!(
         stdout,
-        "\n{} rollouts in {:.1} s on {} thread(s); written to {}",
+        "\n{} rollouts ({} rollout-months simulated) in {secs:.1} s on {} thread(s), {:.0} rollouts/s; written to {}",
         a.n,
-        started.elapsed().as_secs_f64(),
+        result.summary.months_simulated,
         spec.threads,
+        a.n as f64 / secs.max(1e-9),
         path.display()
     )?;
     if let Some(k) = &model.scenario.overrides_key {
@@ -222,14 +224,30 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
     let model = Model::new(scenario);
     let all = threads(None)?;
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "benchmark: {} ({} rollouts × {} months, summaries only, no files)", model.scenario.name, a.n, model.horizon())?;
+    writeln!(
+        stdout,
+        "benchmark: {} ({} rollouts, horizon {} months, summaries only, no files)",
+        model.scenario.name,
+        a.n,
+        model.horizon()
+    )?;
     for t in [1, all] {
         let spec = RunSpec { n: a.n, seed: a.seed, threads: t };
-        let secs = crate::pipeline::execute(&model, &spec, |_| Ok(()), |_| {})?.seconds;
-        let months = a.n as f64 * model.horizon() as f64;
+        let result = crate::pipeline::execute(&model, &spec, |_| Ok(()), |_| {})?;
+        let secs = result.seconds;
+        let months = result.summary.months_simulated as f64;
+        if t == 1 {
+            writeln!(
+                stdout,
+                "simulated: {:.0} rollout-months, {:.1} per rollout of {} (the months after an end are not simulated)",
+                months,
+                months / a.n.max(1) as f64,
+                model.horizon()
+            )?;
+        }
         writeln!(
             stdout,
-            "{t:>2} thread(s): {:>10.0} rollouts/s  {:>12.0} rollout-months/s  ({:.0} per core)  [{secs:.2} s]",
+            "{t:>2} thread(s): {:>10.0} rollouts/s  {:>12.0} simulated rollout-months/s  ({:.0} per core)  [{secs:.2} s]",
             a.n as f64 / secs,
             months / secs,
             months / secs / t as f64

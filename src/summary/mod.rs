@@ -25,6 +25,9 @@ const COST_MAX_BINS: usize = 1 << 16;
 
 pub struct Summary {
     pub n: u64,
+    /// Rollout-months simulated (each rollout's months 1 … its end or the horizon): the work
+    /// done, which the months repeated after an end are not.
+    pub months_simulated: u64,
     pub counts: [u64; 6],
     /// Rollouts whose first ceasefire (or settlement) came in month m.
     pub ceasefire_at: Vec<u64>,
@@ -145,6 +148,7 @@ impl Summary {
         let area_h = Histogram::new(AREA_BIN_KM2, AREA_MAX_BINS);
         Summary {
             n: 0,
+            months_simulated: 0,
             counts: [0; 6],
             ceasefire_at: vec![0; months],
             settlement_at: vec![0; months],
@@ -212,6 +216,7 @@ impl Summary {
 
     /// The ordered part: counts and the sums (exact, but kept here with the counts).
     pub fn add_ordered(&mut self, chunk: &Chunk) {
+        self.months_simulated += chunk.months_simulated();
         for rec in &chunk.records {
             self.n += 1;
             let o = Outcome::ALL.iter().position(|x| *x == rec.outcome).unwrap_or(0);

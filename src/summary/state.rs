@@ -10,6 +10,9 @@ use crate::stats::Histogram;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
     pub n: u64,
+    /// Rollout-months simulated (`Summary::months_simulated`).
+    #[serde(default)]
+    pub months_simulated: u64,
     pub counts: [u64; 6],
     pub ceasefire_at: Vec<u64>,
     pub settlement_at: Vec<u64>,
@@ -27,6 +30,7 @@ impl Summary {
         let h = self.hists();
         State {
             n: self.n,
+            months_simulated: self.months_simulated,
             counts: self.counts,
             ceasefire_at: self.ceasefire_at.clone(),
             settlement_at: self.settlement_at.clone(),
@@ -65,6 +69,7 @@ impl Summary {
             .map(|t| t.parse::<i128>().map_err(|_| format!("`sums` holds {t:?}, not a whole number")))
             .collect::<Result<_, _>>()?;
         self.n += s.n;
+        self.months_simulated += s.months_simulated;
         for (a, b) in self.counts.iter_mut().zip(&s.counts) {
             *a += b;
         }
