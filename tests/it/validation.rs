@@ -81,3 +81,29 @@ fn the_forecasting_mechanisms_meet_their_closed_forms() {
         assert!(c.pass && c.se == 0.0 && c.simulated == c.exact, "{}: exact {} simulated {} (se {})", c.params, c.exact, c.simulated, c.se);
     }
 }
+
+/// benches/forts_numpy.py, the NumPy side of the speed comparison, does the work of the shipped
+/// forts scenario: its defaults are that file's N, k, p and horizon, and its answers are the
+/// gambler's ruin within 4 standard errors (sd ½ for the win, 20 months for the duration).
+#[test]
+fn the_numpy_comparison_runs_the_shipped_forts_case() {
+    let toml = std::fs::read_to_string(crate::common::root().join("scenarios/validation/forts.toml")).unwrap();
+    for line in ["horizon_months = 1200", "forts_positions = 10", "forts_start = 5", "forts_p = 0.5"] {
+        assert!(toml.lines().any(|l| l.trim_start().starts_with(line)), "forts.toml no longer has `{line}`: update benches/forts_numpy.py");
+    }
+    let n = 20_000.0f64;
+    let out = std::process::Command::new(crate::notebook::python())
+        .arg(crate::common::root().join("benches/forts_numpy.py"))
+        .arg("20000")
+        .output()
+        .expect("python runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let after = |key: &str| -> f64 {
+        let at = text.find(key).unwrap_or_else(|| panic!("no `{key}` in {text}")) + key.len();
+        text[at..].split_whitespace().next().unwrap().parse().unwrap()
+    };
+    let (win, duration) = (after("attacker wins"), after("mean duration"));
+    assert!((win - 0.5).abs() <= 4.0 * 0.5 / n.sqrt(), "{text}");
+    assert!((duration - 25.0).abs() <= 4.0 * 20.0 / n.sqrt(), "{text}");
+}
