@@ -37,10 +37,12 @@ pub struct Chunk {
     /// Where rollout r's rows start in `series` (in rows); one more entry than rollouts.
     starts: Vec<usize>,
     width: usize,
-    /// Sums of every rollout's monthly figures over the chunk, `[month][metric]` to the horizon
-    /// (the months after an end counted at their repeated value), in fixed point (`to_fixed`):
-    /// exact, so they add up to the same total in any split and order.
-    pub sums: Vec<i128>,
+    /// Sums of every rollout's monthly figures over the chunk, `[month][metric]`, for months
+    /// 0 … the last any of its rollouts simulated (the months after an end counted at their
+    /// repeated value), in fixed point (`to_fixed`): exact, so they add up to the same total in
+    /// any split and order. Every later month's sums are `after` (`sums_at` reads either).
+    sums: Vec<i128>,
+    after: Vec<i128>,
 }
 
 impl Chunk {
@@ -51,9 +53,15 @@ impl Chunk {
         let months = model.horizon() as usize + 1;
         assert_eq!(series.len(), records.len() * months * width, "a row per rollout and month");
         let starts = (0..=records.len()).map(|r| r * months).collect();
-        let mut c = Chunk { records, series, starts, width, sums: Vec::new() };
-        c.sums = c.sum(months);
+        let mut c = Chunk { records, series, starts, width, sums: Vec::new(), after: Vec::new() };
+        c.sum();
         c
+    }
+
+    /// The sums of month `m` (`[metric]`), exact, in fixed point.
+    pub fn sums_at(&self, m: usize) -> &[i128] {
+        let w = self.width;
+        if (m + 1) * w <= self.sums.len() { &self.sums[m * w..(m + 1) * w] } else { &self.after }
     }
 
     /// The last month rollout `r` simulated (its end, or the horizon).
@@ -72,36 +80,41 @@ impl Chunk {
         (0..self.records.len()).map(|r| self.last_month(r) as u64).sum()
     }
 
-    /// The exact monthly sums over `months` months: each stored row once, and each ended
-    /// rollout's last row once more for every month after its end, through a difference array
-    /// over months (integers, so exact), not month by month.
-    fn sum(&self, months: usize) -> Vec<i128> {
+    /// The exact monthly sums: each stored row once, and each ended rollout's last row once
+    /// more for every month after its end to the chunk's last simulated month, through a
+    /// difference array over months (integers, so exact), not month by month; past that month
+    /// every rollout has ended and the sums stay those of its last rows (`after`).
+    fn sum(&mut self) {
         let w = self.width;
-        let mut sums = vec![0i128; months * w];
-        let mut tail = vec![0i128; (months + 1) * w];
-        for r in 0..self.records.len() {
+        let n = self.records.len();
+        let top = (0..n).map(|r| self.last_month(r)).max().unwrap_or(0);
+        let mut sums = vec![0i128; (top + 1) * w];
+        let mut tail = vec![0i128; (top + 2) * w];
+        for r in 0..n {
             let last = self.last_month(r);
             // The rollout's rows are contiguous and start at month 0, as the sums do.
             let rows = &self.series[self.starts[r] * w..self.starts[r + 1] * w];
             for (s, v) in sums.iter_mut().zip(rows) {
                 *s += to_fixed(*v);
             }
-            if last + 1 < months {
-                for (k, v) in self.row(r, last).iter().enumerate() {
-                    let f = to_fixed(*v);
-                    tail[(last + 1) * w + k] += f;
-                    tail[months * w + k] -= f;
-                }
+            for (k, v) in self.row(r, last).iter().enumerate() {
+                // From the month after its end (or past `top`, for a rollout that ran to it).
+                tail[(last + 1) * w + k] += to_fixed(*v);
             }
         }
         let mut carry = vec![0i128; w];
-        for m in 0..months {
+        for m in 0..=top {
             for k in 0..w {
                 carry[k] += tail[m * w + k];
                 sums[m * w + k] += carry[k];
             }
         }
-        sums
+        // After `top`: every rollout's last row, the carry with the month after top's tails.
+        for k in 0..w {
+            carry[k] += tail[(top + 1) * w + k];
+        }
+        self.sums = sums;
+        self.after = carry;
     }
 }
 
@@ -135,8 +148,8 @@ fn simulate_chunk(model: &Model, cfg: &RunConfig, start: u64, len: usize, scratc
         records.push(run_rollout(model, cfg.seed, start + i as u64, scratch, &mut obs));
         starts.push(series.len() / width);
     }
-    let mut c = Chunk { records, series, starts, width, sums: Vec::new() };
-    c.sums = c.sum(months);
+    let mut c = Chunk { records, series, starts, width, sums: Vec::new(), after: Vec::new() };
+    c.sum();
     c
 }
 

@@ -228,8 +228,10 @@ impl Summary {
                 self.settlement_at[m as usize] += 1;
             }
         }
-        for (s, v) in self.sums.iter_mut().zip(&chunk.sums) {
-            *s += v;
+        for (m, month) in self.sums.chunks_mut(self.width).enumerate() {
+            for (s, v) in month.iter_mut().zip(chunk.sums_at(m)) {
+                *s += v;
+            }
         }
     }
 
@@ -242,7 +244,10 @@ impl Summary {
         // Month by month over the chunk's rollouts still running: a month's few histograms stay
         // in cache while its values arrive (bin counts do not depend on the order values are
         // added in). A rollout that ended leaves its last values once, in its month's tails.
+        // A run of equal values (a cost that does not move, a front at the same place) is added
+        // in one step: the counts are the same.
         let top = (0..n).map(|r| chunk.last_month(r)).max().unwrap_or(0).min(months - 1);
+        let mut runs = vec![(f64::NAN, 0u64); 1 + n_actors];
         for m in 0..=top {
             let costs = &mut h.costs[m * n_actors..(m + 1) * n_actors];
             for r in 0..n {
@@ -250,10 +255,24 @@ impl Summary {
                     continue;
                 }
                 let row = chunk.row(r, m);
-                h.area[m].add(row[0]);
-                for (a, hist) in costs.iter_mut().enumerate() {
-                    hist.add(row[SERIES_FIXED + a]);
+                let values = std::iter::once(row[0]).chain((0..n_actors).map(|a| row[SERIES_FIXED + a]));
+                for (j, x) in values.enumerate() {
+                    let (v, count) = &mut runs[j];
+                    if x.to_bits() == v.to_bits() {
+                        *count += 1;
+                        continue;
+                    }
+                    if *count > 0 {
+                        if j == 0 { h.area[m].add_n(*v, *count) } else { costs[j - 1].add_n(*v, *count) }
+                    }
+                    (*v, *count) = (x, 1);
                 }
+            }
+            for (j, (v, count)) in runs.iter_mut().enumerate() {
+                if *count > 0 {
+                    if j == 0 { h.area[m].add_n(*v, *count) } else { costs[j - 1].add_n(*v, *count) }
+                }
+                (*v, *count) = (f64::NAN, 0);
             }
         }
         for r in 0..n {
