@@ -162,6 +162,13 @@ pub const FIXED_SCALE: f64 = (1u64 << 48) as f64;
 /// A value in the sums' fixed point (non-finite values, never expected, count as 0: they are
 /// counted and refused by the summary's histograms).
 pub fn to_fixed(v: f64) -> i128 {
+    // The flags and the costs that have not moved: most values, at once.
+    if v == 0.0 {
+        return 0;
+    }
+    if v == 1.0 {
+        return 1 << 48;
+    }
     if !v.is_finite() {
         return 0;
     }

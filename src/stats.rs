@@ -212,7 +212,7 @@ impl Histogram {
     /// The q-quantile, interpolated linearly within its bin (so within one bin width of the
     /// exact empirical quantile).
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        quantile_of_bins(&self.counts, self.first, self.width, q)
+        quantile_of_counted_bins(&self.counts, self.valid(), self.first, self.width, q)
     }
 }
 
@@ -221,7 +221,11 @@ impl Histogram {
 /// rule of every quantile truce reads from binned counts (`Histogram`, the terms chart). `None`
 /// when the bins are empty.
 pub fn quantile_of_bins(counts: &[u64], first: i64, width: f64, q: f64) -> Option<f64> {
-    let n: u64 = counts.iter().sum();
+    quantile_of_counted_bins(counts, counts.iter().sum(), first, width, q)
+}
+
+/// `quantile_of_bins` when the total of `counts`, `n`, is known.
+fn quantile_of_counted_bins(counts: &[u64], n: u64, first: i64, width: f64, q: f64) -> Option<f64> {
     if n == 0 {
         return None;
     }
