@@ -266,39 +266,64 @@ pub fn runs_header(model: &Model) -> Vec<String> {
 }
 
 pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) -> Result<()> {
-    row.clear();
-    let opt = |m: Option<u32>| m.map(|v| v.to_string()).unwrap_or_default();
-    row.push(r.index.to_string());
-    row.push(r.outcome.name().to_string());
-    row.push(opt(r.ceasefire_month));
-    row.push(opt(r.settlement_month));
+    // The row's cells are written into the strings of the previous row: no allocation per cell.
+    let mut c = Cells { row, at: 0 };
+    c.put(format_args!("{}", r.index));
+    c.put(format_args!("{}", r.outcome.name()));
+    let opt = |c: &mut Cells, m: Option<u32>| match m {
+        Some(v) => c.put(format_args!("{v}")),
+        None => c.put(format_args!("")),
+    };
+    opt(&mut c, r.ceasefire_month);
+    opt(&mut c, r.settlement_month);
     for k in 0..model.n_issues() {
         match &r.terms {
-            Some(t) => row.push(format!("{:.4}", finite(t[k], "terms")?)),
-            None => row.push(String::new()),
+            Some(t) => c.put(format_args!("{:.4}", finite(t[k], "terms")?)),
+            None => c.put(format_args!("")),
         }
     }
     let ukraine = model.ukraine_km2();
     let area = finite(r.final_area_km2, "final_area_km2")?;
-    row.push(format!("{area:.1}"));
-    row.push(format!("{:.3}", finite(100.0 * area / ukraine, "final_area_pct")?));
-    row.push(format!("{:.4}", finite(r.final_line, "final_line")?));
-    for c in &r.costs {
-        row.push(format!("{:.4}", finite(*c, "cost")?));
+    c.put(format_args!("{area:.1}"));
+    c.put(format_args!("{:.3}", finite(100.0 * area / ukraine, "final_area_pct")?));
+    c.put(format_args!("{:.4}", finite(r.final_line, "final_line")?));
+    for v in &r.costs {
+        c.put(format_args!("{:.4}", finite(*v, "cost")?));
     }
     for u in &r.utility {
-        row.push(format!("{:.4}", finite(*u, "utility")?));
+        c.put(format_args!("{:.4}", finite(*u, "utility")?));
     }
-    row.push((r.walked_away as u8).to_string());
-    row.push((r.abandoned as u8).to_string());
-    row.push(r.breakdowns.to_string());
-    row.push(r.technical_deals.to_string());
-    row.push(opt(r.first_technical_deal_month));
-    row.push(r.short_truces.to_string());
+    c.put(format_args!("{}", r.walked_away as u8));
+    c.put(format_args!("{}", r.abandoned as u8));
+    c.put(format_args!("{}", r.breakdowns));
+    c.put(format_args!("{}", r.technical_deals));
+    opt(&mut c, r.first_technical_deal_month);
+    c.put(format_args!("{}", r.short_truces));
     for v in &r.drawn {
-        row.push(format!("{}", finite(*v, "a drawn parameter")?));
+        c.put(format_args!("{}", finite(*v, "a drawn parameter")?));
     }
+    let at = c.at;
+    row.truncate(at);
     Ok(())
+}
+
+/// The cells of a row being written over the strings of an earlier one.
+struct Cells<'a> {
+    row: &'a mut Vec<String>,
+    at: usize,
+}
+
+impl Cells<'_> {
+    fn put(&mut self, args: std::fmt::Arguments<'_>) {
+        use std::fmt::Write as _;
+        if self.at == self.row.len() {
+            self.row.push(String::new());
+        }
+        let cell = &mut self.row[self.at];
+        cell.clear();
+        let _ = cell.write_fmt(args);
+        self.at += 1;
+    }
 }
 
 /// timeseries.csv: one row per (month, metric).
