@@ -23,7 +23,7 @@ fi
 # turn a loop endless: the timeout is a few times the batch's own test time)
 BATCHES=(
   "stats|src/stats.rs|--lib -- stats|30"
-  "summary|src/summary.rs|--test it -- summary:: hardening::reported engine::outputs_are engine::every_shipped alloc|240"
+  "summary|src/summary/mod.rs|--test it -- summary:: shards hardening::reported engine::outputs_are engine::every_shipped alloc|240"
   "validate|src/validate.rs|--lib --test it -- validate validation|240"
   "events|src/model/events.rs|--lib --test it -- engine validation negotiation events|240"
   "postdeal|src/model/postdeal.rs|--lib --test it -- engine validation postdeal|240"
