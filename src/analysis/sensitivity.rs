@@ -363,6 +363,8 @@ pub struct Design {
     /// The cells as written (echoed into the results).
     pub cells: Vec<Vec<String>>,
     pub values: Vec<Vec<f64>>,
+    /// The SHA-256 of the file as read: what makes the shards of a design parts of one.
+    pub sha256: String,
 }
 
 /// Reads and checks a design file against the scenario.
@@ -405,7 +407,7 @@ pub fn read_design(path: &Path, base: &Base) -> Result<Design> {
     if values.is_empty() {
         return Err(InputError(format!("--design {file}: no rows to evaluate below the header")).into());
     }
-    Ok(Design { paths, cells, values })
+    Ok(Design { paths, cells, values, sha256: crate::files::sha256_hex(&bytes) })
 }
 
 /// Evaluates every design row with `n` rollouts (rollouts 0..n, the same for every row) and

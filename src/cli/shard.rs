@@ -101,9 +101,7 @@ pub(super) fn sensitivity_shard(a: &SensitivityArgs, base: Base, threads: usize,
         let design = sensitivity::read_design(design_file, &base)?;
         let rows = design.values.len() as u64;
         let (first, len) = shard::slice(rows, k, of);
-        let bytes = crate::files::read_bytes(design_file, crate::files::DATA_LIMIT)
-            .map_err(|e| InputError(format!("--design {}: cannot read it: {e}", design_file.display())))?;
-        let file = output::FileHash { path: design_file.display().to_string(), sha256: crate::files::sha256_hex(&bytes) };
+        let file = output::FileHash { path: design_file.display().to_string(), sha256: design.sha256.clone() };
         let folder = RunFolder::create(&shard_out(&a.run.out, design_folder(&name, design_file), k, of), &model, false)?;
         let bar = progress(len * n, &format!("design rows {first}..{}", first + len));
         let records = sensitivity::design_rows(&base, &design, n, seed, threads, (first, len), &mut |d| bar.set_position(d))?;
