@@ -219,6 +219,9 @@ fn graph(a: &ScenarioArgs) -> Result<()> {
     Ok(())
 }
 
+/// Rollouts the benchmark's random-number floor counts and draws (at most).
+const FLOOR_ROLLOUTS: u64 = 50_000;
+
 fn bench(a: &args::BenchArgs) -> Result<()> {
     let scenario = scenario::load(&a.scenario, &Overrides::default())?;
     let model = Model::new(scenario);
@@ -231,6 +234,7 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
         a.n,
         model.horizon()
     )?;
+    let mut one_thread_rate = 0.0;
     for t in [1, all] {
         let spec = RunSpec { n: a.n, seed: a.seed, threads: t };
         let result = crate::pipeline::execute(&model, &spec, |_| Ok(()), |_| {})?;
@@ -252,10 +256,30 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
             months / secs,
             months / secs / t as f64
         )?;
+        if t == 1 {
+            one_thread_rate = months / secs;
+        }
         if t == all {
             break;
         }
     }
+    // The random-number floor (model/floor.rs): the same words the rollouts draw, drawn alone.
+    let floor = crate::model::rng_floor(&model, a.seed, a.n.min(FLOOR_ROLLOUTS));
+    let rate = |secs: f64| floor.months as f64 / secs.max(1e-9);
+    writeln!(
+        stdout,
+        "random-number floor ({} rollouts, 1 thread, {:.1} words per month): {:.0} rollout-months/s with the per-month keyed generators, {:.0} without the seek",
+        floor.rollouts,
+        floor.words_per_month(),
+        rate(floor.keyed_secs),
+        rate(floor.unkeyed_secs)
+    )?;
+    writeln!(
+        stdout,
+        "the model on 1 thread takes {:.1}× the floor's time with the seek, {:.1}× without",
+        rate(floor.keyed_secs) / one_thread_rate.max(1e-9),
+        rate(floor.unkeyed_secs) / one_thread_rate.max(1e-9)
+    )?;
     if let Some(kb) = peak_memory_kb() {
         writeln!(stdout, "peak memory (resident): {:.1} MB", kb as f64 / 1024.0)?;
     }

@@ -5,6 +5,7 @@
 mod battlefield;
 mod beliefs;
 mod events;
+mod floor;
 mod negotiation;
 mod policies;
 mod postdeal;
@@ -12,6 +13,7 @@ mod rollout;
 
 use crate::scenario::schema::{ActorKeySlots, SectionSlots, SettingSlots};
 use crate::scenario::{Role, Scenario};
+pub use floor::{Floor, rng_floor};
 pub use rollout::{Scratch, perceived_decided_at_start, run_rollout};
 
 /// How a rollout ends (MODEL.md §5).

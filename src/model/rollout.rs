@@ -208,6 +208,22 @@ impl Streams {
         self.world = self.keys.stream(WORLD, u64::from(m));
         self.talks = self.keys.stream(TALKS, u64::from(m));
     }
+
+    /// How many 64-bit words the world and the talks streams have given since they entered
+    /// month `m`: counted by stepping a fresh copy of each month's generator until it reaches
+    /// the current state (a count, not a guess at what the draws cost).
+    pub fn words_drawn(&self, m: u32) -> (u32, u32) {
+        fn steps(mut fresh: Rng, now: &Rng) -> u32 {
+            let mut k = 0;
+            while fresh != *now {
+                rand::Rng::next_u64(&mut fresh);
+                k += 1;
+                assert!(k < 1 << 24, "a month draws fewer than 2²⁴ words");
+            }
+            k
+        }
+        (steps(self.keys.stream(WORLD, u64::from(m)), &self.world), steps(self.keys.stream(TALKS, u64::from(m)), &self.talks))
+    }
 }
 
 /// Which region of the parameter stream a parameter's draw comes from: a hash of its path, so
@@ -231,6 +247,20 @@ pub fn perceived_decided_at_start(model: &Model, seed: u64, index: u64, actor: u
 }
 
 pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Scratch, obs: &mut O) -> Record {
+    run_rollout_watched(model, seed, index, s, obs, |_, _| {})
+}
+
+/// `run_rollout`, calling `after(m, streams)` once month `m`'s draws are made (month 0: the
+/// opening round), with the streams as the month left them: for the census of draws behind the
+/// benchmark's random-number floor (`floor.rs`).
+pub(crate) fn run_rollout_watched<O: Observer>(
+    model: &Model,
+    seed: u64,
+    index: u64,
+    s: &mut Scratch,
+    obs: &mut O,
+    mut after: impl FnMut(u32, &Streams),
+) -> Record {
     let keys = Keys::new(seed, index);
     let drawn = s.reset(model, keys);
     let mut rng = Streams::new(keys);
@@ -238,11 +268,13 @@ pub fn run_rollout<O: Observer>(model: &Model, seed: u64, index: u64, s: &mut Sc
     if rng.talks.random::<f64>() < s.p[model.slots.opening_round] {
         s.hold_round(model, &mut rng.talks, obs);
     }
+    after(0, &rng);
     report_month(model, s, obs);
     while s.month < model.horizon() {
         s.month += 1;
         rng.enter_month(s.month);
         s.step(model, &mut rng, obs);
+        after(s.month, &rng);
         report_month(model, s, obs);
         if matches!(s.phase, Phase::Ended(_)) {
             break;
