@@ -205,9 +205,9 @@ impl Pending {
 /// estimated from rollout 0's row.
 fn check_runs_csv_fits(model: &Model, n: u64, seed: u64, out: &Path) -> Result<()> {
     let (record, _) = crate::trace::trace(model, seed, 0);
-    let mut row = Vec::new();
+    let mut row = String::new();
     output::runs_row(model, &record, &mut row)?;
-    let row_bytes = row.iter().map(|c| c.len() + 1).sum::<usize>() as f64;
+    let row_bytes = row.len() as f64;
     // Rollout indices grow to n's digits; other cells vary by a few characters.
     let estimate = (row_bytes + n.to_string().len() as f64) * 1.1 * n as f64;
     let mut dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();

@@ -214,6 +214,33 @@ impl Histogram {
     pub fn quantile(&self, q: f64) -> Option<f64> {
         quantile_of_counted_bins(&self.counts, self.valid(), self.first, self.width, q)
     }
+
+    /// The quantiles at `qs` (ascending), each as `quantile` gives it, in one pass over the
+    /// bins.
+    pub fn quantiles<const K: usize>(&self, qs: [f64; K]) -> [Option<f64>; K] {
+        let n = self.valid();
+        let mut out = [None; K];
+        if n == 0 {
+            return out;
+        }
+        debug_assert!(qs.windows(2).all(|w| w[0] <= w[1]), "quantiles are asked in ascending order");
+        // The scan of `quantile_of_counted_bins`, resumed for each next target: its bin is never
+        // before the previous one's, and the running count adds the same bins in the same order.
+        let (mut i, mut cum) = (0, 0.0);
+        for (slot, q) in out.iter_mut().zip(qs) {
+            let target = q.clamp(0.0, 1.0) * n as f64;
+            *slot = Some(loop {
+                let Some(&c) = self.counts.get(i) else { break (self.first as f64 + self.counts.len() as f64) * self.width };
+                let c = c as f64;
+                if c > 0.0 && cum + c >= target {
+                    break (self.first as f64 + i as f64 + ((target - cum) / c).max(0.0)) * self.width;
+                }
+                cum += c;
+                i += 1;
+            });
+        }
+        out
+    }
 }
 
 /// The q-quantile of values counted in equal bins (`counts[i]` holds

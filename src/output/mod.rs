@@ -3,6 +3,7 @@
 //! it was and never a half-written folder.
 
 pub mod claim;
+pub mod number;
 mod resolved;
 
 use std::fs::{self, File};
@@ -23,7 +24,7 @@ pub use resolved::to_toml;
 pub struct RunFolder {
     claim: Claim,
     tmp: PathBuf,
-    runs: Option<csv::Writer<BufWriter<File>>>,
+    runs: Option<BufWriter<File>>,
     finished: bool,
 }
 
@@ -37,8 +38,11 @@ impl RunFolder {
         if per_rollout {
             let path = folder.tmp.join("runs.csv");
             let file = File::create(&path).map_err(|e| EnvError::write("create", &path, e))?;
-            let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-            w.write_record(runs_header(model)).map_err(|e| csv_error(&path, e))?;
+            let mut w = BufWriter::with_capacity(1 << 20, file);
+            let mut header = csv::Writer::from_writer(&mut w);
+            header.write_record(runs_header(model)).map_err(|e| csv_error(&path, e))?;
+            header.flush().map_err(|e| EnvError::write("write", &path, e))?;
+            drop(header);
             folder.runs = Some(w);
         }
         Ok(folder)
@@ -56,10 +60,11 @@ impl RunFolder {
 
     pub fn add(&mut self, model: &Model, chunk: &Chunk) -> Result<()> {
         if let Some(w) = &mut self.runs {
-            let mut row = Vec::new();
+            use std::io::Write as _;
+            let mut line = String::new();
             for r in &chunk.records {
-                runs_row(model, r, &mut row)?;
-                w.write_record(&row).map_err(|e| csv_error(&self.tmp.join("runs.csv"), e))?;
+                runs_row(model, r, &mut line)?;
+                w.write_all(line.as_bytes()).map_err(|e| EnvError::write("write", &self.tmp.join("runs.csv"), e))?;
             }
         }
         Ok(())
@@ -99,20 +104,20 @@ impl RunFolder {
         }
         let mut rows = 0;
         let mut record = csv::StringRecord::new();
+        let mut out = csv::Writer::from_writer(w);
         while r.read_record(&mut record).map_err(|e| csv_error(from, e))? {
-            w.write_record(&record).map_err(|e| csv_error(&into, e))?;
+            out.write_record(&record).map_err(|e| csv_error(&into, e))?;
             rows += 1;
         }
+        out.flush().map_err(|e| EnvError::write("write", &into, e))?;
         Ok(rows)
     }
 
     /// Finishes runs.csv (flushes and closes it), so that it can be read back, e.g. for charts.
     pub fn close_runs(&mut self) -> Result<()> {
-        if let Some(mut w) = self.runs.take() {
+        if let Some(w) = self.runs.take() {
             let path = self.tmp.join("runs.csv");
-            w.flush().map_err(|e| EnvError::write("write", &path, e))?;
-            let file = w.into_inner().map_err(|e| EnvError::write("write", &path, io::Error::other(e.to_string())))?;
-            file.into_inner()
+            w.into_inner()
                 .map_err(|e| EnvError::write("write", &path, io::Error::new(e.error().kind(), e.error().to_string())))?
                 .sync_all()
                 .map_err(|e| EnvError::write("write", &path, e))?;
@@ -265,96 +270,122 @@ pub fn runs_header(model: &Model) -> Vec<String> {
     h
 }
 
-pub fn runs_row(model: &Model, r: &Record, row: &mut Vec<String>) -> Result<()> {
-    // The row's cells are written into the strings of the previous row: no allocation per cell.
-    let mut c = Cells { row, at: 0 };
-    c.put(format_args!("{}", r.index));
-    c.put(format_args!("{}", r.outcome.name()));
-    let opt = |c: &mut Cells, m: Option<u32>| match m {
-        Some(v) => c.put(format_args!("{v}")),
-        None => c.put(format_args!("")),
+/// Rollout `r`'s row of runs.csv, its cells comma-separated and ending with a newline, written
+/// over `line` (one string reused row after row: no allocation per row). No cell needs quoting
+/// (numbers and outcome names), so the bytes are those a CSV writer writes.
+pub fn runs_row(model: &Model, r: &Record, line: &mut String) -> Result<()> {
+    use number::{push_fixed, push_uint};
+    line.clear();
+    let out = line;
+    let opt = |out: &mut String, m: Option<u32>| {
+        if let Some(v) = m {
+            push_uint(out, u64::from(v));
+        }
+        out.push(',');
     };
-    opt(&mut c, r.ceasefire_month);
-    opt(&mut c, r.settlement_month);
+    let fixed = |out: &mut String, x: f64, d: usize, what: &str| -> Result<()> {
+        push_fixed(out, finite(x, what)?, d);
+        out.push(',');
+        Ok(())
+    };
+    push_uint(out, r.index);
+    out.push(',');
+    out.push_str(r.outcome.name());
+    out.push(',');
+    opt(out, r.ceasefire_month);
+    opt(out, r.settlement_month);
     for k in 0..model.n_issues() {
         match &r.terms {
-            Some(t) => c.put(format_args!("{:.4}", finite(t[k], "terms")?)),
-            None => c.put(format_args!("")),
+            Some(t) => fixed(out, t[k], 4, "terms")?,
+            None => out.push(','),
         }
     }
     let ukraine = model.ukraine_km2();
     let area = finite(r.final_area_km2, "final_area_km2")?;
-    c.put(format_args!("{area:.1}"));
-    c.put(format_args!("{:.3}", finite(100.0 * area / ukraine, "final_area_pct")?));
-    c.put(format_args!("{:.4}", finite(r.final_line, "final_line")?));
+    fixed(out, area, 1, "final_area_km2")?;
+    fixed(out, 100.0 * area / ukraine, 3, "final_area_pct")?;
+    fixed(out, r.final_line, 4, "final_line")?;
     for v in &r.costs {
-        c.put(format_args!("{:.4}", finite(*v, "cost")?));
+        fixed(out, *v, 4, "cost")?;
     }
     for u in &r.utility {
-        c.put(format_args!("{:.4}", finite(*u, "utility")?));
+        fixed(out, *u, 4, "utility")?;
     }
-    c.put(format_args!("{}", r.walked_away as u8));
-    c.put(format_args!("{}", r.abandoned as u8));
-    c.put(format_args!("{}", r.breakdowns));
-    c.put(format_args!("{}", r.technical_deals));
-    opt(&mut c, r.first_technical_deal_month);
-    c.put(format_args!("{}", r.short_truces));
+    for n in [u64::from(r.walked_away), u64::from(r.abandoned), u64::from(r.breakdowns), u64::from(r.technical_deals)] {
+        push_uint(out, n);
+        out.push(',');
+    }
+    opt(out, r.first_technical_deal_month);
+    push_uint(out, u64::from(r.short_truces));
     for v in &r.drawn {
-        c.put(format_args!("{}", finite(*v, "a drawn parameter")?));
-    }
-    let at = c.at;
-    row.truncate(at);
-    Ok(())
-}
-
-/// The cells of a row being written over the strings of an earlier one.
-struct Cells<'a> {
-    row: &'a mut Vec<String>,
-    at: usize,
-}
-
-impl Cells<'_> {
-    fn put(&mut self, args: std::fmt::Arguments<'_>) {
         use std::fmt::Write as _;
-        if self.at == self.row.len() {
-            self.row.push(String::new());
-        }
-        let cell = &mut self.row[self.at];
-        cell.clear();
-        let _ = cell.write_fmt(args);
-        self.at += 1;
+        let _ = write!(out, ",{}", finite(*v, "a drawn parameter")?);
     }
+    out.push('\n');
+    Ok(())
 }
 
 /// timeseries.csv: one row per (month, metric).
 pub fn timeseries_csv(model: &Model, s: &Summary) -> Result<String> {
+    use number::{push_fixed, push_uint};
     let sc = &model.scenario;
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["month", "date", "metric", "mean", "p05", "p25", "p50", "p75", "p95"])?;
+    let mut text = crate::error::csv_text(w)?;
     let qs = [0.05, 0.25, 0.5, 0.75, 0.95];
-    let f = |v: Option<f64>, d: usize| v.map(|x| format!("{x:.d$}")).unwrap_or_default();
-    for m in 0..s.months() {
-        let date = sc.date(m as i32).to_string();
-        let mut row = vec![m.to_string(), date.clone(), "area_km2".into(), format!("{:.1}", s.mean(m, 0))];
-        row.extend(qs.iter().map(|&q| f(s.area_quantile(m, q), 1)));
-        w.write_record(&row)?;
-        for (metric, name) in [(1, "p_at_war"), (2, "p_ceasefire"), (3, "p_settled")] {
-            let mut row = vec![m.to_string(), date.clone(), name.into(), format!("{:.5}", s.mean(m, metric))];
-            row.extend(std::iter::repeat_n(String::new(), 5));
-            w.write_record(&row)?;
+    let names: Vec<String> = sc.actors.iter().map(|a| csv_cell(&format!("cost.{}", a.id))).collect();
+    // The quantile cells of the histograms' month (area, then each actor's costs), read again
+    // only when the month's histograms are another month's.
+    let mut cells: Vec<String> = vec![String::new(); 1 + sc.actors.len()];
+    let mut cells_of = usize::MAX;
+    let quantile_cells = |out: &mut String, values: [Option<f64>; 5], d: usize| {
+        out.clear();
+        for v in values {
+            out.push(',');
+            if let Some(x) = v {
+                push_fixed(out, x, d);
+            }
         }
-        for (a, actor) in sc.actors.iter().enumerate() {
-            let mut row = vec![
-                m.to_string(),
-                date.clone(),
-                format!("cost.{}", actor.id),
-                format!("{:.5}", s.mean(m, crate::runner::SERIES_FIXED + a)),
-            ];
-            row.extend(qs.iter().map(|&q| f(s.cost_quantile(m, a, q), 4)));
-            w.write_record(&row)?;
+    };
+    for m in 0..s.months() {
+        let hm = s.histogram_month(m);
+        if hm != cells_of {
+            quantile_cells(&mut cells[0], s.area_quantiles(m, qs), 1);
+            for a in 0..sc.actors.len() {
+                quantile_cells(&mut cells[1 + a], s.cost_quantiles(m, a, qs), 4);
+            }
+            cells_of = hm;
+        }
+        let mut lead = String::new();
+        push_uint(&mut lead, m as u64);
+        lead.push(',');
+        lead.push_str(&sc.date(m as i32).to_string());
+        lead.push(',');
+        let mut row = |name: &str, mean: f64, d: usize, rest: &str| {
+            text.push_str(&lead);
+            text.push_str(name);
+            text.push(',');
+            push_fixed(&mut text, mean, d);
+            text.push_str(rest);
+            text.push('\n');
+        };
+        row("area_km2", s.mean(m, 0), 1, &cells[0]);
+        for (metric, name) in [(1, "p_at_war"), (2, "p_ceasefire"), (3, "p_settled")] {
+            row(name, s.mean(m, metric), 5, ",,,,,");
+        }
+        for (a, name) in names.iter().enumerate() {
+            row(name, s.mean(m, crate::runner::SERIES_FIXED + a), 5, &cells[1 + a]);
         }
     }
-    crate::error::csv_text(w)
+    Ok(text)
+}
+
+/// `cell` as a CSV writer writes it (quoted when it holds a comma, a quote or a line break).
+fn csv_cell(cell: &str) -> String {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let _ = w.write_field(cell);
+    let _ = w.flush();
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// summary.csv: the headline figures as a flat table.

@@ -311,6 +311,24 @@ impl Summary {
         h.area[h.month_of(month)].cdf(km2)
     }
 
+    /// The area quantiles at `qs` (ascending) of `month`, in one pass.
+    pub fn area_quantiles<const K: usize>(&self, month: usize, qs: [f64; K]) -> [Option<f64>; K] {
+        let h = self.hists();
+        h.area[h.month_of(month)].quantiles(qs)
+    }
+
+    /// Actor `actor`'s cost quantiles at `qs` (ascending) of `month`, in one pass.
+    pub fn cost_quantiles<const K: usize>(&self, month: usize, actor: usize, qs: [f64; K]) -> [Option<f64>; K] {
+        let h = self.hists();
+        h.costs[h.month_of(month) * self.n_actors + actor].quantiles(qs)
+    }
+
+    /// The month whose histograms `month`'s are: months after every rollout's values stopped
+    /// changing share the last changing month's (so their quantiles need not be read again).
+    pub fn histogram_month(&self, month: usize) -> usize {
+        self.hists().month_of(month)
+    }
+
     pub fn cost_quantile(&self, month: usize, actor: usize, q: f64) -> Option<f64> {
         let h = self.hists();
         h.costs[h.month_of(month) * self.n_actors + actor].quantile(q)
