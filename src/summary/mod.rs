@@ -78,12 +78,9 @@ impl Hists {
     fn settle(&self, n_actors: usize) -> Hists {
         let months = self.area.len();
         let stride = n_actors.max(1);
-        let changes = |m: usize| {
-            let own = self.area[m].total() > 0 || self.costs[m * n_actors..(m + 1) * n_actors].iter().any(|h| h.total() > 0);
-            let after_tail = m > 0
-                && (self.tail_area[m - 1].total() > 0 || self.tail_costs[(m - 1) * n_actors..m * n_actors].iter().any(|h| h.total() > 0));
-            own || after_tail
-        };
+        // `fill` counts the area and every cost for the same rollout-months and tails, so the
+        // area's counts alone say which months change.
+        let changes = |m: usize| self.area[m].total() > 0 || (m > 0 && self.tail_area[m - 1].total() > 0);
         let kept = (0..months).rev().find(|&m| changes(m)).unwrap_or(0) + 1;
         let mut out = Hists {
             area: self.area[..kept].to_vec(),

@@ -192,13 +192,20 @@ fn a_non_finite_number_in_the_report_is_named() {
 /// and quantiles, the months after the ends included, are those of the rollouts kept whole.
 #[test]
 fn the_months_after_an_end_count_as_its_last_month() {
-    let model = Model::new(load("scenarios/validation/forts.toml", &["scenario.horizon_months=200"]));
+    let model = Model::new(load("scenarios/validation/forts.toml", &["scenario.horizon_months=600"]));
     let n = 2_000u64;
     let (s, kept) = run(&model, n, 2);
     let width = series_width(&model);
     let months = model.horizon() as usize + 1;
     let ended = kept.records.iter().filter(|r| r.end_month.is_some_and(|m| m < 100)).count();
     assert!(ended as u64 > n * 9 / 10, "most wars end early ({ended} of {n})");
+    // The histograms stop changing the month after the last end (its tails arrive then), or at
+    // the horizon: later months are read from that month's.
+    let last = kept.records.iter().map(|r| r.end_month.unwrap_or(model.horizon())).max().unwrap() as usize;
+    assert!(last + 1 < months, "every war ends before the horizon");
+    for m in [last, last + 1, months - 1] {
+        assert_eq!(s.histogram_month(m), m.min(last + 1), "month {m}");
+    }
     for m in [0, 1, 7, 25, 60, 120, months - 1] {
         for metric in [0, 1, SERIES_FIXED] {
             let exact = kept.series.iter().map(|row| row[m * width + metric]).sum::<f64>() / n as f64;
