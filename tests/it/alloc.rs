@@ -112,6 +112,7 @@ fn summaries_hold_a_bounded_number_of_bins_whatever_n() {
         eprintln!("{path}: {small} bins at N = 5,000, {large} at 50,000, at most {bound} ({} kB)", bound * 8 / 1000);
         assert_eq!(bound, bound2);
         assert!(small <= bound && large <= bound, "{path}: more bins than the limits allow");
+        assert!(small > model.horizon() as usize, "{path}: every month's area histogram holds a bin ({small} in all)");
         assert!(large < 3 * small, "{path}: the bins grew with N like a store of rollouts: {small} → {large}");
     }
 }

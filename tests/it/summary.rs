@@ -192,7 +192,12 @@ fn a_non_finite_number_in_the_report_is_named() {
 /// and quantiles, the months after the ends included, are those of the rollouts kept whole.
 #[test]
 fn the_months_after_an_end_count_as_its_last_month() {
-    let model = Model::new(load("scenarios/validation/forts.toml", &["scenario.horizon_months=600"]));
+    // Drains that differ by side, so that each actor's costs differ from the other's and from
+    // month to month (the tails are carried per actor).
+    let model = Model::new(load(
+        "scenarios/validation/forts.toml",
+        &["scenario.horizon_months=600", "actors.attacker.drain=0.004", "actors.defender.drain=0.007"],
+    ));
     let n = 2_000u64;
     let (s, kept) = run(&model, n, 2);
     let width = series_width(&model);
@@ -216,7 +221,17 @@ fn the_months_after_an_end_count_as_its_last_month() {
             let (got, exact) = (s.area_quantile(m, q).unwrap(), exact_quantile(&mut area, q));
             assert!((got - exact).abs() <= s.area_resolution(), "area quantile {q} at month {m}: {got} vs {exact}");
         }
+        for a in 0..model.n_actors() {
+            let mut cost: Vec<f64> = kept.series.iter().map(|row| row[m * width + SERIES_FIXED + a]).collect();
+            for q in [0.1, 0.5, 0.9] {
+                let (got, exact) = (s.cost_quantile(m, a, q).unwrap(), exact_quantile(&mut cost, q));
+                assert!((got - exact).abs() <= s.cost_resolution(), "actor {a}'s cost quantile {q} at month {m}: {got} vs {exact}");
+            }
+        }
     }
+    // The months simulated: each rollout's months 1 … its end.
+    let simulated: u64 = kept.records.iter().map(|r| u64::from(r.end_month.unwrap_or(model.horizon()))).sum();
+    assert_eq!(s.months_simulated, simulated);
     assert_eq!(s.invalid_values(), 0);
 }
 
