@@ -263,6 +263,10 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
             break;
         }
     }
+    // The runs' peak, before the floor's census (which keeps every month's count) adds to it.
+    if let Some(kb) = peak_memory_kb() {
+        writeln!(stdout, "peak memory (resident): {:.1} MB", kb as f64 / 1024.0)?;
+    }
     // The random-number floor (model/floor.rs): the same words the rollouts draw, drawn alone.
     let floor = crate::model::rng_floor(&model, a.seed, a.n.min(FLOOR_ROLLOUTS));
     let rate = |secs: f64| floor.months as f64 / secs.max(1e-9);
@@ -280,9 +284,6 @@ fn bench(a: &args::BenchArgs) -> Result<()> {
         rate(floor.keyed_secs) / one_thread_rate.max(1e-9),
         rate(floor.unkeyed_secs) / one_thread_rate.max(1e-9)
     )?;
-    if let Some(kb) = peak_memory_kb() {
-        writeln!(stdout, "peak memory (resident): {:.1} MB", kb as f64 / 1024.0)?;
-    }
     // The explorer's answer to one tweak (`truce serve`): the request's JSON in, the report's
     // JSON out, on all threads — the server's part of the time from a change to the redraw.
     let ex = crate::serve::Explorer::new(&a.scenario, &[], &[], 10_000, a.seed, all)?;
