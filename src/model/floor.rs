@@ -57,13 +57,21 @@ pub fn rng_floor(model: &Model, seed: u64, n: u64) -> Floor {
     let world_words = words.iter().map(|w| u64::from(w.0)).sum();
     let talks_words = words.iter().map(|w| u64::from(w.1)).sum();
 
+    let keyed_secs = draw(seed, &ends, &words, true);
+    let unkeyed_secs = draw(seed, &ends, &words, false);
+    Floor { rollouts: n, months, world_words, talks_words, keyed_secs, unkeyed_secs }
+}
+
+/// Seconds to draw `words` (by month, rollout after rollout; `ends`: each rollout's last month)
+/// as uniforms, entering each month's keyed generators (`keyed`) or from one per rollout.
+fn draw(seed: u64, ends: &[u32], words: &[(u32, u32)], keyed: bool) -> f64 {
     let t = Instant::now();
     let mut acc = 0.0f64;
     let mut at = 0;
     for (i, &end) in ends.iter().enumerate() {
         let mut streams = Streams::new(Keys::new(seed, i as u64));
         for m in 0..=end {
-            if m > 0 {
+            if keyed && m > 0 {
                 streams.enter_month(m);
             }
             let (w, k) = words[at];
@@ -77,27 +85,7 @@ pub fn rng_floor(model: &Model, seed: u64, n: u64) -> Floor {
         }
     }
     black_box(acc);
-    let keyed_secs = t.elapsed().as_secs_f64();
-
-    let t = Instant::now();
-    let mut acc = 0.0f64;
-    let mut at = 0;
-    for (i, &end) in ends.iter().enumerate() {
-        let mut streams = Streams::new(Keys::new(seed, i as u64));
-        for _ in 0..=end {
-            let (w, k) = words[at];
-            at += 1;
-            for _ in 0..w {
-                acc += streams.world.random::<f64>();
-            }
-            for _ in 0..k {
-                acc += streams.talks.random::<f64>();
-            }
-        }
-    }
-    black_box(acc);
-    let unkeyed_secs = t.elapsed().as_secs_f64();
-    Floor { rollouts: n, months, world_words, talks_words, keyed_secs, unkeyed_secs }
+    t.elapsed().as_secs_f64()
 }
 
 #[cfg(test)]
