@@ -218,28 +218,7 @@ impl Histogram {
     /// The quantiles at `qs` (ascending), each as `quantile` gives it, in one pass over the
     /// bins.
     pub fn quantiles<const K: usize>(&self, qs: [f64; K]) -> [Option<f64>; K] {
-        let n = self.valid();
-        let mut out = [None; K];
-        if n == 0 {
-            return out;
-        }
-        debug_assert!(qs.windows(2).all(|w| w[0] <= w[1]), "quantiles are asked in ascending order");
-        // The scan of `quantile_of_counted_bins`, resumed for each next target: its bin is never
-        // before the previous one's, and the running count adds the same bins in the same order.
-        let (mut i, mut cum) = (0, 0.0);
-        for (slot, q) in out.iter_mut().zip(qs) {
-            let target = q.clamp(0.0, 1.0) * n as f64;
-            *slot = Some(loop {
-                let Some(&c) = self.counts.get(i) else { break (self.first as f64 + self.counts.len() as f64) * self.width };
-                let c = c as f64;
-                if c > 0.0 && cum + c >= target {
-                    break (self.first as f64 + i as f64 + ((target - cum) / c).max(0.0)) * self.width;
-                }
-                cum += c;
-                i += 1;
-            });
-        }
-        out
+        quantiles_of_counted_bins(&self.counts, self.valid(), self.first, self.width, qs)
     }
 }
 
@@ -253,20 +232,32 @@ pub fn quantile_of_bins(counts: &[u64], first: i64, width: f64, q: f64) -> Optio
 
 /// `quantile_of_bins` when the total of `counts`, `n`, is known.
 fn quantile_of_counted_bins(counts: &[u64], n: u64, first: i64, width: f64, q: f64) -> Option<f64> {
+    quantiles_of_counted_bins(counts, n, first, width, [q])[0]
+}
+
+/// The rule of `quantile_of_bins` at several `qs` (ascending) in one pass: the scan for each
+/// next target resumes where the last stopped (its bin is never before the last one's), and the
+/// running count adds the same bins in the same order, so each equals its own scan.
+fn quantiles_of_counted_bins<const K: usize>(counts: &[u64], n: u64, first: i64, width: f64, qs: [f64; K]) -> [Option<f64>; K] {
+    let mut out = [None; K];
     if n == 0 {
-        return None;
+        return out;
     }
-    let target = q.clamp(0.0, 1.0) * n as f64;
-    let mut cum = 0.0;
-    for (i, &c) in counts.iter().enumerate() {
-        let c = c as f64;
-        if c > 0.0 && cum + c >= target {
-            let within = ((target - cum) / c).max(0.0);
-            return Some((first as f64 + i as f64 + within) * width);
-        }
-        cum += c;
+    debug_assert!(qs.windows(2).all(|w| w[0] <= w[1]), "quantiles are asked in ascending order");
+    let (mut i, mut cum) = (0, 0.0);
+    for (slot, q) in out.iter_mut().zip(qs) {
+        let target = q.clamp(0.0, 1.0) * n as f64;
+        *slot = Some(loop {
+            let Some(&c) = counts.get(i) else { break (first as f64 + counts.len() as f64) * width };
+            let c = c as f64;
+            if c > 0.0 && cum + c >= target {
+                break (first as f64 + i as f64 + ((target - cum) / c).max(0.0)) * width;
+            }
+            cum += c;
+            i += 1;
+        });
     }
-    Some((first as f64 + counts.len() as f64) * width)
+    out
 }
 
 /// The `q`-quantile of sorted sample values (type 7 of Hyndman & Fan: linear between order
