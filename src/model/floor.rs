@@ -48,7 +48,7 @@ pub fn rng_floor(model: &Model, seed: u64, n: u64) -> Floor {
     for i in 0..n {
         let mut last = 0;
         run_rollout_watched(model, seed, i, &mut scratch, &mut Quiet, |m, streams| {
-            words.push(streams.words_drawn(m));
+            words.push(streams.words_drawn(m, model.talks));
             last = m;
         });
         ends.push(last);
@@ -57,14 +57,15 @@ pub fn rng_floor(model: &Model, seed: u64, n: u64) -> Floor {
     let world_words = words.iter().map(|w| u64::from(w.0)).sum();
     let talks_words = words.iter().map(|w| u64::from(w.1)).sum();
 
-    let keyed_secs = draw(seed, &ends, &words, true);
-    let unkeyed_secs = draw(seed, &ends, &words, false);
+    let keyed_secs = draw(seed, &ends, &words, true, model.talks);
+    let unkeyed_secs = draw(seed, &ends, &words, false, model.talks);
     Floor { rollouts: n, months, world_words, talks_words, keyed_secs, unkeyed_secs }
 }
 
 /// Seconds to draw `words` (by month, rollout after rollout; `ends`: each rollout's last month)
-/// as uniforms, entering each month's keyed generators (`keyed`) or from one per rollout.
-fn draw(seed: u64, ends: &[u32], words: &[(u32, u32)], keyed: bool) -> f64 {
+/// as uniforms, entering each month's keyed generators (`keyed`; the talks stream only if the
+/// model can negotiate, `talks`, as the model does) or from one per rollout.
+fn draw(seed: u64, ends: &[u32], words: &[(u32, u32)], keyed: bool, talks: bool) -> f64 {
     let t = Instant::now();
     let mut acc = 0.0f64;
     let mut at = 0;
@@ -72,7 +73,7 @@ fn draw(seed: u64, ends: &[u32], words: &[(u32, u32)], keyed: bool) -> f64 {
         let mut streams = Streams::new(Keys::new(seed, i as u64));
         for m in 0..=end {
             if keyed && m > 0 {
-                streams.enter_month(m);
+                streams.enter_month(m, talks);
             }
             let (w, k) = words[at];
             at += 1;
@@ -98,25 +99,51 @@ mod tests {
         Model::new(crate::scenario::load(&path, &overrides).unwrap())
     }
 
-    /// The census counts what the code draws. In forts with beta beliefs and no talks, month 0
-    /// draws one talks word (the opening round's chance), and every month of war one world word
-    /// (the battle: beta beliefs draw nothing) and two talks words (whether a mediator that
-    /// walked away comes back, drawn every month, and whether talks are held); the month that
-    /// ends the war returns before the talks. So a rollout of e months draws e world words and
-    /// 1 + 2(e − 1) talks words.
+    /// The census counts what the code draws. In forts with beta beliefs, every month of war
+    /// draws one world word (the battle: beta beliefs draw nothing). With talks that can happen
+    /// (a talks rate above zero, however small), month 0 also draws one talks word (the opening
+    /// round's chance) and every month of war two (whether a mediator that walked away comes
+    /// back, drawn every month, and whether talks are held); the month that ends the war returns
+    /// before the talks. So a rollout of e months draws e world words and 1 + 2(e − 1) talks
+    /// words. With no talks possible (forts as shipped) the talks stream is never entered.
     #[test]
     fn the_census_counts_a_forts_months_words() {
-        let m = model("scenarios/validation/forts.toml", &["battlefield.beliefs=\"beta\""]);
+        let m = model("scenarios/validation/forts.toml", &["battlefield.beliefs=\"beta\"", "negotiation.talks_rate=1e-300"]);
+        assert!(m.talks);
         let f = rng_floor(&m, 11, 300);
         assert_eq!(f.rollouts, 300);
         assert!(f.months > 300, "every rollout lasts at least a month");
         assert_eq!(f.world_words, f.months);
         assert_eq!(f.talks_words, 2 * f.months - f.rollouts);
+        let quiet = model("scenarios/validation/forts.toml", &["battlefield.beliefs=\"beta\""]);
+        assert!(!quiet.talks, "forts has no talks");
+        let q = rng_floor(&quiet, 11, 300);
+        assert_eq!((q.months, q.world_words, q.talks_words), (f.months, f.months, 0));
         // With normal beliefs each of the two actors also reads the battle with a normal draw
         // (at least one word each) in every month the war goes on after it.
         let n = model("scenarios/validation/forts.toml", &[]);
         let g = rng_floor(&n, 11, 300);
         assert_eq!(g.months, f.months, "the beliefs do not move the forts");
         assert!(g.world_words >= f.months + 2 * (f.months - 300), "{} words", g.world_words);
+    }
+
+    /// A model can negotiate unless nothing could ever start talks: forts as shipped cannot; a
+    /// talks rate drawn per rollout, an opening round, or an event that sets the talks rate can.
+    #[test]
+    fn talks_are_possible_unless_nothing_can_start_them() {
+        assert!(!model("scenarios/validation/forts.toml", &[]).talks);
+        assert!(model("scenarios/validation/forts.toml", &["negotiation.talks_rate={uniform=[0,0.1]}"]).talks);
+        assert!(model("scenarios/validation/forts.toml", &["negotiation.opening_round=0.5"]).talks);
+        assert!(model("scenarios/baseline.toml", &[]).talks);
+        let text =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/validation/forts.toml")).unwrap();
+        let dir = std::env::temp_dir().join(format!("truce-talks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("forts_event.toml");
+        let event = "\n[[events]]\nid = \"talks_open\"\nlabel = \"talks open\"\ndate = \"2026-01\"\nprobability = 1.0\neffects = [{ set = \"negotiation.talks_rate\", value = 0.5 }]\n";
+        std::fs::write(&file, text + event).unwrap();
+        let with_event = Model::new(crate::scenario::load(&file, &Default::default()).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(with_event.talks, "an event can open talks");
     }
 }

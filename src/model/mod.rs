@@ -183,13 +183,18 @@ pub struct Model {
     pub(crate) is_reversal_month: Vec<bool>,
     /// `reversals_to[m]`: how many of months 1..=m are reversal months.
     reversals_to: Vec<u32>,
+    /// Whether any rollout can ever negotiate: false when no proposal is scheduled and the
+    /// talks rate and opening round are zero in every rollout (not drawn, and no event moves
+    /// them). Then demands, which only talks read, are not moved, and the talks stream is never
+    /// entered: the outputs are the same, the months cheaper (validation's `forts`).
+    pub(crate) talks: bool,
 }
 
 impl Model {
     pub fn new(scenario: Scenario) -> Model {
         let s = &scenario;
         let slots = Slots::locate(s);
-        let base = s.params.iter().map(|p| p.central()).collect();
+        let base: Vec<f64> = s.params.iter().map(|p| p.central()).collect();
         let uncertain = s.uncertain();
         let uncertain_regions = uncertain.iter().map(|&i| rollout::param_region(&s.params[i].path)).collect();
         let side = s
@@ -223,7 +228,23 @@ impl Model {
                 Some(*n)
             })
             .collect();
-        Model { slots, base, uncertain, uncertain_regions, side, patrons, guarantees_issue, is_reversal_month, reversals_to, scenario }
+        let rates = [slots.talks_rate, slots.opening_round];
+        let talks = !s.proposals.is_empty()
+            || rates.iter().any(|&r| base[r] != 0.0 || uncertain.contains(&r))
+            || s.events.iter().any(|e| e.effects.iter().any(|f| rates.contains(&f.param)));
+        Model {
+            slots,
+            base,
+            uncertain,
+            uncertain_regions,
+            side,
+            patrons,
+            guarantees_issue,
+            is_reversal_month,
+            reversals_to,
+            talks,
+            scenario,
+        }
     }
 
     /// How many of months `from..=to` are reversal months (`postdeal.reversal_dates`).

@@ -203,16 +203,19 @@ impl Streams {
         Streams { keys, world: keys.stream(WORLD, 0), talks: keys.stream(TALKS, 0) }
     }
 
-    /// Moves the world and talks streams to the region of month `m`.
-    pub fn enter_month(&mut self, m: u32) {
+    /// Moves the world stream, and the talks stream if `talks`, to the region of month `m`.
+    pub fn enter_month(&mut self, m: u32, talks: bool) {
         self.world = self.keys.stream(WORLD, u64::from(m));
-        self.talks = self.keys.stream(TALKS, u64::from(m));
+        if talks {
+            self.talks = self.keys.stream(TALKS, u64::from(m));
+        }
     }
 
     /// How many 64-bit words the world and the talks streams have given since they entered
     /// month `m`: counted by stepping a fresh copy of each month's generator until it reaches
-    /// the current state (a count, not a guess at what the draws cost).
-    pub fn words_drawn(&self, m: u32) -> (u32, u32) {
+    /// the current state (a count, not a guess at what the draws cost). `talks`: whether the
+    /// talks stream entered the month (`Model::talks`); if not, it gave nothing.
+    pub fn words_drawn(&self, m: u32, talks: bool) -> (u32, u32) {
         fn steps(mut fresh: Rng, now: &Rng) -> u32 {
             let mut k = 0;
             while fresh != *now {
@@ -222,7 +225,8 @@ impl Streams {
             }
             k
         }
-        (steps(self.keys.stream(WORLD, u64::from(m)), &self.world), steps(self.keys.stream(TALKS, u64::from(m)), &self.talks))
+        let world = steps(self.keys.stream(WORLD, u64::from(m)), &self.world);
+        (world, if talks { steps(self.keys.stream(TALKS, u64::from(m)), &self.talks) } else { 0 })
     }
 }
 
@@ -265,14 +269,14 @@ pub(crate) fn run_rollout_watched<O: Observer>(
     let drawn = s.reset(model, keys);
     let mut rng = Streams::new(keys);
     // An opening round of talks, before any fighting (the bargaining of Fearon's model).
-    if rng.talks.random::<f64>() < s.p[model.slots.opening_round] {
+    if model.talks && rng.talks.random::<f64>() < s.p[model.slots.opening_round] {
         s.hold_round(model, &mut rng.talks, obs);
     }
     after(0, &rng);
     report_month(model, s, obs);
     while s.month < model.horizon() {
         s.month += 1;
-        rng.enter_month(s.month);
+        rng.enter_month(s.month, model.talks);
         s.step(model, &mut rng, obs);
         after(s.month, &rng);
         report_month(model, s, obs);
@@ -400,8 +404,10 @@ impl Scratch {
                 // A short truce: the front is quiet and the armies stay mobilised, as under a
                 // ceasefire, but the war is not over and talks go on.
                 self.keep_peace(model);
-                self.move_demands(model);
-                self.negotiate(model, &mut rng.talks, obs);
+                if model.talks {
+                    self.move_demands(model);
+                    self.negotiate(model, &mut rng.talks, obs);
+                }
             }
             Phase::War => {
                 let change = self.fight(model, &mut rng.world, obs);
@@ -409,8 +415,10 @@ impl Scratch {
                     return;
                 }
                 self.learn(model, change, &mut rng.world);
-                self.move_demands(model);
-                self.negotiate(model, &mut rng.talks, obs);
+                if model.talks {
+                    self.move_demands(model);
+                    self.negotiate(model, &mut rng.talks, obs);
+                }
             }
             Phase::Ceasefire | Phase::Settled => {
                 self.keep_peace(model);
