@@ -70,7 +70,7 @@ impl Scratch {
         let mut sum = 0.0;
         for &i in &sc.signatories {
             let a = &model.slots.actors[i];
-            let total: f64 = (0..model.n_issues()).map(|k| self.p[a.salience + k]).sum();
+            let total: f64 = self.p[a.salience..a.salience + model.n_issues()].iter().sum();
             if total > 0.0 {
                 sum += 1.0 - self.p[a.salience + t] / total;
             }

@@ -59,6 +59,8 @@ pub struct Scratch {
     pub(crate) offer: Vec<f64>,
     pub(crate) margin: Vec<f64>,
     pub(crate) pressure: Vec<f64>,
+    /// Per issue: the compromise's sums of weights (`compute_compromise`).
+    pub(crate) compromise_weight: Vec<f64>,
     /// Each actor's value of fighting on, worked out once per round of talks (it does not
     /// depend on the offer).
     pub(crate) war_cache: Vec<Option<super::negotiation::WarOutlook>>,
@@ -116,6 +118,7 @@ impl Scratch {
             offer: vec![0.0; ni],
             margin: vec![0.0; na],
             pressure: vec![0.0; na],
+            compromise_weight: vec![0.0; ni],
             war_cache: vec![None; na],
             w_memo: vec![(f64::NAN, f64::NAN, f64::NAN); na],
             reversal_memo: vec![(f64::NAN, f64::NAN, f64::NAN, f64::NAN); na],
@@ -477,13 +480,20 @@ impl Scratch {
     pub(crate) fn utility(&self, model: &Model, i: usize, x: &[f64]) -> f64 {
         let a = &model.slots.actors[i];
         let r = self.p[a.risk];
+        let n = x.len();
+        let (salience, ideal) = (&self.p[a.salience..a.salience + n], &self.p[a.ideal..a.ideal + n]);
         let mut total = 0.0;
         let mut weight = 0.0;
-        for (k, xk) in x.iter().enumerate() {
-            let s = self.p[a.salience + k];
-            let d = (xk - self.p[a.ideal + k]).abs();
-            total += s * if r == 1.0 { d } else { d.powf(r) };
-            weight += s;
+        if r == 1.0 {
+            for ((xk, s), c) in x.iter().zip(salience).zip(ideal) {
+                total += s * (xk - c).abs();
+                weight += s;
+            }
+        } else {
+            for ((xk, s), c) in x.iter().zip(salience).zip(ideal) {
+                total += s * (xk - c).abs().powf(r);
+                weight += s;
+            }
         }
         if weight > 0.0 { -total / weight } else { 0.0 }
     }

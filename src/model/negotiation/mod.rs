@@ -45,33 +45,42 @@ impl Scratch {
             }
             let success = (side * self.belief[i] / sd).max(0.0);
             let bite = self.p[a.cost_weight] * 12.0 * self.drain_now[i] / self.endurance[i].max(0.05);
-            for k in 0..ni {
-                let d = self.demands[i * ni + k];
+            let ideal = &self.p[a.ideal..a.ideal + ni];
+            let demands = &mut self.demands[i * ni..(i + 1) * ni];
+            for ((d, c), g) in demands.iter_mut().zip(&self.compromise[..ni]).zip(ideal) {
                 let goal = if side > 0.0 {
                     1.0
                 } else if side < 0.0 {
                     0.0
                 } else {
-                    self.p[a.ideal + k]
+                    *g
                 };
-                let up = success * (goal - d);
-                let down = bite * (d - self.compromise[k]);
-                self.demands[i * ni + k] = (d + rate * (up - down)).clamp(0.0, 1.0);
+                let up = success * (goal - *d);
+                let down = bite * (*d - c);
+                *d = (*d + rate * (up - down)).clamp(0.0, 1.0);
             }
         }
     }
 
     pub(super) fn compute_compromise(&mut self, model: &Model) {
         let ni = model.n_issues();
-        for k in 0..ni {
-            let (mut num, mut den) = (0.0, 0.0);
-            for &i in &model.scenario.signatories {
-                let a = &model.slots.actors[i];
-                let w = self.p[a.capability] * self.p[a.salience + k];
-                num += w * self.demands[i * ni + k];
-                den += w;
+        // Signatory by signatory, each issue's sums taken in signatory order.
+        let (num, den) = (&mut self.compromise[..ni], &mut self.compromise_weight[..ni]);
+        num.fill(0.0);
+        den.fill(0.0);
+        for &i in &model.scenario.signatories {
+            let a = &model.slots.actors[i];
+            let capability = self.p[a.capability];
+            let saliences = &self.p[a.salience..a.salience + ni];
+            let demands = &self.demands[i * ni..(i + 1) * ni];
+            for (((n, d), s), x) in num.iter_mut().zip(den.iter_mut()).zip(saliences).zip(demands) {
+                let w = capability * s;
+                *n += w * x;
+                *d += w;
             }
-            self.compromise[k] = if den > 0.0 { num / den } else { self.p[model.slots.status_quo[k]] };
+        }
+        for (k, (c, d)) in num.iter_mut().zip(den.iter()).enumerate() {
+            *c = if *d > 0.0 { *c / d } else { self.p[model.slots.status_quo[k]] };
         }
     }
 

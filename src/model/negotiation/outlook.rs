@@ -214,9 +214,9 @@ impl Scratch {
         let r = self.p[a.risk];
         let loss = |d: f64| if r == 1.0 { d } else { d.powf(r) };
         let (mut sq, mut open, mut att, mut def, mut weight) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for (k, &q_k) in sl.status_quo.iter().enumerate() {
-            let s = self.p[a.salience + k];
-            let ideal = self.p[a.ideal + k];
+        let ni = sl.status_quo.len();
+        let (saliences, ideals) = (&self.p[a.salience..a.salience + ni], &self.p[a.ideal..a.ideal + ni]);
+        for (k, ((&q_k, &s), &ideal)) in sl.status_quo.iter().zip(saliences).zip(ideals).enumerate() {
             let (now, ahead) = if k == sc.territory_issue { (self.line, projected) } else { (self.p[q_k], self.p[q_k]) };
             sq += s * loss((now - ideal).abs());
             open += s * loss((ahead - ideal).abs());

@@ -61,9 +61,9 @@ impl Scratch {
     /// Candidate `t` on the way from the natural proposal (in `compromise`, t = 0) to the
     /// proposer's ideal (t = 1), into `offer`.
     pub(super) fn place_candidate(&mut self, model: &Model, proposer: usize, t: f64, pin_line: bool) {
-        let ideal = model.slots.actors[proposer].ideal;
-        for k in 0..model.n_issues() {
-            self.offer[k] = (1.0 - t) * self.compromise[k] + t * self.p[ideal + k];
+        let (ideal, ni) = (model.slots.actors[proposer].ideal, model.n_issues());
+        for ((o, c), g) in self.offer[..ni].iter_mut().zip(&self.compromise[..ni]).zip(&self.p[ideal..ideal + ni]) {
+            *o = (1.0 - t) * c + t * g;
         }
         if pin_line {
             self.offer[model.scenario.territory_issue] = self.line;
