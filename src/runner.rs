@@ -131,6 +131,10 @@ impl Observer for SeriesWriter<'_> {
     }
 
     fn rest(&mut self, _view: &MonthView<'_>, _horizon: u32) {}
+
+    fn wants_beliefs(&self) -> bool {
+        false
+    }
 }
 
 /// Simulates rollouts `start..start + len` into a chunk whose series reuses `series` (a buffer

@@ -311,6 +311,12 @@ pub trait Observer {
     fn wants_story(&self) -> bool {
         false
     }
+    /// Whether the observer reads `MonthView::beliefs`. Beliefs act only through talks, so in a
+    /// model that can never negotiate (`Model::talks`) they are updated only for an observer
+    /// that reads them.
+    fn wants_beliefs(&self) -> bool {
+        true
+    }
     fn story(&mut self, _month: u32, _entry: Story) {}
 }
 
@@ -346,6 +352,10 @@ pub enum Story {
     End { outcome: String },
 }
 
-/// A no-op observer.
+/// A no-op observer: it reads nothing.
 pub struct Quiet;
-impl Observer for Quiet {}
+impl Observer for Quiet {
+    fn wants_beliefs(&self) -> bool {
+        false
+    }
+}

@@ -417,7 +417,12 @@ impl Scratch {
                 if matches!(self.phase, Phase::Ended(_)) {
                     return;
                 }
-                self.learn(model, change, &mut rng.world);
+                // Beliefs act only through talks: without any, they are kept only for an
+                // observer that reads them (learning is the month's last world draw, so skipping
+                // it moves no other draw).
+                if model.talks || obs.wants_beliefs() {
+                    self.learn(model, change, &mut rng.world);
+                }
                 if model.talks {
                     self.move_demands(model);
                     self.negotiate(model, &mut rng.talks, obs);

@@ -245,12 +245,17 @@ impl Summary {
         // in one step: the counts are the same.
         let top = (0..n).map(|r| chunk.last_month(r)).max().unwrap_or(0).min(months - 1);
         let mut runs = vec![(f64::NAN, 0u64); 1 + n_actors];
+        // The rollouts by their last month, latest first: those still running in month m are a
+        // prefix, which shrinks as the months go on.
+        let mut running: Vec<usize> = (0..n).collect();
+        running.sort_by_key(|&r| std::cmp::Reverse(chunk.last_month(r)));
+        let mut alive = n;
         for m in 0..=top {
             let costs = &mut h.costs[m * n_actors..(m + 1) * n_actors];
-            for r in 0..n {
-                if chunk.last_month(r) < m {
-                    continue;
-                }
+            while alive > 0 && chunk.last_month(running[alive - 1]) < m {
+                alive -= 1;
+            }
+            for &r in &running[..alive] {
                 let row = chunk.row(r, m);
                 let values = std::iter::once(row[0]).chain((0..n_actors).map(|a| row[SERIES_FIXED + a]));
                 for (j, x) in values.enumerate() {
