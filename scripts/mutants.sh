@@ -20,7 +20,12 @@ if ! cargo mutants --version 2>/dev/null | grep -q "$VERSION"; then
 fi
 
 # batch | file | test arguments (after `cargo test`) | timeout per mutant in seconds (a mutant can
-# turn a loop endless: the timeout is a few times the batch's own test time)
+# turn a loop endless: the timeout is a few times the batch's own test time) | `lib` to sieve first
+#
+# A batch marked `lib` runs in two passes: every mutant against the library's unit tests alone
+# (one small build and under a second of tests), then only the mutants that pass survived it
+# against the batch's full test arguments (`cargo mutants --iterate`). A mutant caught by either
+# pass is caught; the score counts both (`previously_caught.txt` holds the first pass's).
 BATCHES=(
   "stats|src/stats.rs|--lib -- stats|30"
   "summary|src/summary/mod.rs|--test it -- summary:: shards hardening::reported engine::outputs_are engine::every_shipped alloc|240"
@@ -28,13 +33,13 @@ BATCHES=(
   "events|src/model/events.rs|--lib --test it -- engine validation negotiation events|240"
   "postdeal|src/model/postdeal.rs|--lib --test it -- engine validation postdeal|240"
   "beliefs|src/model/beliefs.rs|--lib --test it -- beliefs validation engine|240"
-  "battlefield|src/model/battlefield.rs|--lib --test it -- battlefield engine validation|240"
-  "policies|src/model/policies.rs|--test it -- engine analysis::|240"
-  "negotiation|src/model/negotiation/mod.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240"
-  "proposer|src/model/negotiation/proposer.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240"
-  "outlook|src/model/negotiation/outlook.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240"
-  "rollout|src/model/rollout.rs|--lib --test it -- engine validation alloc rollout|240"
-  "model|src/model/mod.rs|--test it -- engine validation|240"
+  "battlefield|src/model/battlefield.rs|--lib --test it -- battlefield engine validation|240|lib"
+  "policies|src/model/policies.rs|--test it -- engine analysis::|240|lib"
+  "negotiation|src/model/negotiation/mod.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240|lib"
+  "proposer|src/model/negotiation/proposer.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240|lib"
+  "outlook|src/model/negotiation/outlook.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240|lib"
+  "rollout|src/model/rollout.rs|--lib --test it -- engine validation alloc rollout|240|lib"
+  "model|src/model/mod.rs|--test it -- engine validation|240|lib"
   "runner|src/runner.rs|--test it -- engine::outputs_are analysis::analyses_are|240"
   "intervals|src/analysis/intervals.rs|--lib --test it -- analysis|240"
   "prcc|src/analysis/prcc.rs|--lib --test it -- analysis|240"
@@ -44,7 +49,7 @@ BATCHES=(
 wanted=("$@")
 mkdir -p target/mutants
 for entry in "${BATCHES[@]}"; do
-  IFS='|' read -r name file tests timeout <<<"$entry"
+  IFS='|' read -r name file tests timeout sieve <<<"$entry"
   if [ ${#wanted[@]} -gt 0 ] && [[ ! " ${wanted[*]} " =~ " $name " ]]; then
     continue
   fi
@@ -52,10 +57,21 @@ for entry in "${BATCHES[@]}"; do
   # shellcheck disable=SC2086
   shard=()
   if [ -n "${MUTANTS_SHARD:-}" ]; then shard=(--shard "$MUTANTS_SHARD"); fi
-  cargo mutants --file "$file" --output "target/mutants/$name" --timeout "$timeout" --profile mutants --no-shuffle "${shard[@]}" -- $tests || true
+  iterate=()
+  if [ "${sieve:-}" = lib ]; then
+    echo "mutants.sh: $name, first pass: cargo test --lib"
+    cargo mutants --file "$file" --output "target/mutants/$name" --timeout 60 --profile mutants --no-shuffle "${shard[@]}" -- --lib || true
+    # The second pass lists the first's unviable mutants among the "previously caught".
+    cp "target/mutants/$name/mutants.out/unviable.txt" "target/mutants/$name/first_pass_unviable.txt" 2>/dev/null || : >"target/mutants/$name/first_pass_unviable.txt"
+    iterate=(--iterate)
+  fi
+  cargo mutants --file "$file" --output "target/mutants/$name" --timeout "$timeout" --profile mutants --no-shuffle "${shard[@]}" "${iterate[@]}" -- $tests || true
   out="target/mutants/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then awk 'NF { n++ } END { print n + 0 }' "$out/$1.txt"; else echo 0; fi; }
-  caught=$(count caught); missed=$(count missed); timeout=$(count timeout); unviable=$(count unviable)
+  first_unviable=0
+  if [ ${#iterate[@]} -gt 0 ]; then first_unviable=$(awk 'NF { n++ } END { print n + 0 }' "target/mutants/$name/first_pass_unviable.txt"); fi
+  caught=$(($(count caught) + $(count previously_caught) - first_unviable)); missed=$(count missed); timeout=$(count timeout)
+  unviable=$(($(count unviable) + first_unviable))
   viable=$((caught + missed + timeout))
   score=$(awk -v c="$caught" -v t="$timeout" -v v="$viable" 'BEGIN { if (v > 0) printf "%.1f", 100 * (c + t) / v; else print "-" }')
   line="$name $file: $caught caught, $timeout timed out, $missed missed, $unviable unviable; score ${score}% of viable mutants"
