@@ -62,3 +62,84 @@ impl Scratch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::rollout::Keys;
+    use crate::model::{Model, Scratch};
+
+    fn baseline() -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
+    }
+
+    /// Aid, the balance of strength, the expected gain and the patrons' bill against docs/model.md
+    /// §3, recomputed here from the parameters, on a state set by hand so that every term counts:
+    /// aid given for years (fatigue), a patron's endurance below the 0.1 at which aid winds down,
+    /// a pause, the mediator's abandonment, an elasticity other than 1.
+    #[test]
+    fn policies_follow_their_equations() {
+        let model = baseline();
+        let sc = &model.scenario;
+        let sl = &model.slots;
+        let id = |name: &str| sc.actors.iter().position(|a| a.id == name).unwrap();
+        let (us, europe, russia, ukraine) = (id("us"), id("europe"), id("russia"), id("ukraine"));
+        assert_eq!(sc.mediator, Some(us), "the baseline's mediator is the US");
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(9, 4));
+        x.month = 7;
+        for (j, years, endurance, fatigue) in [(us, 1.5, 0.04, 0.3), (europe, 2.5, 0.9, 0.6)] {
+            x.aid_years[j] = years;
+            x.endurance[j] = endurance;
+            x.p[sl.actors[j].fatigue] = fatigue;
+        }
+        let p = x.p.clone();
+        let a = |j: usize, years: f64, endurance: f64| {
+            p[sl.actors[j].aid] / (1.0 + p[sl.actors[j].fatigue] * years) * (endurance / 0.1f64).min(1.0)
+        };
+        x.update_policies(&model);
+        let (a_us, a_eu) = (a(us, 1.5, 0.04), a(europe, 2.5, 0.9));
+        assert!(a_us > 0.0 && a_eu > 0.0);
+        assert!((x.aid_now[us] - a_us).abs() < 1e-12, "US aid {} vs {a_us}", x.aid_now[us]);
+        assert!((x.aid_now[europe] - a_eu).abs() < 1e-12, "Europe's aid {} vs {a_eu}", x.aid_now[europe]);
+
+        // The balance: each side's capability × posture × (1 + the aid reaching it).
+        let to_ukraine = p[sl.actors[us].aid_effect] * a_us + p[sl.actors[europe].aid_effect] * a_eu;
+        assert!((x.aid_to(&model, ukraine) - to_ukraine).abs() < 1e-12);
+        assert_eq!(x.aid_to(&model, russia), 0.0, "no patron aids Russia");
+        let b = p[sl.actors[russia].capability] * p[sl.actors[russia].offensive]
+            / (p[sl.actors[ukraine].capability] * p[sl.actors[ukraine].mobilisation] * (1.0 + to_ukraine));
+        assert!((x.strength_balance(&model) - b).abs() < 1e-12, "balance {} vs {b}", x.strength_balance(&model));
+
+        // The expected gain: gain_mean · B^elasticity.
+        x.balance = b;
+        x.p[sl.elasticity] = 1.7;
+        let want = p[sl.gain_mean] * b.powf(1.7);
+        assert!((x.expected_gain(&model) - want).abs() < 1e-9 * want.abs().max(1.0));
+
+        // The bill: drain · aid · share off each patron's endurance into its cost; a twelfth of a
+        // year of aid per month.
+        let before = (x.endurance.clone(), x.cost.clone());
+        x.pay_for_aid(&model, 0.4);
+        for (j, aid) in [(us, a_us), (europe, a_eu)] {
+            let d = p[sl.actors[j].drain] * aid * 0.4;
+            assert!(d > 0.0);
+            assert!((x.drain_now[j] - d).abs() < 1e-15);
+            assert!((before.0[j] - x.endurance[j] - d).abs() < 1e-15);
+            assert!((x.cost[j] - before.1[j] - d).abs() < 1e-15);
+        }
+        assert!((x.aid_years[us] - (1.5 + a_us / 12.0)).abs() < 1e-12);
+        assert!((x.aid_years[europe] - (2.5 + a_eu / 12.0)).abs() < 1e-12);
+
+        // A pause (until month 8, so still on in month 7) and the mediator's abandonment each cut
+        // a patron's aid to nothing; a pause that has run out does not.
+        x.cut_until[europe] = 8;
+        x.abandoned = true;
+        x.update_policies(&model);
+        assert_eq!((x.aid_now[us], x.aid_now[europe]), (0.0, 0.0));
+        x.cut_until[europe] = 7;
+        x.abandoned = false;
+        x.update_policies(&model);
+        assert!(x.aid_now[us] > 0.0 && x.aid_now[europe] > 0.0);
+    }
+}
