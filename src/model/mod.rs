@@ -359,3 +359,60 @@ impl Observer for Quiet {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Model, MonthView, Observer};
+
+    fn baseline() -> Model {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
+    }
+
+    /// What `Model::new` derives from the scenario: each actor's side (its own role's, or its
+    /// client's for a patron), the patrons, the guarantees issue, and the count of reversal months
+    /// in any span (against counting them one by one).
+    #[test]
+    fn the_model_derives_sides_patrons_and_reversal_months() {
+        let m = baseline();
+        let sc = &m.scenario;
+        let id = |name: &str| sc.actors.iter().position(|a| a.id == name).unwrap();
+        let (russia, ukraine, us, europe) = (id("russia"), id("ukraine"), id("us"), id("europe"));
+        assert_eq!((m.side[russia], m.side[ukraine], m.side[us], m.side[europe]), (1.0, -1.0, -1.0, -1.0));
+        assert_eq!(m.patrons, vec![us, europe]);
+        assert_eq!(m.guarantees_issue, sc.issues.iter().position(|i| i.id == "guarantees"));
+        assert!(m.guarantees_issue.is_some());
+        let months = &sc.reversal_months;
+        assert_eq!(months.len(), 2, "mid-terms and inauguration");
+        let horizon = m.horizon() as usize;
+        for from in 0..=horizon + 2 {
+            for to in 0..=horizon + 2 {
+                let want = months.iter().filter(|&&r| r >= 1 && from <= r as usize && r as usize <= to.min(horizon)).count();
+                assert_eq!(m.reversal_months_between(from, to), want, "months {from}..={to}");
+            }
+        }
+        for &r in months {
+            assert!(m.is_reversal_month[r as usize]);
+        }
+        assert_eq!(m.is_reversal_month.iter().filter(|&&b| b).count(), 2);
+    }
+
+    /// By default an observer is told every repeated month after an end, one by one, with the
+    /// end's state.
+    #[test]
+    fn the_default_rest_reports_each_repeated_month() {
+        struct Months(Vec<(u32, f64)>);
+        impl Observer for Months {
+            fn month(&mut self, v: &MonthView<'_>) {
+                self.0.push((v.month, v.area_km2));
+            }
+        }
+        let mut obs = Months(Vec::new());
+        let view =
+            MonthView { month: 5, area_km2: 12.5, at_war: false, ceasefire: false, settled: false, costs: &[], ended: true, beliefs: &[] };
+        obs.rest(&view, 8);
+        assert_eq!(obs.0, vec![(6, 12.5), (7, 12.5), (8, 12.5)]);
+        assert!(!obs.wants_story());
+        assert!(obs.wants_beliefs(), "an observer reads beliefs unless it says not");
+    }
+}
