@@ -4,6 +4,7 @@
 #   scripts/mutants.sh                 every batch below
 #   scripts/mutants.sh stats summary   only the named batches
 #   MUTANTS_SHARD=1/4 scripts/mutants.sh stats   a quarter of a batch's mutants (cargo-mutants --shard)
+#   MUTANTS_JOBS=2 scripts/mutants.sh ...        two mutants at once (each in its own copy of the tree)
 #
 # Each batch mutates one source file and runs the tests that claim to cover it (unit tests of the
 # library and the integration tests named), not the whole suite, so one mutant costs one
@@ -57,6 +58,7 @@ for entry in "${BATCHES[@]}"; do
   # shellcheck disable=SC2086
   shard=()
   if [ -n "${MUTANTS_SHARD:-}" ]; then shard=(--shard "$MUTANTS_SHARD"); fi
+  if [ -n "${MUTANTS_JOBS:-}" ]; then shard+=(--jobs "$MUTANTS_JOBS"); fi
   iterate=()
   if [ "${sieve:-}" = lib ]; then
     echo "mutants.sh: $name, first pass: cargo test --lib"
