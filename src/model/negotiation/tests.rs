@@ -248,3 +248,141 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
     assert!(pushed > 20, "too few states with a pressure link at work ({pushed}) to test the rule");
     assert!(passed[0] > 20 && passed[1] > 20, "both fates should occur: {passed:?}");
 }
+
+/// An actor's value of fighting on (docs/model.md §5) summed month by month over its horizon,
+/// without the closed forms: with S_τ = (1 − q)^τ the chance the war is undecided in month τ,
+/// V = Σ δ^τ [S_τ u(line ahead) + (1 − S_τ)(share_A u(all ones) + (1 − share_A) u(all zeros))]
+///   − cost · Σ δ^τ S_{τ−1},
+/// the line ahead projected at the belief over the survival-weighted mean month, and the
+/// outlook's value per month V / Σ δ^τ. Checked for every actor of the baseline at states with
+/// a moving belief, costs that bite and a decisive-battle hazard.
+#[test]
+fn the_value_of_fighting_on_is_its_sum_over_the_horizon() {
+    let model = baseline();
+    let sl = &model.slots;
+    let sc = &model.scenario;
+    let ni = model.n_issues();
+    for key in 0..6u64 {
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(5, key));
+        x.month = 3 + key as u32 * 5;
+        x.p[sl.decisive_hazard] = 0.02 * key as f64;
+        x.line = 0.2 + 0.1 * key as f64;
+        for i in 0..model.n_actors() {
+            x.belief[i] = 150.0 * (i as f64 - 1.5) * (1.0 + key as f64);
+            x.endurance[i] *= 0.9 - 0.1 * key as f64;
+            x.drain_now[i] = 0.004 * (1 + i) as f64;
+        }
+        x.forget_outlooks();
+        for i in 0..model.n_actors() {
+            let a = &sl.actors[i];
+            let out = x.war_outlook(&model, i);
+            let (lam_a, lam_d) = x.decision_hazards(&model, i);
+            let q = (lam_a + lam_d).min(1.0);
+            let delta = x.p[a.patience];
+            let h = x.horizon_of(&model, i) as i32;
+            let alive = |t: i32| (1.0 - q).powi(t);
+            let w: f64 = (1..=h).map(|t| delta.powi(t)).sum();
+            let g: f64 = (1..=h).map(|t| delta.powi(t) * alive(t)).sum();
+            let tau = (1..=h).map(|t| t as f64 * delta.powi(t) * alive(t)).sum::<f64>() / g;
+            let ahead = (x.line + x.belief[i] * tau / x.p[sl.claimed_km2]).clamp(0.0, 1.0);
+            let terms = |territory: f64| -> Vec<f64> {
+                (0..ni).map(|k| if k == sc.territory_issue { territory } else { x.p[sl.status_quo[k]] }).collect()
+            };
+            let (u_ahead, u_sq) = (x.utility(&model, i, &terms(ahead)), x.utility(&model, i, &terms(x.line)));
+            let (u_att, u_def) = (x.utility(&model, i, &vec![1.0; ni]), x.utility(&model, i, &vec![0.0; ni]));
+            let share_a = if q > 0.0 { lam_a / q } else { 0.5 };
+            let drain = if i == sc.attacker || i == sc.defender {
+                let (d_att, d_def) = x.war_drains(&model);
+                if i == sc.attacker { d_att } else { d_def }
+            } else {
+                x.drain_now[i]
+            };
+            let cost = x.p[a.cost_weight] * drain / x.endurance[i].max(0.05) + x.p[a.war_cost];
+            let value: f64 = (1..=h)
+                .map(|t| {
+                    let d = delta.powi(t);
+                    d * (alive(t) * u_ahead + (1.0 - alive(t)) * (share_a * u_att + (1.0 - share_a) * u_def)) - cost * d * alive(t - 1)
+                })
+                .sum();
+            let tol = 1e-9 * value.abs().max(1.0);
+            assert!((out.per_month - value / w).abs() < tol, "key {key}, actor {i}: {} vs {}", out.per_month, value / w);
+            assert!((out.status_quo - u_sq).abs() < 1e-12, "key {key}, actor {i}: the status quo's utility");
+            assert!((out.w - w).abs() < 1e-9 * w && out.q == q && out.horizon == h as f64);
+            assert!(out.alternative == out.per_month, "at war the alternative to a deal is fighting on");
+        }
+    }
+}
+
+/// A package's value (docs/model.md §5): (1 − ρ) u(x) + ρ (v_war + min(0, u(x) − u(status quo))),
+/// with ρ the share of its value lost to its failing: the settlement hazard lowered by the
+/// guarantees, the reversal months spread over the horizon, the actor's commitment doubt (the
+/// defender's side's lowered by the guarantees). During a ceasefire the alternative to a package
+/// is the ceasefire in force, valued the same way on its terms.
+#[test]
+fn a_packages_value_weighs_what_it_risks() {
+    use crate::scenario::DealKind;
+    let model = baseline();
+    let sl = &model.slots;
+    let sc = &model.scenario;
+    let ni = model.n_issues();
+    let gi = model.guarantees_issue.unwrap();
+    let mut x = Scratch::new(&model);
+    x.reset(&model, Keys::new(8, 1));
+    x.month = 12;
+    x.p[sl.guarantee_effect] = 0.4;
+    let rho_of = |x: &mut Scratch, i: usize, kind: DealKind, terms: &[f64]| {
+        let a = &sl.actors[i];
+        let war = x.outlook_of(&model, i);
+        let guar = 1.0 - terms[gi];
+        let ge = x.p[sl.guarantee_effect];
+        let h = match kind {
+            DealKind::Package => x.p[sl.settlement_hazard] * (1.0 - ge * guar),
+            DealKind::Ceasefire => x.p[sl.ceasefire_hazard] * (1.0 + x.p[sl.unresolved_effect] * x.open_share(&model)) * (1.0 - ge * guar),
+        };
+        let horizon = x.horizon_of(&model, i);
+        let end = (x.month as usize + horizon as usize).min(model.horizon() as usize);
+        let reversals = model.reversal_months_between(x.month as usize + 1, end) as f64;
+        let survive = (1.0 - h) * (1.0 - x.p[sl.reversal_hazard]).powf(reversals / horizon);
+        let delta = x.p[a.patience];
+        let held: f64 =
+            (1..=horizon as i32).map(|t| (delta * survive).powi(t)).sum::<f64>() / (1..=horizon as i32).map(|t| delta.powi(t)).sum::<f64>();
+        let assured = if model.side[i] > 0.0 { 0.0 } else { ge * guar };
+        let doubt = x.p[a.commitment_doubt] * (1.0 - assured);
+        (1.0 - (1.0 - doubt) * held, war)
+    };
+    let offer: Vec<f64> = (0..ni).map(|k| 0.15 + 0.12 * k as f64).collect();
+    x.forget_outlooks();
+    x.offer.copy_from_slice(&offer);
+    for i in 0..model.n_actors() {
+        let (rho, war) = rho_of(&mut x, i, DealKind::Package, &offer);
+        assert!(rho > 0.0 && rho < 1.0, "actor {i}: ρ = {rho}");
+        let u = x.utility(&model, i, &offer);
+        let want = (1.0 - rho) * u + rho * (war.per_month + (u - war.status_quo).min(0.0));
+        let (deal, alternative) = x.deal_and_alternative(&model, i, DealKind::Package);
+        assert!((deal - want).abs() < 1e-9, "actor {i}: deal {deal} vs {want}");
+        assert_eq!(alternative, war.per_month);
+        assert!((x.stance(&model, i, DealKind::Package) - (want - war.per_month)).abs() < 1e-9);
+    }
+    let russia = sc.attacker;
+    let (rho_r, _) = rho_of(&mut x, russia, DealKind::Package, &offer);
+    x.p[sl.guarantee_effect] = 0.0;
+    x.forget_outlooks();
+    let (rho_r0, _) = rho_of(&mut x, russia, DealKind::Package, &offer);
+    assert!(rho_r < rho_r0, "guarantees lower the settlement hazard for every side");
+
+    // A ceasefire in force with terms: the alternative to a package is its value.
+    x.p[sl.guarantee_effect] = 0.4;
+    x.phase = crate::model::rollout::Phase::Ceasefire;
+    let terms: Vec<f64> = (0..ni).map(|k| 0.7 - 0.1 * k as f64).collect();
+    x.terms.copy_from_slice(&terms);
+    x.has_terms = true;
+    x.forget_outlooks();
+    for i in 0..model.n_actors() {
+        let (rho, war) = rho_of(&mut x, i, DealKind::Ceasefire, &terms);
+        let u = x.utility(&model, i, &terms);
+        let want = (1.0 - rho) * u + rho * (war.per_month + (u - war.status_quo).min(0.0));
+        let (_, alternative) = x.deal_and_alternative(&model, i, DealKind::Package);
+        assert!((alternative - want).abs() < 1e-9, "actor {i}: the ceasefire's value {alternative} vs {want}");
+    }
+}
