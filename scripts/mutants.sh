@@ -55,19 +55,26 @@ for entry in "${BATCHES[@]}"; do
     continue
   fi
   echo "mutants.sh: $name ($file) with: cargo test $tests"
-  # shellcheck disable=SC2086
   shard=()
   if [ -n "${MUTANTS_SHARD:-}" ]; then shard=(--shard "$MUTANTS_SHARD"); fi
   if [ -n "${MUTANTS_JOBS:-}" ]; then shard+=(--jobs "$MUTANTS_JOBS"); fi
+  # cargo-mutants builds each mutant with `cargo test --no-run` and passes the arguments after
+  # `--` to the test run only, so a build would compile every target (the binary, the examples,
+  # the integration tests) whatever the batch runs. The targets (`--lib`, `--test it`) go to
+  # every cargo call instead (`--cargo-arg`) and only the filter words to the test run.
+  targets=() filters=()
+  read -r -a words <<<"${tests%% -- *}"
+  for w in "${words[@]}"; do targets+=(--cargo-arg="$w"); done
+  if [[ "$tests" == *" -- "* ]]; then read -r -a filters <<<"${tests#* -- }"; fi
   iterate=()
   if [ "${sieve:-}" = lib ]; then
     echo "mutants.sh: $name, first pass: cargo test --lib"
-    cargo mutants --file "$file" --output "target/mutants/$name" --timeout 60 --profile mutants --no-shuffle "${shard[@]}" -- --lib || true
+    cargo mutants --file "$file" --output "target/mutants/$name" --timeout 60 --profile mutants --no-shuffle "${shard[@]}" --cargo-arg=--lib || true
     # The second pass lists the first's unviable mutants among the "previously caught".
     cp "target/mutants/$name/mutants.out/unviable.txt" "target/mutants/$name/first_pass_unviable.txt" 2>/dev/null || : >"target/mutants/$name/first_pass_unviable.txt"
     iterate=(--iterate)
   fi
-  cargo mutants --file "$file" --output "target/mutants/$name" --timeout "$timeout" --profile mutants --no-shuffle "${shard[@]}" "${iterate[@]}" -- $tests || true
+  cargo mutants --file "$file" --output "target/mutants/$name" --timeout "$timeout" --profile mutants --no-shuffle "${shard[@]}" "${iterate[@]}" "${targets[@]}" -- -- "${filters[@]}" || true
   out="target/mutants/$name/mutants.out"
   count() { if [ -f "$out/$1.txt" ]; then awk 'NF { n++ } END { print n + 0 }' "$out/$1.txt"; else echo 0; fi; }
   first_unviable=0
