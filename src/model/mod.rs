@@ -397,6 +397,25 @@ mod tests {
         assert_eq!(m.is_reversal_month.iter().filter(|&&b| b).count(), 2);
     }
 
+    /// The central values the reports read, against the numbers written in `scenarios/baseline.toml`,
+    /// and every outcome's name parsed back to it.
+    #[test]
+    fn the_accessors_read_the_scenarios_central_values() {
+        let m = baseline();
+        let id = |name: &str| m.scenario.actors.iter().position(|a| a.id == name).unwrap();
+        let territory = m.scenario.issues.iter().position(|i| i.id == "territory").unwrap();
+        let nato = m.scenario.issues.iter().position(|i| i.id == "nato").unwrap();
+        assert_eq!((m.ukraine_km2(), m.claimed_km2(), m.start_km2()), (603628.0, 135800.0, 116505.0));
+        assert_eq!((m.ideal(id("us"), territory), m.ideal(id("us"), nato)), (0.88, 0.9));
+        assert_eq!((m.ideal(id("ukraine"), territory), m.ideal(id("ukraine"), nato)), (0.15, 0.2));
+        assert_eq!((m.aid(id("us")), m.aid(id("europe"))), (0.3, 1.8));
+        for o in super::Outcome::ALL {
+            assert_eq!(super::Outcome::parse(o.name()), Some(o));
+        }
+        assert_eq!(super::Outcome::parse("settled"), None);
+        assert_eq!(super::Outcome::parse(""), None);
+    }
+
     /// By default an observer is told every repeated month after an end, one by one, with the
     /// end's state.
     #[test]

@@ -142,4 +142,30 @@ mod tests {
         x.update_policies(&model);
         assert!(x.aid_now[us] > 0.0 && x.aid_now[europe] > 0.0);
     }
+
+    /// The balance with aid reaching both sides and postures other than 1: Europe made Russia's
+    /// patron, so each side's strength carries its own patrons' aid (docs/model.md §3).
+    #[test]
+    fn the_balance_counts_each_sides_posture_and_aid() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let mut scenario = crate::scenario::load(&path, &Default::default()).expect("the baseline loads");
+        let id = |name: &str| scenario.actors.iter().position(|a| a.id == name).unwrap();
+        let (us, europe, russia, ukraine) = (id("us"), id("europe"), id("russia"), id("ukraine"));
+        scenario.actors[europe].patron_of = Some(russia);
+        let model = Model::new(scenario);
+        let sl = &model.slots;
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(3, 1));
+        x.p[sl.actors[russia].offensive] = 1.3;
+        x.p[sl.actors[ukraine].mobilisation] = 0.7;
+        x.update_policies(&model);
+        let p = &x.p;
+        let (to_r, to_u) = (p[sl.actors[europe].aid_effect] * x.aid_now[europe], p[sl.actors[us].aid_effect] * x.aid_now[us]);
+        assert!(to_r > 0.0 && to_u > 0.0, "both sides aided: {to_r}, {to_u}");
+        assert!((x.aid_to(&model, russia) - to_r).abs() < 1e-12);
+        assert!((x.aid_to(&model, ukraine) - to_u).abs() < 1e-12);
+        let b = p[sl.actors[russia].capability] * 1.3 * (1.0 + to_r) / (p[sl.actors[ukraine].capability] * 0.7 * (1.0 + to_u));
+        let got = x.strength_balance(&model);
+        assert!((got - b).abs() < 1e-12 * b, "balance {got} vs {b}");
+    }
 }
