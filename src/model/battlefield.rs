@@ -325,4 +325,48 @@ mod tests {
         }
         assert_eq!(ends, [true; 2], "both ends reached and named");
     }
+
+    /// docs/model.md §3 under a ceasefire or a settlement: the front does not move, and each
+    /// belligerent pays the peace share of its war-time drain at its own tempo (the attacker's
+    /// offensive, the defender's mobilisation, the balance not counted), each patron the same
+    /// share of its aid's bill; an actor that is neither pays nothing.
+    #[test]
+    fn a_month_of_peace_costs_the_peace_share() {
+        let sets = ["actors.russia.offensive=1.3", "actors.ukraine.mobilisation=0.7", "battlefield.peace_drain=0.35"];
+        let model = shipped("baseline.toml", &sets);
+        let (sl, sc) = (&model.slots, &model.scenario);
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(2, 9));
+        x.balance = 2.5;
+        for (j, a) in x.aid_now.iter_mut().enumerate() {
+            *a = 0.4 + 0.3 * j as f64;
+        }
+        let (area, line, end, cost, aid_years) = (x.area, x.line, x.endurance.clone(), x.cost.clone(), x.aid_years.clone());
+        x.drain_now.fill(-1.0);
+        x.keep_peace(&model);
+        let share = x.p[sl.peace_drain];
+        assert_eq!(share, 0.35);
+        assert_eq!((x.area, x.line), (area, line));
+        for i in 0..model.n_actors() {
+            let a = &sl.actors[i];
+            let want = if i == sc.attacker {
+                x.p[a.drain] * x.p[a.offensive] * share
+            } else if i == sc.defender {
+                x.p[a.drain] * x.p[a.mobilisation] * share
+            } else if model.patrons.contains(&i) {
+                x.p[a.drain] * x.aid_now[i] * share
+            } else {
+                0.0
+            };
+            let id = &sc.actors[i].id;
+            assert!(want > 0.0 || !model.patrons.contains(&i), "{id} pays something");
+            assert!((end[i] - x.endurance[i] - want).abs() < 1e-15, "{id}: endurance down by {want}");
+            assert!((x.cost[i] - cost[i] - want).abs() < 1e-15, "{id}: cost up by {want}");
+            if want > 0.0 {
+                assert!((x.drain_now[i] - want).abs() < 1e-15, "{id}: this month's drain");
+            }
+            let years = if model.patrons.contains(&i) { x.aid_now[i] / 12.0 } else { 0.0 };
+            assert!((x.aid_years[i] - aid_years[i] - years).abs() < 1e-15, "{id}: years of aid");
+        }
+    }
 }

@@ -93,7 +93,7 @@ impl Scratch {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::model::rollout::{Keys, Rng};
     use crate::model::{Model, Quiet, Scratch};
     use rand::SeedableRng;
@@ -104,7 +104,7 @@ mod tests {
     }
 
     /// The baseline with one sure event in its first month, with these further keys.
-    fn with_event(keys: &str) -> Model {
+    pub(crate) fn with_event(keys: &str) -> Model {
         let dir = tempfile::tempdir().unwrap();
         let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
         let text = format!(

@@ -103,6 +103,17 @@ fn utility_is_the_salience_weighted_loss() {
             assert!((x.utility(&m, i, &offer) - want).abs() < 1e-12, "actor {i}, r = {r}");
         }
     }
+    // The saliences are weights: scaling an actor's leaves its utility as it was, and with none
+    // at all the actor cares about nothing (0, not 0/0).
+    let a = &m.slots.actors[0];
+    let before = x.utility(&m, 0, &offer);
+    assert!(before < 0.0);
+    for k in 0..ni {
+        x.p[a.salience + k] *= 2.5;
+    }
+    assert!((x.utility(&m, 0, &offer) - before).abs() < 1e-12, "saliences scaled by 2.5");
+    x.p[a.salience..a.salience + ni].fill(0.0);
+    assert_eq!(x.utility(&m, 0, &offer), 0.0);
 }
 
 fn first(keys: Keys, purpose: usize, region: u64) -> u64 {
@@ -151,4 +162,165 @@ fn neighbouring_keys_give_uncorrelated_uniforms() {
     }
     let mean = w.iter().sum::<f64>() / n as f64;
     assert!((mean - 0.5).abs() < 4.0 * (1.0f64 / 12.0).sqrt() / (n as f64).sqrt(), "mean {mean}");
+}
+
+/// The hashes behind the keys are the published ones: SplitMix64's output function (the first
+/// three outputs of a generator seeded with 0) and FNV-1a, 64 bits (its reference vectors).
+#[test]
+fn the_keys_hashes_are_splitmix64_and_fnv1a() {
+    let golden = 0x9E37_79B9_7F4A_7C15u64;
+    assert_eq!(super::mix(0), 0xE220_A839_7B1D_CDAF);
+    assert_eq!(super::mix(golden), 0x6E78_9E6A_A1B9_65F4);
+    assert_eq!(super::mix(golden.wrapping_mul(2)), 0x06C4_5D18_8009_454F);
+    for (text, hash) in [("", 0xcbf2_9ce4_8422_2325u64), ("a", 0xaf63_dc4c_8601_ec8c), ("foobar", 0x8594_4171_f739_67e8)] {
+        assert_eq!(super::param_region(text), hash, "FNV-1a of {text:?}");
+    }
+}
+
+/// A region's generator is seeded as `Keys::stream` documents, so that every stream (and with
+/// it every output) changes only on purpose: the first two numbers of xoshiro256++ from the
+/// four words, computed for these keys by an independent script (Python) from the description.
+#[test]
+fn a_regions_generator_is_seeded_as_documented() {
+    let cases = [
+        ((7, 3), PARAMS, 5, 0x2918_f0c7_c502_a701u64, 0xda1e_9711_d1f6_db9cu64),
+        ((7, 3), WORLD, 5, 0xf4ae_7522_deef_35ef, 0x3418_6f3c_5c2f_7e41),
+        ((7, 3), TALKS, 5, 0xe6cf_6cde_8b20_6585, 0x810d_5b5f_b2ba_0d18),
+        ((7, 3), WORLD, 6, 0x8c08_d745_c7dc_1558, 0xdaf7_29ed_0ad3_3597),
+        ((0, 0), WORLD, 0, 0xdba9_e074_983e_0691, 0x24cb_7d1a_8eb3_058b),
+        ((u64::MAX, 12_345), TALKS, 40, 0xb2d3_11f0_8f24_e91f, 0xcc4a_2862_440e_122f),
+    ];
+    for ((seed, index), purpose, region, one, two) in cases {
+        let mut g = Keys::new(seed, index).stream(purpose, region);
+        let got = (g.random::<u64>(), g.random::<u64>());
+        assert_eq!(got, (one, two), "seed {seed}, rollout {index}, purpose {purpose}, region {region}");
+    }
+}
+
+/// What an observer is told, month by month, with every story.
+#[derive(Default)]
+struct Watch {
+    /// (month, at war, ceasefire, settled, ended, area) of each view, `rest`'s included.
+    views: Vec<(u32, [bool; 4], f64)>,
+    /// The month of each `rest` call's view.
+    rests: Vec<u32>,
+    /// The month of each offer.
+    offers: Vec<u32>,
+}
+
+impl crate::model::Observer for Watch {
+    fn month(&mut self, v: &crate::model::MonthView<'_>) {
+        self.views.push((v.month, [v.at_war, v.ceasefire, v.settled, v.ended], v.area_km2));
+    }
+    fn rest(&mut self, v: &crate::model::MonthView<'_>, horizon: u32) {
+        self.rests.push(v.month);
+        for m in v.month + 1..=horizon {
+            self.month(&crate::model::MonthView { month: m, ..*v });
+        }
+    }
+    fn wants_story(&self) -> bool {
+        true
+    }
+    fn story(&mut self, month: u32, entry: crate::model::Story) {
+        if let crate::model::Story::Offer { .. } = entry {
+            self.offers.push(month);
+        }
+    }
+}
+
+fn watched(m: &Model, seed: u64, index: u64) -> (Watch, crate::model::Record) {
+    let mut s = Scratch::new(m);
+    let mut w = Watch::default();
+    let rec = super::run_rollout(m, seed, index, &mut s, &mut w);
+    (w, rec)
+}
+
+/// The observer's contract (`Observer`): months 0 to the horizon, each once and in order, each
+/// view in exactly one phase; before the first ceasefire, settlement or end every month is at
+/// war, and the last month is in the phase of the outcome; `rest` is called once, from the end
+/// month, only when a rollout ended before the horizon. Under `stepwise`, talks go on during a
+/// ceasefire and are never held once settled (but after a breakdown).
+#[test]
+fn each_month_is_reported_once_in_its_phase() {
+    let m = model("scenarios/baseline.toml", &["negotiation.protocol=\"stepwise\""]);
+    let h = m.horizon();
+    let (mut ended_early, mut ceasefire_talks) = (0, 0);
+    for index in 0..300 {
+        let (w, rec) = watched(&m, 11, index);
+        let months: Vec<u32> = w.views.iter().map(|v| v.0).collect();
+        assert_eq!(months, (0..=h).collect::<Vec<_>>(), "rollout {index}");
+        for (month, flags, _) in &w.views {
+            assert_eq!(flags.iter().filter(|&&f| f).count(), 1, "rollout {index} month {month}: {flags:?}");
+        }
+        let first_change = [rec.ceasefire_month, rec.settlement_month, rec.end_month].into_iter().flatten().min().unwrap_or(h + 1);
+        assert!(w.views.iter().take_while(|v| v.0 < first_change).all(|v| v.1[0]), "rollout {index}: at war before {first_change}");
+        let last = w.views.last().unwrap().1;
+        let want = match rec.outcome {
+            Outcome::FightAndTalk => 0,
+            Outcome::Ceasefire => 1,
+            Outcome::Settlement => 2,
+            _ => 3,
+        };
+        assert!(last[want], "rollout {index}: {:?} ends in {last:?}", rec.outcome);
+        let early = rec.end_month.filter(|&e| e < h);
+        assert_eq!(w.rests, early.into_iter().collect::<Vec<_>>(), "rollout {index}: rest from the end month");
+        ended_early += usize::from(early.is_some());
+        for &o in &w.offers {
+            assert!(o >= 1, "rollout {index}: no opening round by default");
+            let before = w.views[o as usize - 1].1;
+            assert!(!before[3], "rollout {index}: an offer after the end");
+            assert!(!before[2] || rec.breakdowns > 0, "rollout {index}: an offer in month {o} of a settlement");
+            ceasefire_talks += usize::from(before[1]);
+        }
+    }
+    assert!(ended_early > 0 && ceasefire_talks > 0, "{ended_early} early ends, {ceasefire_talks} offers in a ceasefire");
+}
+
+/// `negotiation.opening_round` is the chance of a round of talks in month 0, before any
+/// fighting: at 1 every rollout opens with an offer.
+#[test]
+fn an_opening_round_is_held_at_its_chance() {
+    let m = model("scenarios/baseline.toml", &["negotiation.opening_round=1"]);
+    for index in 0..50 {
+        let (w, _) = watched(&m, 2, index);
+        assert_eq!(w.offers.first(), Some(&0), "rollout {index}");
+    }
+}
+
+/// A short truce (docs/scenarios.md) keeps the front still from the month it fires to the month
+/// before `truce_until`, and the war is fought again in that month.
+#[test]
+fn a_short_truce_stills_the_front_for_its_months() {
+    let m = crate::model::events::tests::with_event("kind = \"short_truce\"\nmonths = 3\n");
+    let fired = m.scenario.events.iter().find(|e| e.id == "t").unwrap().month as u32;
+    let until = fired + 3;
+    let mut seen = 0;
+    for index in 0..60 {
+        let (w, rec) = watched(&m, 4, index);
+        assert_eq!(rec.short_truces, 1, "rollout {index}");
+        if !w.views[..=until as usize].iter().all(|v| v.1[0]) {
+            continue; // a deal or an end during the truce
+        }
+        seen += 1;
+        let area = |k: u32| w.views[k as usize].2;
+        for k in fired..until {
+            assert_eq!(area(k), area(k - 1), "rollout {index}: the front moved in month {k} of the truce");
+        }
+        assert_ne!(area(until), area(until - 1), "rollout {index}: the front is still in month {until}");
+    }
+    assert!(seen >= 20, "{seen} rollouts at war through the truce");
+}
+
+/// The endurance race's figure (MODEL.md §4a): an actor's perceived chance that the war is
+/// decided within its horizon, where one breakthrough of chance b a month ends it, is
+/// 1 − (1 − b)^H.
+#[test]
+fn the_perceived_chance_of_a_decision_is_that_of_one_breakthrough() {
+    for b in [0.02, 0.1] {
+        let m = model("scenarios/validation/endurance_race.toml", &[&format!("battlefield.breakthrough_hazard={b}")]);
+        let h = m.horizon() as i32;
+        let got = super::perceived_decided_at_start(&m, 3, 0, m.scenario.defender);
+        let want = 1.0 - (1.0f64 - b).powi(h);
+        assert!((got - want).abs() < 1e-12 && want > 0.0 && want < 1.0, "b = {b}: {got} against {want}");
+    }
 }
