@@ -13,6 +13,12 @@ mod outlook;
 mod proposer;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_outlook;
+#[cfg(test)]
+mod tests_proposer;
+#[cfg(test)]
+mod tests_round;
 
 use super::rollout::Rng;
 use rand::RngExt;

@@ -78,10 +78,13 @@ fn the_proposer_tables_the_best_candidate_that_passes() {
     use rand_distr::StandardNormal;
     let models = [baseline(), shipped("endgame.toml")];
     let mut seen = [0usize; 2];
+    let mut own_refusals = 0;
     for seed in 0..40u64 {
         let model = &models[seed as usize % 2];
         let sl = &model.slots;
-        let us = model.scenario.mediator.unwrap();
+        // The mediator, or a belligerent (which refuses some of its own candidates).
+        let sc = &model.scenario;
+        let us = [sc.mediator.unwrap(), sc.attacker, sc.defender][seed as usize / 2 % 3];
         let mut x = Scratch::new(model);
         x.reset(model, Keys::new(seed, 0));
         x.month = 1 + seed as u32 % 20;
@@ -106,6 +109,7 @@ fn the_proposer_tables_the_best_candidate_that_passes() {
             let t = step as f64 / super::CANDIDATES as f64;
             x.place_candidate(model, us, t, false);
             if x.stance(model, us, crate::scenario::DealKind::Package) < 0.0 {
+                own_refusals += 1;
                 continue;
             }
             nearest = Some(t);
@@ -123,6 +127,7 @@ fn the_proposer_tables_the_best_candidate_that_passes() {
         }
     }
     assert!(seen[0] > 0 && seen[1] > 0, "the states should include both a passing and a failing search: {seen:?}");
+    assert!(own_refusals > 0, "some candidates its proposer would not sign");
 }
 
 /// Demands move by docs/model.md §5's equation: d ← d + rate·[S·(g − d) − K·(d − c)], with
@@ -201,15 +206,22 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
     let sc = &model.scenario;
     let sl = &model.slots;
     let us = sc.actor_index("us").unwrap();
-    let mut pushed = 0;
+    let (mut pushed, mut threats) = (0, 0);
     let mut passed = [0, 0];
     for key in 0..400u64 {
         let mut x = Scratch::new(&model);
         x.reset(&model, Keys::new(7, key));
         x.month = 1 + (key % 30) as u32;
         x.forget_outlooks();
+        // Every actor presses and follows through (Europe's alignment link must not push), and
+        // every fifth state has the mediator gone (no blame).
+        for (i, a) in sl.actors.iter().enumerate() {
+            x.p[a.pressure] = 0.1 + 0.1 * i as f64;
+            x.p[a.followthrough] = 0.6;
+        }
         x.p[sl.actors[us].pressure] = 0.3;
         x.p[sl.blame] = 0.5;
+        x.walked = key % 5 == 4;
         x.build_ceasefire(&model);
         let kind = crate::scenario::DealKind::Ceasefire;
         let margin: Vec<f64> = (0..model.n_actors()).map(|i| x.stance(&model, i, kind)).collect();
@@ -233,19 +245,51 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
         let proposer = if key % 3 == 0 { Some(sc.defender) } else { None };
         let seed = 1000 + key;
         let mut zs = Rng::seed_from_u64(seed);
-        let passes = sc.signatories.iter().all(|&i| {
-            let z: f64 = zs.sample(StandardNormal);
-            Some(i) == proposer || margin[i] + want[i] + x.p[sl.actors[i].volatility] * z >= 0.0
-        });
+        let z: Vec<f64> = sc.signatories.iter().map(|_| zs.sample(StandardNormal)).collect();
+        let passes = sc
+            .signatories
+            .iter()
+            .zip(&z)
+            .all(|(&i, z)| Some(i) == proposer || margin[i] + want[i] + x.p[sl.actors[i].volatility] * z >= 0.0);
+        // A refused deal: the threats against the blamed signatory (if it refuses), link by
+        // link, each carried out with its author's follow-through (one draw per threat that
+        // can be made): an aid pause of `cut_months` from next month, or a sanctions step.
+        let (mut cut, mut sanctions) = (x.cut_until.clone(), sl.actors.iter().map(|a| x.p[a.sanctions]).collect::<Vec<_>>());
+        if let Some(b) = blamed.filter(|&b| !passes && margin[b] < 0.0) {
+            for l in &sc.links {
+                let (from, w, p) = (l.from, x.p[l.weight], x.p[sl.actors[l.from].pressure]);
+                let pause = matches!(l.kind, LinkKind::Aid | LinkKind::Intelligence) && x.aid_now[from] > 0.0;
+                if l.to != b || margin[from] < 0.0 || w <= 0.0 || p <= 0.0 || !(pause || l.kind == LinkKind::Sanctions) {
+                    continue;
+                }
+                if zs.random::<f64>() >= x.p[sl.actors[from].followthrough] {
+                    continue;
+                }
+                threats += 1;
+                if pause {
+                    cut[from] = x.month + 1 + x.p[sl.cut_months] as u32;
+                } else {
+                    sanctions[from] = (sanctions[from] + x.p[sl.sanction_step]).min(1.0);
+                }
+            }
+        }
         let mut rng = Rng::seed_from_u64(seed);
         let got = x.table(&model, kind, proposer, "test", "test", &mut rng, &mut Quiet);
         for i in 0..model.n_actors() {
             assert!((x.pressure[i] - want[i]).abs() < 1e-12, "key {key}, actor {i}: pressure {} vs {}", x.pressure[i], want[i]);
         }
         assert_eq!(got, passes, "key {key}: the deal's fate");
+        assert_eq!(x.cut_until, cut, "key {key}: aid pauses");
+        let now: Vec<f64> = sl.actors.iter().map(|a| x.p[a.sanctions]).collect();
+        assert_eq!(now, sanctions, "key {key}: sanctions");
+        if got {
+            assert_eq!((x.phase, x.has_terms, x.first_ceasefire), (crate::model::rollout::Phase::Ceasefire, true, Some(x.month)));
+            assert_eq!(x.terms, x.offer, "key {key}: the terms are the offer");
+        }
         passed[got as usize] += 1;
     }
     assert!(pushed > 20, "too few states with a pressure link at work ({pushed}) to test the rule");
+    assert!(threats > 20, "too few threats carried out ({threats})");
     assert!(passed[0] > 20 && passed[1] > 20, "both fates should occur: {passed:?}");
 }
 
@@ -260,8 +304,6 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
 fn the_value_of_fighting_on_is_its_sum_over_the_horizon() {
     let model = baseline();
     let sl = &model.slots;
-    let sc = &model.scenario;
-    let ni = model.n_issues();
     for key in 0..6u64 {
         let mut x = Scratch::new(&model);
         x.reset(&model, Keys::new(5, key));
@@ -275,43 +317,59 @@ fn the_value_of_fighting_on_is_its_sum_over_the_horizon() {
         }
         x.forget_outlooks();
         for i in 0..model.n_actors() {
-            let a = &sl.actors[i];
-            let out = x.war_outlook(&model, i);
-            let (lam_a, lam_d) = x.decision_hazards(&model, i);
-            let q = (lam_a + lam_d).min(1.0);
-            let delta = x.p[a.patience];
-            let h = x.horizon_of(&model, i) as i32;
-            let alive = |t: i32| (1.0 - q).powi(t);
-            let w: f64 = (1..=h).map(|t| delta.powi(t)).sum();
-            let g: f64 = (1..=h).map(|t| delta.powi(t) * alive(t)).sum();
-            let tau = (1..=h).map(|t| t as f64 * delta.powi(t) * alive(t)).sum::<f64>() / g;
-            let ahead = (x.line + x.belief[i] * tau / x.p[sl.claimed_km2]).clamp(0.0, 1.0);
-            let terms = |territory: f64| -> Vec<f64> {
-                (0..ni).map(|k| if k == sc.territory_issue { territory } else { x.p[sl.status_quo[k]] }).collect()
-            };
-            let (u_ahead, u_sq) = (x.utility(&model, i, &terms(ahead)), x.utility(&model, i, &terms(x.line)));
-            let (u_att, u_def) = (x.utility(&model, i, &vec![1.0; ni]), x.utility(&model, i, &vec![0.0; ni]));
-            let share_a = if q > 0.0 { lam_a / q } else { 0.5 };
-            let drain = if i == sc.attacker || i == sc.defender {
-                let (d_att, d_def) = x.war_drains(&model);
-                if i == sc.attacker { d_att } else { d_def }
-            } else {
-                x.drain_now[i]
-            };
-            let cost = x.p[a.cost_weight] * drain / x.endurance[i].max(0.05) + x.p[a.war_cost];
-            let value: f64 = (1..=h)
-                .map(|t| {
-                    let d = delta.powi(t);
-                    d * (alive(t) * u_ahead + (1.0 - alive(t)) * (share_a * u_att + (1.0 - share_a) * u_def)) - cost * d * alive(t - 1)
-                })
-                .sum();
-            let tol = 1e-9 * value.abs().max(1.0);
-            assert!((out.per_month - value / w).abs() < tol, "key {key}, actor {i}: {} vs {}", out.per_month, value / w);
-            assert!((out.status_quo - u_sq).abs() < 1e-12, "key {key}, actor {i}: the status quo's utility");
-            assert!((out.w - w).abs() < 1e-9 * w && out.q == q && out.horizon == h as f64);
-            assert!(out.alternative == out.per_month, "at war the alternative to a deal is fighting on");
+            check_war_outlook(&model, &mut x, i, &format!("key {key}"));
         }
     }
+}
+
+/// Actor `i`'s outlook against its sum over the horizon (the test above), from the state as it
+/// is: any risk attitude, saliences that need not sum to 1, a war cost, a patron's drain from
+/// its aid when it paid nothing yet this month, and hazards from nothing (q = 0) to certain
+/// (q = 1).
+pub(super) fn check_war_outlook(model: &Model, x: &mut Scratch, i: usize, label: &str) {
+    let (sl, sc) = (&model.slots, &model.scenario);
+    let ni = model.n_issues();
+    let a = &sl.actors[i];
+    let out = x.war_outlook(model, i);
+    let (lam_a, lam_d) = x.decision_hazards(model, i);
+    let q = (lam_a + lam_d).min(1.0);
+    let delta = x.p[a.patience];
+    let h = x.horizon_of(model, i) as i32;
+    let alive = |t: i32| (1.0 - q).powi(t);
+    let w: f64 = (1..=h).map(|t| delta.powi(t)).sum();
+    let g: f64 = (1..=h).map(|t| delta.powi(t) * alive(t)).sum();
+    // With q = 1 the war is decided in the first month, and the line ahead weighs nothing.
+    let ahead = if g > 0.0 {
+        let tau = (1..=h).map(|t| t as f64 * delta.powi(t) * alive(t)).sum::<f64>() / g;
+        (x.line + x.belief[i] * tau / x.p[sl.claimed_km2]).clamp(0.0, 1.0)
+    } else {
+        x.line
+    };
+    let terms =
+        |territory: f64| -> Vec<f64> { (0..ni).map(|k| if k == sc.territory_issue { territory } else { x.p[sl.status_quo[k]] }).collect() };
+    let (u_ahead, u_sq) = (x.utility(model, i, &terms(ahead)), x.utility(model, i, &terms(x.line)));
+    let (u_att, u_def) = (x.utility(model, i, &vec![1.0; ni]), x.utility(model, i, &vec![0.0; ni]));
+    let share_a = if q > 0.0 { lam_a / q } else { 0.5 };
+    let drain = if i == sc.attacker || i == sc.defender {
+        let (d_att, d_def) = x.war_drains(model);
+        if i == sc.attacker { d_att } else { d_def }
+    } else if x.drain_now[i] > 0.0 {
+        x.drain_now[i]
+    } else {
+        x.p[a.drain] * x.aid_now[i]
+    };
+    let cost = x.p[a.cost_weight] * drain / x.endurance[i].max(0.05) + x.p[a.war_cost];
+    let value: f64 = (1..=h)
+        .map(|t| {
+            let d = delta.powi(t);
+            d * (alive(t) * u_ahead + (1.0 - alive(t)) * (share_a * u_att + (1.0 - share_a) * u_def)) - cost * d * alive(t - 1)
+        })
+        .sum();
+    let tol = 1e-9 * value.abs().max(1.0);
+    assert!((out.per_month - value / w).abs() < tol, "{label}, actor {i}: {} vs {}", out.per_month, value / w);
+    assert!((out.status_quo - u_sq).abs() < 1e-12, "{label}, actor {i}: the status quo's utility");
+    assert!((out.w - w).abs() < 1e-9 * w && out.q == q && out.horizon == h as f64, "{label}, actor {i}");
+    assert!(out.alternative == out.per_month, "at war the alternative to a deal is fighting on");
 }
 
 /// A package's value (docs/model.md §5): (1 − ρ) u(x) + ρ (v_war + min(0, u(x) − u(status quo))),

@@ -1,0 +1,151 @@
+//! Unit tests of a round's parts (docs/model.md §5): the compromise, a stance and its memo, a
+//! ceasefire offer, and what accepting a deal does to the state.
+
+use crate::model::rollout::{Keys, Phase, Rng};
+use crate::model::{Model, Quiet, Scratch};
+use crate::scenario::DealKind;
+use rand::SeedableRng;
+
+fn baseline() -> Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
+}
+
+/// The compromise on issue k is the signatories' demands weighted by capability × salience,
+/// Σ c_i s_ik d_ik / Σ c_i s_ik, and the status quo on an issue no signatory weighs.
+#[test]
+fn the_compromise_is_the_weighted_mean_of_the_demands() {
+    let model = baseline();
+    let sl = &model.slots;
+    let ni = model.n_issues();
+    let mut x = Scratch::new(&model);
+    x.reset(&model, Keys::new(2, 3));
+    for (j, d) in x.demands.iter_mut().enumerate() {
+        *d = (0.07 * j as f64 + 0.05).fract();
+    }
+    // Nobody weighs the last issue.
+    for &i in &model.scenario.signatories {
+        x.p[sl.actors[i].salience + ni - 1] = 0.0;
+        x.p[sl.actors[i].capability] *= 1.0 + 0.3 * i as f64;
+    }
+    x.compute_compromise(&model);
+    for k in 0..ni {
+        let (mut num, mut den) = (0.0, 0.0);
+        for &i in &model.scenario.signatories {
+            let a = &sl.actors[i];
+            let w = x.p[a.capability] * x.p[a.salience + k];
+            num += w * x.demands[i * ni + k];
+            den += w;
+        }
+        let want = if den > 0.0 { num / den } else { x.p[sl.status_quo[k]] };
+        assert!(k < ni - 1 || den == 0.0);
+        assert!((x.compromise[k] - want).abs() < 1e-14, "issue {k}: {} vs {want}", x.compromise[k]);
+    }
+}
+
+/// A stance is the deal's value less the alternative's, for the offer on the table and the
+/// kind of deal: its memo returns the same number as working it out afresh, whatever the order
+/// of actors, offers and kinds asked.
+#[test]
+fn a_stance_is_its_deal_less_its_alternative_whatever_was_asked_before() {
+    let model = baseline();
+    let ni = model.n_issues();
+    let mut x = Scratch::new(&model);
+    x.reset(&model, Keys::new(4, 4));
+    x.month = 6;
+    x.forget_outlooks();
+    let offers: Vec<Vec<f64>> = (0..3).map(|o| (0..ni).map(|k| (0.2 + 0.3 * o as f64 + 0.05 * k as f64).min(1.0)).collect()).collect();
+    let mut asked = 0;
+    for round in 0..3 {
+        for (o, offer) in offers.iter().enumerate() {
+            for kind in [DealKind::Package, DealKind::Ceasefire] {
+                for i in (0..model.n_actors()).rev().skip(round % 2) {
+                    x.offer.copy_from_slice(offer);
+                    let got = x.stance(&model, i, kind);
+                    let (deal, alternative) = x.deal_and_alternative(&model, i, kind);
+                    assert_eq!(got, deal - alternative, "round {round}, offer {o}, {kind:?}, actor {i}");
+                    asked += 1;
+                }
+            }
+        }
+    }
+    assert!(asked > 50);
+}
+
+/// A ceasefire on the line is tabled only if its proposer would sign it: then `offer_ceasefire`
+/// is `table`'s answer on that offer; else nothing is tabled and no number is drawn.
+#[test]
+fn a_ceasefire_is_offered_only_by_a_proposer_that_would_sign_it() {
+    let model = baseline();
+    let sc = &model.scenario;
+    let mut seen = [0; 2];
+    for key in 0..80u64 {
+        let fresh = || {
+            let mut x = Scratch::new(&model);
+            x.reset(&model, Keys::new(6, key));
+            x.month = 1 + (key % 30) as u32;
+            x.line = 0.4 + 0.006 * key as f64;
+            x.forget_outlooks();
+            x
+        };
+        let proposer = [sc.attacker, sc.defender, sc.actor_index("us").unwrap()][key as usize % 3];
+        let mut x = fresh();
+        x.build_ceasefire(&model);
+        let signs = x.stance(&model, proposer, DealKind::Ceasefire) >= 0.0;
+        let mut y = fresh();
+        let (mut r1, mut r2) = (Rng::seed_from_u64(key), Rng::seed_from_u64(key));
+        let got = y.offer_ceasefire(&model, proposer, "p", &mut r1, &mut Quiet);
+        if signs {
+            x.build_ceasefire(&model);
+            let want = x.table(&model, DealKind::Ceasefire, Some(proposer), "p", "talks", &mut r2, &mut Quiet);
+            assert_eq!(got, want, "key {key}");
+            assert_eq!(y.phase, x.phase);
+        } else {
+            assert!(!got, "key {key}: the proposer would not sign");
+            assert_eq!(y.phase, Phase::War);
+        }
+        assert_eq!(rand::Rng::next_u64(&mut r1), rand::Rng::next_u64(&mut r2), "key {key}: the same draws");
+        seen[usize::from(signs)] += 1;
+    }
+    assert!(seen[0] > 0 && seen[1] > 0, "proposers that would and would not sign: {seen:?}");
+}
+
+/// Accepting: a ceasefire freezes the line; a package moves it to its territory term, the area
+/// by the change times the claim (within the country), and settles. Either records the terms,
+/// the first ceasefire month (kept from an earlier one) and clears the count of failed rounds.
+#[test]
+fn accepting_a_deal_sets_the_line_the_phase_and_the_terms() {
+    let model = baseline();
+    let sl = &model.slots;
+    let t = model.scenario.territory_issue;
+    let ni = model.n_issues();
+    for (kind, first) in [(DealKind::Ceasefire, None), (DealKind::Package, None), (DealKind::Package, Some(2))] {
+        for territory in [0.3, 0.95, 1.0] {
+            let mut x = Scratch::new(&model);
+            x.reset(&model, Keys::new(1, 7));
+            x.month = 9;
+            x.no_progress = 4;
+            x.first_ceasefire = first;
+            x.line = 0.8;
+            x.area = 0.8 * x.p[sl.claimed_km2];
+            if first.is_some() {
+                x.phase = Phase::Ceasefire;
+            }
+            let offer: Vec<f64> = (0..ni).map(|k| if k == t { territory } else { 0.1 * k as f64 }).collect();
+            x.offer.copy_from_slice(&offer);
+            let area = x.area;
+            x.accept(&model, kind);
+            assert_eq!(x.terms, offer);
+            assert!(x.has_terms);
+            assert_eq!(x.no_progress, 0);
+            assert_eq!(x.first_ceasefire, Some(first.unwrap_or(9)));
+            if kind == DealKind::Ceasefire {
+                assert_eq!((x.phase, x.line, x.area, x.settlement_month), (Phase::Ceasefire, 0.8, area, None));
+            } else {
+                let want = (area + (territory - 0.8) * x.p[sl.claimed_km2]).clamp(0.0, x.p[sl.ukraine_km2]);
+                assert!((x.area - want).abs() < 1e-6, "area {} vs {want}", x.area);
+                assert_eq!((x.phase, x.line, x.settlement_month), (Phase::Settled, territory, Some(9)));
+            }
+        }
+    }
+}
