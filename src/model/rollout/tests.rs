@@ -239,42 +239,49 @@ fn watched(m: &Model, seed: u64, index: u64) -> (Watch, crate::model::Record) {
 /// The observer's contract (`Observer`): months 0 to the horizon, each once and in order, each
 /// view in exactly one phase; before the first ceasefire, settlement or end every month is at
 /// war, and the last month is in the phase of the outcome; `rest` is called once, from the end
-/// month, only when a rollout ended before the horizon. Under `stepwise`, talks go on during a
-/// ceasefire and are never held once settled (but after a breakdown).
+/// month, only when a rollout ended before the horizon. Talks go on during a ceasefire and are
+/// never held once settled: in a rollout without a breakdown, no offer follows a month of
+/// settlement, and offers follow months of ceasefire (under `stepwise`, where ceasefires come
+/// first; under `package`, where settlements do).
 #[test]
 fn each_month_is_reported_once_in_its_phase() {
-    let m = model("scenarios/baseline.toml", &["negotiation.protocol=\"stepwise\""]);
-    let h = m.horizon();
-    let (mut ended_early, mut ceasefire_talks) = (0, 0);
-    for index in 0..300 {
-        let (w, rec) = watched(&m, 11, index);
-        let months: Vec<u32> = w.views.iter().map(|v| v.0).collect();
-        assert_eq!(months, (0..=h).collect::<Vec<_>>(), "rollout {index}");
-        for (month, flags, _) in &w.views {
-            assert_eq!(flags.iter().filter(|&&f| f).count(), 1, "rollout {index} month {month}: {flags:?}");
-        }
-        let first_change = [rec.ceasefire_month, rec.settlement_month, rec.end_month].into_iter().flatten().min().unwrap_or(h + 1);
-        assert!(w.views.iter().take_while(|v| v.0 < first_change).all(|v| v.1[0]), "rollout {index}: at war before {first_change}");
-        let last = w.views.last().unwrap().1;
-        let want = match rec.outcome {
-            Outcome::FightAndTalk => 0,
-            Outcome::Ceasefire => 1,
-            Outcome::Settlement => 2,
-            _ => 3,
-        };
-        assert!(last[want], "rollout {index}: {:?} ends in {last:?}", rec.outcome);
-        let early = rec.end_month.filter(|&e| e < h);
-        assert_eq!(w.rests, early.into_iter().collect::<Vec<_>>(), "rollout {index}: rest from the end month");
-        ended_early += usize::from(early.is_some());
-        for &o in &w.offers {
-            assert!(o >= 1, "rollout {index}: no opening round by default");
-            let before = w.views[o as usize - 1].1;
-            assert!(!before[3], "rollout {index}: an offer after the end");
-            assert!(!before[2] || rec.breakdowns > 0, "rollout {index}: an offer in month {o} of a settlement");
-            ceasefire_talks += usize::from(before[1]);
+    let mut seen = [0usize; 3];
+    for protocol in ["stepwise", "package"] {
+        let m = model("scenarios/baseline.toml", &[&format!("negotiation.protocol=\"{protocol}\"")]);
+        let h = m.horizon();
+        for index in 0..300 {
+            let (w, rec) = watched(&m, 11, index);
+            let months: Vec<u32> = w.views.iter().map(|v| v.0).collect();
+            assert_eq!(months, (0..=h).collect::<Vec<_>>(), "rollout {index}");
+            for (month, flags, _) in &w.views {
+                assert_eq!(flags.iter().filter(|&&f| f).count(), 1, "rollout {index} month {month}: {flags:?}");
+            }
+            let first_change = [rec.ceasefire_month, rec.settlement_month, rec.end_month].into_iter().flatten().min().unwrap_or(h + 1);
+            assert!(w.views.iter().take_while(|v| v.0 < first_change).all(|v| v.1[0]), "rollout {index}: at war before {first_change}");
+            let last = w.views.last().unwrap().1;
+            let want = match rec.outcome {
+                Outcome::FightAndTalk => 0,
+                Outcome::Ceasefire => 1,
+                Outcome::Settlement => 2,
+                _ => 3,
+            };
+            assert!(last[want], "rollout {index}: {:?} ends in {last:?}", rec.outcome);
+            let early = rec.end_month.filter(|&e| e < h);
+            assert_eq!(w.rests, early.into_iter().collect::<Vec<_>>(), "rollout {index}: rest from the end month");
+            seen[0] += usize::from(early.is_some());
+            for &o in &w.offers {
+                assert!(o >= 1, "rollout {index}: no opening round by default");
+                let before = w.views[o as usize - 1].1;
+                assert!(!before[3], "rollout {index}: an offer after the end");
+                if rec.breakdowns == 0 {
+                    assert!(!before[2], "{protocol} rollout {index}: an offer in month {o} of a settlement");
+                    seen[1] += usize::from(before[1]);
+                }
+            }
+            seen[2] += usize::from(w.views.iter().any(|v| v.1[2]) && rec.breakdowns == 0);
         }
     }
-    assert!(ended_early > 0 && ceasefire_talks > 0, "{ended_early} early ends, {ceasefire_talks} offers in a ceasefire");
+    assert!(seen.iter().all(|&n| n > 0), "early ends, offers in a ceasefire, settlements kept: {seen:?}");
 }
 
 /// `negotiation.opening_round` is the chance of a round of talks in month 0, before any
