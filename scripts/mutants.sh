@@ -31,10 +31,10 @@ fi
 BATCHES=(
   "stats|src/stats.rs|--lib -- stats|30"
   "summary|src/summary/mod.rs|--test it -- summary:: shards hardening::reported engine::outputs_are engine::every_shipped alloc|240"
-  "validate|src/validate.rs|--lib --test it -- validate validation|240"
-  "events|src/model/events.rs|--lib --test it -- engine validation negotiation events|240"
-  "postdeal|src/model/postdeal.rs|--lib --test it -- engine validation postdeal|240"
-  "beliefs|src/model/beliefs.rs|--lib --test it -- beliefs validation engine|240"
+  "validate|src/validate.rs|--lib --test it -- validate validation|240|lib"
+  "events|src/model/events.rs|--lib --test it -- engine validation negotiation events|240|lib"
+  "postdeal|src/model/postdeal.rs|--lib --test it -- engine validation postdeal|240|lib"
+  "beliefs|src/model/beliefs.rs|--lib --test it -- beliefs validation engine|240|lib"
   "battlefield|src/model/battlefield.rs|--lib --test it -- battlefield engine validation|240|lib"
   "policies|src/model/policies.rs|--test it -- engine analysis::|240|lib"
   "negotiation|src/model/negotiation/mod.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240|lib"
@@ -42,10 +42,10 @@ BATCHES=(
   "outlook|src/model/negotiation/outlook.rs|--lib --test it -- negotiation validation levers::each_lever engine::endgame engine::fight|240|lib"
   "rollout|src/model/rollout.rs|--lib --test it -- engine validation alloc rollout|240|lib"
   "model|src/model/mod.rs|--test it -- engine validation|240|lib"
-  "runner|src/runner.rs|--test it -- engine::outputs_are analysis::analyses_are|240"
-  "intervals|src/analysis/intervals.rs|--lib --test it -- analysis|240"
-  "prcc|src/analysis/prcc.rs|--lib --test it -- analysis|240"
-  "grid|src/analysis/grid.rs|--lib --test it -- analysis|240"
+  "runner|src/runner.rs|--test it -- engine::outputs_are analysis::analyses_are|240|lib"
+  "intervals|src/analysis/intervals.rs|--lib --test it -- analysis|240|lib"
+  "prcc|src/analysis/prcc.rs|--lib --test it -- analysis|240|lib"
+  "grid|src/analysis/grid.rs|--lib --test it -- analysis|240|lib"
 )
 
 wanted=("$@")

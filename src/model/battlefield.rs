@@ -173,11 +173,7 @@ mod tests {
         }
     }
 
-    fn shipped(file: &str, sets: &[&str]) -> Model {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
-        let overrides = crate::scenario::Overrides { sets: sets.iter().map(|s| s.to_string()).collect(), withs: vec![] };
-        Model::new(crate::scenario::load(&path, &overrides).expect("the scenario loads"))
-    }
+    use crate::model::testing::shipped;
 
     /// Months of the contest recomputed by docs/model.md's equations from the same draws: the
     /// drifting mean, the AR(1) noise, breakthroughs and counter-offensives with their shocks, the

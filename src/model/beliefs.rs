@@ -38,8 +38,8 @@ impl Scratch {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::Scratch;
     use crate::model::rollout::{Keys, Rng};
-    use crate::model::{Model, Scratch};
     use rand::{RngExt as _, SeedableRng};
     use rand_distr::StandardNormal;
 
@@ -48,8 +48,7 @@ mod tests {
     /// moves its mean to (w · belief + reading)/(w + 1), its weight to w + 1.
     #[test]
     fn a_normal_belief_moves_by_its_update() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-        let model = Model::new(crate::scenario::load(&path, &Default::default()).unwrap());
+        let model = crate::model::testing::baseline();
         let mut x = Scratch::new(&model);
         x.reset(&model, Keys::new(3, 1));
         assert!(!x.beta_beliefs(&model), "the baseline uses normal beliefs");
@@ -76,9 +75,7 @@ mod tests {
     /// moves to (w · belief + won)/(w + 1), with no noise and no draw.
     #[test]
     fn a_beta_belief_counts_wins_and_losses() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/validation/convergence.toml");
-        let overrides = crate::scenario::Overrides { sets: vec!["battlefield.beliefs=\"beta\"".into()], withs: vec![] };
-        let model = Model::new(crate::scenario::load(&path, &overrides).unwrap());
+        let model = crate::model::testing::shipped("validation/convergence.toml", &["battlefield.beliefs=\"beta\""]);
         let mut x = Scratch::new(&model);
         x.reset(&model, Keys::new(5, 2));
         assert!(x.beta_beliefs(&model));

@@ -93,11 +93,7 @@ fn draw(seed: u64, ends: &[u32], words: &[(u32, u32)], keyed: bool, talks: bool)
 mod tests {
     use super::*;
 
-    fn model(file: &str, sets: &[&str]) -> Model {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-        let overrides = crate::scenario::Overrides { sets: sets.iter().map(|s| s.to_string()).collect(), withs: vec![] };
-        Model::new(crate::scenario::load(&path, &overrides).unwrap())
-    }
+    use crate::model::testing::shipped;
 
     /// The census counts what the code draws. In forts with beta beliefs, every month of war
     /// draws one world word (the battle: beta beliefs draw nothing). With talks that can happen
@@ -108,14 +104,14 @@ mod tests {
     /// words. With no talks possible (forts as shipped) the talks stream is never entered.
     #[test]
     fn the_census_counts_a_forts_months_words() {
-        let m = model("scenarios/validation/forts.toml", &["battlefield.beliefs=\"beta\"", "negotiation.talks_rate=1e-300"]);
+        let m = shipped("validation/forts.toml", &["battlefield.beliefs=\"beta\"", "negotiation.talks_rate=1e-300"]);
         assert!(m.talks);
         let f = rng_floor(&m, 11, 300);
         assert_eq!(f.rollouts, 300);
         assert!(f.months > 300, "every rollout lasts at least a month");
         assert_eq!(f.world_words, f.months);
         assert_eq!(f.talks_words, 2 * f.months - f.rollouts);
-        let quiet = model("scenarios/validation/forts.toml", &["battlefield.beliefs=\"beta\""]);
+        let quiet = shipped("validation/forts.toml", &["battlefield.beliefs=\"beta\""]);
         assert!(!quiet.talks, "forts has no talks");
         let q = rng_floor(&quiet, 11, 300);
         assert_eq!((q.months, q.world_words, q.talks_words), (f.months, f.months, 0));
@@ -123,11 +119,11 @@ mod tests {
         // battle with a normal draw (at least one word each) in every month the war goes on
         // after it. Without talks beliefs act on nothing, and a run (which reads none) does not
         // update them: the months draw the battle alone.
-        let n = model("scenarios/validation/forts.toml", &["negotiation.talks_rate=1e-300"]);
+        let n = shipped("validation/forts.toml", &["negotiation.talks_rate=1e-300"]);
         let g = rng_floor(&n, 11, 300);
         assert_eq!(g.months, f.months, "the beliefs do not move the forts");
         assert!(g.world_words >= f.months + 2 * (f.months - 300), "{} words", g.world_words);
-        let shipped = rng_floor(&model("scenarios/validation/forts.toml", &[]), 11, 300);
+        let shipped = rng_floor(&shipped("validation/forts.toml", &[]), 11, 300);
         assert_eq!((shipped.months, shipped.world_words, shipped.talks_words), (f.months, f.months, 0));
     }
 
@@ -135,10 +131,10 @@ mod tests {
     /// talks rate drawn per rollout, an opening round, or an event that sets the talks rate can.
     #[test]
     fn talks_are_possible_unless_nothing_can_start_them() {
-        assert!(!model("scenarios/validation/forts.toml", &[]).talks);
-        assert!(model("scenarios/validation/forts.toml", &["negotiation.talks_rate={uniform=[0,0.1]}"]).talks);
-        assert!(model("scenarios/validation/forts.toml", &["negotiation.opening_round=0.5"]).talks);
-        assert!(model("scenarios/baseline.toml", &[]).talks);
+        assert!(!shipped("validation/forts.toml", &[]).talks);
+        assert!(shipped("validation/forts.toml", &["negotiation.talks_rate={uniform=[0,0.1]}"]).talks);
+        assert!(shipped("validation/forts.toml", &["negotiation.opening_round=0.5"]).talks);
+        assert!(shipped("baseline.toml", &[]).talks);
         let text =
             std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/validation/forts.toml")).unwrap();
         let dir = std::env::temp_dir().join(format!("truce-talks-{}", std::process::id()));

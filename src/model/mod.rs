@@ -10,6 +10,8 @@ mod negotiation;
 mod policies;
 mod postdeal;
 mod rollout;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::scenario::schema::{ActorKeySlots, SectionSlots, SettingSlots};
 use crate::scenario::{Role, Scenario};
@@ -362,12 +364,9 @@ impl Observer for Quiet {
 
 #[cfg(test)]
 mod tests {
-    use super::{Model, MonthView, Observer};
+    use super::{MonthView, Observer};
 
-    fn baseline() -> Model {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-        Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
-    }
+    use crate::model::testing::baseline;
 
     /// What `Model::new` derives from the scenario: each actor's side (its own role's, or its
     /// client's for a patron), the patrons, the guarantees issue, and the count of reversal months

@@ -68,10 +68,7 @@ mod tests {
     use crate::model::rollout::Keys;
     use crate::model::{Model, Scratch};
 
-    fn baseline() -> Model {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-        Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
-    }
+    use crate::model::testing::baseline;
 
     /// Aid, the balance of strength, the expected gain and the patrons' bill against docs/model.md
     /// §3, recomputed here from the parameters, on a state set by hand so that every term counts:

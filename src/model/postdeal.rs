@@ -81,13 +81,10 @@ impl Scratch {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::Scratch;
     use crate::model::rollout::{Keys, Phase};
-    use crate::model::{Model, Scratch};
 
-    fn baseline() -> Model {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-        Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
-    }
+    use crate::model::testing::baseline;
 
     /// The post-deal hazard against its equation (docs/model.md §5), computed here from the
     /// parameters: a ceasefire with and without agreed terms, a settlement, a reversal month.

@@ -5,13 +5,10 @@ use crate::model::rollout::{Keys, Rng};
 use crate::model::{Model, Scratch};
 use rand::SeedableRng;
 
-fn shipped(file: &str) -> Model {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
-    Model::new(crate::scenario::load(&path, &Default::default()).expect("the scenario loads"))
-}
+use crate::model::testing::baseline;
 
-fn baseline() -> Model {
-    shipped("baseline.toml")
+fn shipped(file: &str) -> Model {
+    crate::model::testing::shipped(file, &[])
 }
 
 /// A ceasefire's ρ is docs/model.md §5's: the breakdown hazard the engine applies to it (base

@@ -8,8 +8,7 @@ use crate::model::{Model, Scratch};
 use crate::scenario::DealKind;
 
 fn shipped(file: &str) -> Model {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
-    Model::new(crate::scenario::load(&path, &Default::default()).expect("the scenario loads"))
+    crate::model::testing::shipped(file, &[])
 }
 
 /// H is the actor's own `horizon` if set, else 1/(1 − patience) capped at 120, to the nearest

@@ -7,9 +7,7 @@ use crate::model::{Model, Scratch};
 use crate::scenario::DealKind;
 
 fn baseline(sets: &[&str]) -> Model {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    let overrides = crate::scenario::Overrides { sets: sets.iter().map(|s| s.to_string()).collect(), withs: vec![] };
-    Model::new(crate::scenario::load(&path, &overrides).expect("the baseline loads"))
+    crate::model::testing::shipped("baseline.toml", sets)
 }
 
 /// An actor's planning horizon in whole months, as docs/model.md §5 defines it: its own

@@ -2,14 +2,11 @@
 //! ceasefire offer, and what accepting a deal does to the state.
 
 use crate::model::rollout::{Keys, Phase, Rng};
-use crate::model::{Model, Quiet, Scratch};
+use crate::model::{Quiet, Scratch};
 use crate::scenario::DealKind;
 use rand::SeedableRng;
 
-fn baseline() -> Model {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    Model::new(crate::scenario::load(&path, &Default::default()).expect("the baseline loads"))
-}
+use crate::model::testing::baseline;
 
 /// The compromise on issue k is the signatories' demands weighted by capability × salience,
 /// Σ c_i s_ik d_ik / Σ c_i s_ik, and the status quo on an issue no signatory weighs.

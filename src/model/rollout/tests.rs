@@ -2,11 +2,7 @@ use super::{Keys, PARAMS, Phase, Scratch, TALKS, WORLD};
 use crate::model::{Model, Outcome};
 use rand::RngExt;
 
-fn model(file: &str, sets: &[&str]) -> Model {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    let overrides = crate::scenario::Overrides { sets: sets.iter().map(|s| s.to_string()).collect(), withs: vec![] };
-    Model::new(crate::scenario::load(&path, &overrides).unwrap())
-}
+use crate::model::testing::shipped;
 
 /// Month 0 is set from the parameters as docs/model.md says: the area held at the start
 /// (at most the country), the line as the share of the claim, each actor's endurance, demands
@@ -14,7 +10,7 @@ fn model(file: &str, sets: &[&str]) -> Model {
 /// forts the front at its starting position, kept off the ends.
 #[test]
 fn a_rollout_starts_from_its_parameters() {
-    let m = model("scenarios/baseline.toml", &["actors.ukraine.bias=-0.7", "actors.us.prior_weight=11"]);
+    let m = shipped("baseline.toml", &["actors.ukraine.bias=-0.7", "actors.us.prior_weight=11"]);
     let sl = &m.slots;
     let mut x = Scratch::new(&m);
     x.area = 1.0;
@@ -44,7 +40,7 @@ fn a_rollout_starts_from_its_parameters() {
     // forts: the front at round(forts_start), at least 1 and at most N − 1, its area the
     // matching share of the claim.
     for (start, pos) in [("3", 3), ("1.4", 1), ("10", 9), ("9.6", 9), ("6.6", 7)] {
-        let f = model("scenarios/validation/forts.toml", &[&format!("battlefield.forts_start={start}")]);
+        let f = shipped("validation/forts.toml", &[&format!("battlefield.forts_start={start}")]);
         let mut y = Scratch::new(&f);
         y.reset(&f, Keys::new(1, 1));
         assert_eq!(y.forts_pos, pos, "start {start}");
@@ -59,7 +55,7 @@ fn a_rollout_starts_from_its_parameters() {
 /// none the status quo on the line.
 #[test]
 fn a_record_carries_the_terms_it_ended_on() {
-    let m = model("scenarios/baseline.toml", &[]);
+    let m = shipped("baseline.toml", &[]);
     let ni = m.n_issues();
     let mut x = Scratch::new(&m);
     x.reset(&m, Keys::new(2, 8));
@@ -85,7 +81,7 @@ fn a_record_carries_the_terms_it_ended_on() {
 /// u_i(x) = −Σ_k s_ik |x_k − ideal_ik|^r_i / Σ_k s_ik (docs/model.md §1), linear and not.
 #[test]
 fn utility_is_the_salience_weighted_loss() {
-    let m = model("scenarios/baseline.toml", &[]);
+    let m = shipped("baseline.toml", &[]);
     let ni = m.n_issues();
     let mut x = Scratch::new(&m);
     x.reset(&m, Keys::new(1, 1));
@@ -247,7 +243,7 @@ fn watched(m: &Model, seed: u64, index: u64) -> (Watch, crate::model::Record) {
 fn each_month_is_reported_once_in_its_phase() {
     let mut seen = [0usize; 3];
     for protocol in ["stepwise", "package"] {
-        let m = model("scenarios/baseline.toml", &[&format!("negotiation.protocol=\"{protocol}\"")]);
+        let m = shipped("baseline.toml", &[&format!("negotiation.protocol=\"{protocol}\"")]);
         let h = m.horizon();
         for index in 0..300 {
             let (w, rec) = watched(&m, 11, index);
@@ -288,7 +284,7 @@ fn each_month_is_reported_once_in_its_phase() {
 /// fighting: at 1 every rollout opens with an offer.
 #[test]
 fn an_opening_round_is_held_at_its_chance() {
-    let m = model("scenarios/baseline.toml", &["negotiation.opening_round=1"]);
+    let m = shipped("baseline.toml", &["negotiation.opening_round=1"]);
     for index in 0..50 {
         let (w, _) = watched(&m, 2, index);
         assert_eq!(w.offers.first(), Some(&0), "rollout {index}");
@@ -325,7 +321,7 @@ fn a_short_truce_stills_the_front_for_its_months() {
 #[test]
 fn the_perceived_chance_of_a_decision_is_that_of_one_breakthrough() {
     for b in [0.02, 0.1] {
-        let m = model("scenarios/validation/endurance_race.toml", &[&format!("battlefield.breakthrough_hazard={b}")]);
+        let m = shipped("validation/endurance_race.toml", &[&format!("battlefield.breakthrough_hazard={b}")]);
         let h = m.horizon() as i32;
         let got = super::perceived_decided_at_start(&m, 3, 0, m.scenario.defender);
         let want = 1.0 - (1.0f64 - b).powi(h);
