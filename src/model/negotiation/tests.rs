@@ -203,7 +203,7 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
     let sc = &model.scenario;
     let sl = &model.slots;
     let us = sc.actor_index("us").unwrap();
-    let (mut pushed, mut threats) = (0, 0);
+    let (mut pushed, mut aligned, mut threats) = (0, 0, [0, 0]);
     let mut passed = [0, 0];
     for key in 0..400u64 {
         let mut x = Scratch::new(&model);
@@ -219,8 +219,35 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
         x.p[sl.actors[us].pressure] = 0.3;
         x.p[sl.blame] = 0.5;
         x.walked = key % 5 == 4;
+        // Some states with a patron that gives no aid (it cannot pause it), with an actor that
+        // does not press, with a link of no weight.
+        if key % 7 == 0 {
+            x.aid_now[us] = 0.0;
+        }
+        if key % 6 == 1 {
+            x.p[sl.actors[(key / 6) as usize % model.n_actors()].pressure] = 0.0;
+        }
+        if key % 8 == 3 {
+            x.p[sc.links[(key / 8) as usize % sc.links.len()].weight] = 0.0;
+        }
+        // Ceasefires on the line and, every other state, packages between the sides' ideals.
         x.build_ceasefire(&model);
-        let kind = crate::scenario::DealKind::Ceasefire;
+        let mut kind = crate::scenario::DealKind::Ceasefire;
+        if key % 2 == 1 {
+            let t = (key % 9) as f64 / 8.0;
+            let (ia, id) = (sl.actors[sc.attacker].ideal, sl.actors[sc.defender].ideal);
+            for k in 0..model.n_issues() {
+                x.offer[k] = (1.0 - t) * x.p[id + k] + t * x.p[ia + k];
+            }
+            kind = crate::scenario::DealKind::Package;
+            if key % 4 == 3 {
+                // Europe wants exactly this package (its alignment link to Kyiv then pulls).
+                let europe = sc.actor_index("europe").unwrap();
+                for k in 0..model.n_issues() {
+                    x.p[sl.actors[europe].ideal + k] = x.offer[k];
+                }
+            }
+        }
         let margin: Vec<f64> = (0..model.n_actors()).map(|i| x.stance(&model, i, kind)).collect();
         let mediator = sc.mediator.filter(|_| !x.walked);
         let blamed = sc.signatories.iter().copied().filter(|&i| Some(i) != mediator).min_by(|&a, &b| margin[a].total_cmp(&margin[b]));
@@ -229,6 +256,7 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
             let w = x.p[l.weight];
             if l.kind == LinkKind::Alignment {
                 want[l.to] += w * margin[l.from];
+                aligned += usize::from(margin[l.from] >= 0.0 && margin[l.to] < 0.0);
             } else if margin[l.from] >= 0.0 && margin[l.to] < 0.0 {
                 let lever = if matches!(l.kind, LinkKind::Aid | LinkKind::Intelligence) { x.aid_now[l.from] } else { 1.0 };
                 let blame = if Some(l.from) == mediator && Some(l.to) == blamed { 1.0 + x.p[sl.blame] } else { 1.0 };
@@ -262,7 +290,7 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
                 if zs.random::<f64>() >= x.p[sl.actors[from].followthrough] {
                     continue;
                 }
-                threats += 1;
+                threats[usize::from(pause)] += 1;
                 if pause {
                     cut[from] = x.month + 1 + x.p[sl.cut_months] as u32;
                 } else {
@@ -280,13 +308,15 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
         let now: Vec<f64> = sl.actors.iter().map(|a| x.p[a.sanctions]).collect();
         assert_eq!(now, sanctions, "key {key}: sanctions");
         if got {
-            assert_eq!((x.phase, x.has_terms, x.first_ceasefire), (crate::model::rollout::Phase::Ceasefire, true, Some(x.month)));
+            let phase = if key % 2 == 1 { crate::model::rollout::Phase::Settled } else { crate::model::rollout::Phase::Ceasefire };
+            assert_eq!((x.phase, x.has_terms, x.first_ceasefire), (phase, true, Some(x.month)));
             assert_eq!(x.terms, x.offer, "key {key}: the terms are the offer");
         }
         passed[got as usize] += 1;
     }
     assert!(pushed > 20, "too few states with a pressure link at work ({pushed}) to test the rule");
-    assert!(threats > 20, "too few threats carried out ({threats})");
+    assert!(threats[0] > 5 && threats[1] > 5, "too few sanctions steps and aid pauses carried out ({threats:?})");
+    assert!(aligned > 5, "too few states where an alignment link's source accepts and its target refuses ({aligned})");
     assert!(passed[0] > 20 && passed[1] > 20, "both fates should occur: {passed:?}");
 }
 
