@@ -146,3 +146,96 @@ fn accepting_a_deal_sets_the_line_the_phase_and_the_terms() {
         }
     }
 }
+
+/// The offers of a round, as (by, deal).
+#[derive(Default)]
+struct Offers(Vec<(String, String)>);
+
+impl crate::model::Observer for Offers {
+    fn wants_story(&self) -> bool {
+        true
+    }
+    fn story(&mut self, _month: u32, entry: crate::model::Story) {
+        if let crate::model::Story::Offer { by, deal, .. } = entry {
+            self.0.push((by, deal));
+        }
+    }
+}
+
+/// A round's bookkeeping (docs/model.md §5): at war, a round without a deal adds one to the
+/// mediator's count of failed rounds; under `stepwise` the mediator moves to package talks once
+/// the count reaches `switch_after`, and walks away (abandoning its client, with `abandon` = 1)
+/// once it reaches `mediator_patience` (with `walkaway` = 1). What is offered follows the
+/// protocol: ceasefires under `stepwise`, a package under `package` followed by a ceasefire with
+/// chance `ceasefire_fallback`; with the mediator gone, the attacker or the defender proposes.
+#[test]
+fn a_round_counts_failures_switches_and_walks_away() {
+    let sets = [
+        "negotiation.protocol=\"stepwise\"",
+        "negotiation.switch_after=2",
+        "negotiation.mediator_patience=4",
+        "negotiation.walkaway=1",
+        "negotiation.abandon=1",
+    ];
+    let model = crate::model::testing::shipped("baseline.toml", &sets);
+    let sl = &model.slots;
+    let sc = &model.scenario;
+    let mediator = sc.mediator.unwrap();
+    let (mut switched, mut walked, mut proposers) = (0, 0, std::collections::BTreeSet::new());
+    for key in 0..40u64 {
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(12, key));
+        x.month = 3;
+        let mut rng = Rng::seed_from_u64(key);
+        for round in 0..8 {
+            let (count, protocol, gone) = (x.no_progress, x.p[sl.settings.protocol], x.walked);
+            let mut offers = Offers::default();
+            x.hold_round(&model, &mut rng, &mut offers);
+            for (by, deal) in &offers.0 {
+                let want = if protocol == 1.0 { "ceasefire" } else { "package" };
+                assert!(deal == want || (protocol == 0.0 && deal == "ceasefire"), "key {key}, round {round}: a {deal} under {protocol}");
+                if gone {
+                    assert_ne!(by, &sc.actors[mediator].id);
+                    proposers.insert(by.clone());
+                } else {
+                    assert_eq!(by, &sc.actors[mediator].id);
+                }
+            }
+            if x.phase != Phase::War {
+                assert_eq!(x.no_progress, 0, "a deal clears the count");
+                break;
+            }
+            let count_now = if gone { count } else { count + 1 };
+            assert_eq!(x.no_progress, count_now, "key {key}, round {round}");
+            let switch = protocol == 1.0 && !gone && count_now >= 2;
+            assert_eq!(x.p[sl.settings.protocol], if switch { 0.0 } else { protocol }, "key {key}, round {round}");
+            switched += usize::from(switch && protocol == 1.0);
+            let walks = !gone && count_now >= 4;
+            assert_eq!(x.walked, gone || walks, "key {key}, round {round}");
+            if walks {
+                assert!(x.abandoned, "the US is Kyiv's patron: it abandons it");
+                walked += 1;
+            }
+        }
+    }
+    assert!(switched > 0 && walked > 0, "{switched} switches, {walked} walkouts");
+    assert_eq!(proposers.len(), 2, "both sides propose once the mediator is gone: {proposers:?}");
+    // Under `package` a failed package is followed by a ceasefire only with the fallback's chance.
+    for (fallback, any) in [(0.0, false), (1.0, true)] {
+        let model = crate::model::testing::shipped(
+            "baseline.toml",
+            &["negotiation.protocol=\"package\"", &format!("negotiation.ceasefire_fallback={fallback}")],
+        );
+        let mut seen = false;
+        for key in 0..40u64 {
+            let mut x = Scratch::new(&model);
+            x.reset(&model, Keys::new(13, key));
+            x.month = 3;
+            let mut offers = Offers::default();
+            x.hold_round(&model, &mut Rng::seed_from_u64(key), &mut offers);
+            assert_eq!(offers.0.first().map(|o| o.1.as_str()), Some("package"), "key {key}");
+            seen |= offers.0.iter().any(|o| o.1 == "ceasefire");
+        }
+        assert_eq!(seen, any, "fallback {fallback}");
+    }
+}
