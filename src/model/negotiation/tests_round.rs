@@ -147,17 +147,18 @@ fn accepting_a_deal_sets_the_line_the_phase_and_the_terms() {
     }
 }
 
-/// The offers of a round, as (by, deal).
+/// The offers of a round, as (by, deal), and what was tabled with which terms.
 #[derive(Default)]
-struct Offers(Vec<(String, String)>);
+struct Offers(Vec<(String, String)>, Vec<(String, Vec<f64>)>);
 
 impl crate::model::Observer for Offers {
     fn wants_story(&self) -> bool {
         true
     }
     fn story(&mut self, _month: u32, entry: crate::model::Story) {
-        if let crate::model::Story::Offer { by, deal, .. } = entry {
+        if let crate::model::Story::Offer { by, deal, terms, tabled } = entry {
             self.0.push((by, deal));
+            self.1.push((tabled, terms));
         }
     }
 }
@@ -237,5 +238,64 @@ fn a_round_counts_failures_switches_and_walks_away() {
             seen |= offers.0.iter().any(|o| o.1 == "ceasefire");
         }
         assert_eq!(seen, any, "fallback {fallback}");
+    }
+}
+
+/// A scenario's proposals are tabled in their month (month 0's in month 1), in order until one
+/// is accepted, at war or in a ceasefire (not a ceasefire proposal then), never once settled;
+/// a ceasefire, or any deal during a ceasefire, on the line. Talks held at `talks_rate` (here 0
+/// or 1), cut by `rate_after_walkaway` once the mediator walked; a walked mediator comes back
+/// at `return_rate`.
+#[test]
+fn proposals_are_tabled_in_their_month() {
+    let mut model = crate::model::testing::shipped("plan28_2025-12.toml", &["negotiation.talks_rate=0"]);
+    model.scenario.proposals[1].kind = DealKind::Ceasefire;
+    let sc = model.scenario.clone();
+    let t = sc.territory_issue;
+    let mut tabled = 0;
+    for month in 1..=3u32 {
+        for phase in [Phase::War, Phase::Ceasefire, Phase::Settled] {
+            for key in 0..6u64 {
+                let mut x = Scratch::new(&model);
+                x.reset(&model, Keys::new(14, key));
+                (x.month, x.phase, x.line) = (month, phase, 0.8);
+                let mut offers = Offers::default();
+                x.negotiate(&model, &mut Rng::seed_from_u64(key), &mut offers);
+                let due: Vec<_> = sc
+                    .proposals
+                    .iter()
+                    .filter(|p| p.month >= 0 && p.month.max(1) as u32 == month && matches!(phase, Phase::War | Phase::Ceasefire))
+                    .filter(|p| !(p.kind == DealKind::Ceasefire && phase == Phase::Ceasefire))
+                    .collect();
+                let got: Vec<&str> = offers.1.iter().map(|o| o.0.as_str()).collect();
+                let want: Vec<&str> = due.iter().map(|p| p.id.as_str()).collect();
+                let dealt = x.phase != phase;
+                assert!(got.len() == want.len() || (dealt && got.len() < want.len()), "month {month}, {phase:?}: {got:?} of {want:?}");
+                assert_eq!(got, want[..got.len()], "month {month}, {phase:?}");
+                for ((_, terms), p) in offers.1.iter().zip(&due) {
+                    for (k, term) in terms.iter().enumerate() {
+                        let pinned = k == t && (p.kind == DealKind::Ceasefire || phase == Phase::Ceasefire);
+                        let want = if pinned { 0.8 } else { x.p[p.terms[k]] };
+                        assert_eq!(*term, want, "{} in month {month}, {phase:?}, issue {k}", p.id);
+                    }
+                    tabled += 1;
+                }
+            }
+        }
+    }
+    assert!(tabled > 10, "{tabled} proposals tabled");
+    // Talks at rate 1, or 1 × 0 once the mediator walked (unless it comes back).
+    for (walked, back, round) in [(false, 0.0, true), (true, 0.0, false), (true, 1.0, true)] {
+        let sets = ["negotiation.talks_rate=1", "negotiation.rate_after_walkaway=0", &format!("negotiation.return_rate={back}")];
+        let model = crate::model::testing::shipped("baseline.toml", &sets);
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(15, 1));
+        (x.month, x.walked, x.abandoned, x.no_progress) = (5, walked, walked, 3);
+        let mut offers = Offers::default();
+        x.negotiate(&model, &mut Rng::seed_from_u64(3), &mut offers);
+        assert_eq!(!offers.0.is_empty(), round, "walked {walked}, return rate {back}");
+        if walked {
+            assert_eq!((x.walked, x.abandoned), (back == 0.0, back == 0.0), "walked {walked}, return rate {back}");
+        }
     }
 }
