@@ -187,6 +187,60 @@ fn the_closed_forms_equal_their_sums() {
     }
 }
 
+/// The acceptance test's state `key` and the deal on the table: every actor presses and follows
+/// through (Europe's alignment link must not push); every fifth state has the mediator gone (no
+/// blame); some have a patron that gives no aid (it cannot pause it), an actor that does not
+/// press, a link of no weight; ceasefires on the line and, every other state, packages between
+/// the sides' ideals, some of them exactly what Europe wants (its alignment link then pulls).
+fn acceptance_state(model: &Model, key: u64) -> (Scratch, crate::scenario::DealKind) {
+    let sc = &model.scenario;
+    let sl = &model.slots;
+    let us = sc.actor_index("us").unwrap();
+    let mut x = Scratch::new(model);
+    x.reset(model, Keys::new(7, key));
+    x.month = 1 + (key % 30) as u32;
+    x.forget_outlooks();
+    // Every actor presses and follows through (Europe's alignment link must not push), and
+    // every fifth state has the mediator gone (no blame).
+    for (i, a) in sl.actors.iter().enumerate() {
+        x.p[a.pressure] = 0.1 + 0.1 * i as f64;
+        x.p[a.followthrough] = 0.6;
+    }
+    x.p[sl.actors[us].pressure] = 0.3;
+    x.p[sl.blame] = 0.5;
+    x.walked = key % 5 == 4;
+    // Some states with a patron that gives no aid (it cannot pause it), with an actor that
+    // does not press, with a link of no weight.
+    if key % 7 == 0 {
+        x.aid_now[us] = 0.0;
+    }
+    if key % 6 == 1 {
+        x.p[sl.actors[(key / 6) as usize % model.n_actors()].pressure] = 0.0;
+    }
+    if key % 8 == 3 {
+        x.p[sc.links[(key / 8) as usize % sc.links.len()].weight] = 0.0;
+    }
+    // Ceasefires on the line and, every other state, packages between the sides' ideals.
+    x.build_ceasefire(model);
+    let mut kind = crate::scenario::DealKind::Ceasefire;
+    if key % 2 == 1 {
+        let t = (key % 9) as f64 / 8.0;
+        let (ia, id) = (sl.actors[sc.attacker].ideal, sl.actors[sc.defender].ideal);
+        for k in 0..model.n_issues() {
+            x.offer[k] = (1.0 - t) * x.p[id + k] + t * x.p[ia + k];
+        }
+        kind = crate::scenario::DealKind::Package;
+        if key % 4 == 3 {
+            // Europe wants exactly this package (its alignment link to Kyiv then pulls).
+            let europe = sc.actor_index("europe").unwrap();
+            for k in 0..model.n_issues() {
+                x.p[sl.actors[europe].ideal + k] = x.offer[k];
+            }
+        }
+    }
+    (x, kind)
+}
+
 /// The acceptance rule of docs/model.md §5 on real states, recomputed here link by link:
 /// alignment adds weight × the source's margin; a link from an actor that wants the deal to one
 /// that refuses pushes weight × pressure × lever (its aid for aid links, else 1), (1 + blame)
@@ -202,52 +256,10 @@ fn the_acceptance_rule_adds_pressure_alignment_and_blame_by_its_equation() {
     let model = baseline();
     let sc = &model.scenario;
     let sl = &model.slots;
-    let us = sc.actor_index("us").unwrap();
     let (mut pushed, mut aligned, mut threats) = (0, 0, [0, 0]);
     let mut passed = [0, 0];
     for key in 0..400u64 {
-        let mut x = Scratch::new(&model);
-        x.reset(&model, Keys::new(7, key));
-        x.month = 1 + (key % 30) as u32;
-        x.forget_outlooks();
-        // Every actor presses and follows through (Europe's alignment link must not push), and
-        // every fifth state has the mediator gone (no blame).
-        for (i, a) in sl.actors.iter().enumerate() {
-            x.p[a.pressure] = 0.1 + 0.1 * i as f64;
-            x.p[a.followthrough] = 0.6;
-        }
-        x.p[sl.actors[us].pressure] = 0.3;
-        x.p[sl.blame] = 0.5;
-        x.walked = key % 5 == 4;
-        // Some states with a patron that gives no aid (it cannot pause it), with an actor that
-        // does not press, with a link of no weight.
-        if key % 7 == 0 {
-            x.aid_now[us] = 0.0;
-        }
-        if key % 6 == 1 {
-            x.p[sl.actors[(key / 6) as usize % model.n_actors()].pressure] = 0.0;
-        }
-        if key % 8 == 3 {
-            x.p[sc.links[(key / 8) as usize % sc.links.len()].weight] = 0.0;
-        }
-        // Ceasefires on the line and, every other state, packages between the sides' ideals.
-        x.build_ceasefire(&model);
-        let mut kind = crate::scenario::DealKind::Ceasefire;
-        if key % 2 == 1 {
-            let t = (key % 9) as f64 / 8.0;
-            let (ia, id) = (sl.actors[sc.attacker].ideal, sl.actors[sc.defender].ideal);
-            for k in 0..model.n_issues() {
-                x.offer[k] = (1.0 - t) * x.p[id + k] + t * x.p[ia + k];
-            }
-            kind = crate::scenario::DealKind::Package;
-            if key % 4 == 3 {
-                // Europe wants exactly this package (its alignment link to Kyiv then pulls).
-                let europe = sc.actor_index("europe").unwrap();
-                for k in 0..model.n_issues() {
-                    x.p[sl.actors[europe].ideal + k] = x.offer[k];
-                }
-            }
-        }
+        let (mut x, kind) = acceptance_state(&model, key);
         let margin: Vec<f64> = (0..model.n_actors()).map(|i| x.stance(&model, i, kind)).collect();
         let mediator = sc.mediator.filter(|_| !x.walked);
         let blamed = sc.signatories.iter().copied().filter(|&i| Some(i) != mediator).min_by(|&a, &b| margin[a].total_cmp(&margin[b]));
