@@ -299,3 +299,35 @@ fn proposals_are_tabled_in_their_month() {
         }
     }
 }
+
+/// `switch_after = 0` means a stepwise mediator never moves to package talks, and with
+/// `abandon = 0` a mediator that walks away never abandons its client.
+#[test]
+fn no_switch_at_zero_and_no_abandonment_at_zero() {
+    let sets = [
+        "negotiation.protocol=\"stepwise\"",
+        "negotiation.switch_after=0",
+        "negotiation.mediator_patience=3",
+        "negotiation.walkaway=1",
+        "negotiation.abandon=0",
+    ];
+    let model = crate::model::testing::shipped("baseline.toml", &sets);
+    let sl = &model.slots;
+    let mut walked = 0;
+    for key in 0..20u64 {
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(16, key));
+        x.month = 3;
+        let mut rng = Rng::seed_from_u64(key);
+        for _ in 0..6 {
+            x.hold_round(&model, &mut rng, &mut Quiet);
+            if x.phase != Phase::War {
+                break;
+            }
+            assert_eq!(x.p[sl.settings.protocol], 1.0, "key {key}: still stepwise after {} failed rounds", x.no_progress);
+            assert!(!x.abandoned, "key {key}: abandon = 0");
+            walked += usize::from(x.walked);
+        }
+    }
+    assert!(walked > 0, "some mediators walked away");
+}
