@@ -123,8 +123,8 @@ mod tests {
         let g = rng_floor(&n, 11, 300);
         assert_eq!(g.months, f.months, "the beliefs do not move the forts");
         assert!(g.world_words >= f.months + 2 * (f.months - 300), "{} words", g.world_words);
-        let shipped = rng_floor(&shipped("validation/forts.toml", &[]), 11, 300);
-        assert_eq!((shipped.months, shipped.world_words, shipped.talks_words), (f.months, f.months, 0));
+        let as_shipped = rng_floor(&shipped("validation/forts.toml", &[]), 11, 300);
+        assert_eq!((as_shipped.months, as_shipped.world_words, as_shipped.talks_words), (f.months, f.months, 0));
     }
 
     /// A model can negotiate unless nothing could ever start talks: forts as shipped cannot; a
