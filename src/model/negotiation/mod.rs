@@ -51,16 +51,11 @@ impl Scratch {
             }
             let success = (side * self.belief[i] / sd).max(0.0);
             let bite = self.p[a.cost_weight] * 12.0 * self.drain_now[i] / self.endurance[i].max(0.05);
-            let ideal = &self.p[a.ideal..a.ideal + ni];
+            // A side's maximum; an actor on neither side perceives no success (side 0 makes it
+            // 0), so only the bite of costs moves its demands and its goal is never read.
+            let goal = if side > 0.0 { 1.0 } else { 0.0 };
             let demands = &mut self.demands[i * ni..(i + 1) * ni];
-            for ((d, c), g) in demands.iter_mut().zip(&self.compromise[..ni]).zip(ideal) {
-                let goal = if side > 0.0 {
-                    1.0
-                } else if side < 0.0 {
-                    0.0
-                } else {
-                    *g
-                };
+            for (d, c) in demands.iter_mut().zip(&self.compromise[..ni]) {
                 let up = success * (goal - *d);
                 let down = bite * (*d - c);
                 *d = (*d + rate * (up - down)).clamp(0.0, 1.0);

@@ -158,18 +158,41 @@ fn demands_move_by_their_equation() {
         let k = x.p[a.cost_weight] * 12.0 * x.drain_now[i] / x.endurance[i].max(0.05);
         for q in 0..ni {
             let d = before[i * ni + q];
-            let goal = if side > 0.0 {
-                1.0
-            } else if side < 0.0 {
-                0.0
-            } else {
-                x.p[a.ideal + q]
-            };
+            let goal = if side > 0.0 { 1.0 } else { 0.0 };
             let want = if rate == 0.0 { d } else { (d + rate * (s * (goal - d) - k * (d - c[q]))).clamp(0.0, 1.0) };
             assert!((x.demands[i * ni + q] - want).abs() < 1e-12, "actor {i} issue {q}: {} vs {want}", x.demands[i * ni + q]);
         }
     }
     assert!(x.demands != before, "no demand moved");
+}
+
+/// An actor on neither side perceives no success whatever it believes (S = 0), so its demands
+/// never rise: with no costs biting they stay put, with costs they move toward the compromise.
+#[test]
+fn an_actor_on_neither_side_only_concedes() {
+    let mut model = baseline();
+    let us = model.scenario.actor_index("us").unwrap();
+    model.side[us] = 0.0;
+    let ni = model.n_issues();
+    let mut x = Scratch::new(&model);
+    x.reset(&model, Keys::new(3, 0));
+    x.p[model.slots.actors[us].demand_rate] = 0.03;
+    for belief in [-500.0, 500.0] {
+        x.belief[us] = belief;
+        x.drain_now[us] = 0.0;
+        let before = x.demands[us * ni..(us + 1) * ni].to_vec();
+        x.move_demands(&model);
+        assert_eq!(&x.demands[us * ni..(us + 1) * ni], &before[..], "belief {belief}, no costs");
+        x.drain_now[us] = 0.05;
+        x.compute_compromise(&model);
+        let c = x.compromise[..ni].to_vec();
+        x.move_demands(&model);
+        for q in 0..ni {
+            let (b, d) = (before[q], x.demands[us * ni + q]);
+            assert!((d - c[q]).abs() <= (b - c[q]).abs() + 1e-15, "belief {belief}, issue {q}: {b} → {d}, compromise {}", c[q]);
+        }
+        assert!(x.demands[us * ni..(us + 1) * ni] != before[..], "belief {belief}: the costs moved nothing");
+    }
 }
 
 /// The closed forms equal the sums they stand for, at δ = 1 (the special branch) too.
