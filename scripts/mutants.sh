@@ -30,7 +30,7 @@ fi
 # pass is caught; the score counts both (`previously_caught.txt` holds the first pass's).
 BATCHES=(
   "stats|src/stats.rs|--lib -- stats|30"
-  "summary|src/summary/mod.rs|--test it -- summary:: shards hardening::reported engine::outputs_are engine::every_shipped alloc|240"
+  "summary|src/summary/mod.rs|--lib --test it -- summary shards hardening::reported engine::outputs_are engine::every_shipped alloc|240|lib"
   "validate|src/validate.rs|--lib --test it -- validate validation|240|lib"
   "events|src/model/events.rs|--lib --test it -- engine validation negotiation events|240|lib"
   "postdeal|src/model/postdeal.rs|--lib --test it -- engine validation postdeal|240|lib"

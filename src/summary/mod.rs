@@ -6,6 +6,8 @@ use std::sync::Mutex;
 
 mod report;
 mod state;
+#[cfg(test)]
+mod tests;
 
 pub use report::*;
 pub use state::State;

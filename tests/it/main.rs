@@ -26,5 +26,4 @@ mod shards;
 mod shards_analyses;
 mod slurm;
 mod structure;
-mod summary;
 mod validation;

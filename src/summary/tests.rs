@@ -4,11 +4,10 @@
 //! out from them directly and compared, exactly for counts and sums, within one bin for what is
 //! read from a histogram.
 
-use truce::model::{Model, MonthView, Observer, Outcome, Record, run_rollout};
-use truce::runner::{self, RunConfig, SERIES_FIXED, series_width};
-use truce::summary::Summary;
-
-use crate::common::load;
+use crate::model::testing::shipped;
+use crate::model::{Model, MonthView, Observer, Outcome, Record, run_rollout};
+use crate::runner::{self, RunConfig, SERIES_FIXED, series_width};
+use crate::summary::Summary;
 
 struct Kept {
     records: Vec<Record>,
@@ -62,7 +61,7 @@ fn exact_quantile(v: &mut [f64], q: f64) -> f64 {
 #[test]
 fn the_summary_equals_what_the_rollouts_say() {
     // A horizon long enough for ceasefires and settlements, short enough to keep every month.
-    let model = Model::new(load("scenarios/baseline.toml", &["scenario.horizon_months=24"]));
+    let model = shipped("baseline.toml", &["scenario.horizon_months=24"]);
     let n = 3_000u64;
     let (s, kept) = run(&model, n, 2);
     let width = series_width(&model);
@@ -121,7 +120,7 @@ fn the_summary_equals_what_the_rollouts_say() {
         hi - lo
     };
     assert!(spread(0) < 1.0e6 && (0..na).all(|a| spread(SERIES_FIXED + a) < 100.0));
-    assert_eq!((ra, rc), (truce::summary::AREA_BIN_KM2, truce::summary::COST_BIN));
+    assert_eq!((ra, rc), (crate::summary::AREA_BIN_KM2, crate::summary::COST_BIN));
     assert_eq!((report.quantile_resolution_km2, report.cost_quantile_resolution), (ra, rc));
     for m in [1, months / 2, months - 1] {
         let mut area: Vec<f64> = kept.series.iter().map(|row| row[m * width]).collect();
@@ -162,11 +161,11 @@ fn the_summary_equals_what_the_rollouts_say() {
 /// A number that is not finite anywhere in the report is found and named by its JSON path.
 #[test]
 fn a_non_finite_number_in_the_report_is_named() {
-    let model = Model::new(load("scenarios/baseline.toml", &["scenario.horizon_months=6"]));
+    let model = shipped("baseline.toml", &["scenario.horizon_months=6"]);
     let (s, _) = run(&model, 200, 2);
     let clean = s.report(&model, 1);
     assert!(clean.non_finite().is_none());
-    let cases: Vec<(&str, Box<dyn Fn(&mut truce::summary::Report)>)> = vec![
+    let cases: Vec<(&str, Box<dyn Fn(&mut crate::summary::Report)>)> = vec![
         ("outcomes.settlement.p", Box::new(|r| r.outcomes.0[0].1.p = f64::NAN)),
         ("outcomes.ceasefire.ci95[1]", Box::new(|r| r.outcomes.0[1].1.ci95[1] = f64::INFINITY)),
         ("outcomes.ceasefire.ci95[0]", Box::new(|r| r.outcomes.0[1].1.ci95[0] = f64::NAN)),
@@ -194,10 +193,8 @@ fn a_non_finite_number_in_the_report_is_named() {
 fn the_months_after_an_end_count_as_its_last_month() {
     // Drains that differ by side, so that each actor's costs differ from the other's and from
     // month to month (the tails are carried per actor).
-    let model = Model::new(load(
-        "scenarios/validation/forts.toml",
-        &["scenario.horizon_months=600", "actors.attacker.drain=0.004", "actors.defender.drain=0.007"],
-    ));
+    let model =
+        shipped("validation/forts.toml", &["scenario.horizon_months=600", "actors.attacker.drain=0.004", "actors.defender.drain=0.007"]);
     let n = 2_000u64;
     let (s, kept) = run(&model, n, 2);
     let width = series_width(&model);
@@ -239,14 +236,14 @@ fn the_months_after_an_end_count_as_its_last_month() {
 /// in one month gives one invalid value, and the report then names no quantile from it.
 #[test]
 fn a_value_that_is_not_a_number_is_counted_as_invalid() {
-    let model = Model::new(load("scenarios/baseline.toml", &["scenario.horizon_months=6"]));
+    let model = shipped("baseline.toml", &["scenario.horizon_months=6"]);
     let (_, kept) = run(&model, 10, 1);
     let width = series_width(&model);
     let months = model.horizon() as usize + 1;
     let mut series = kept.series[0].clone();
     series[3 * width] = f64::NAN;
     assert_eq!(series.len(), months * width);
-    let chunk = truce::runner::Chunk::from_full_series(&model, vec![kept.records[0].clone()], series);
+    let chunk = crate::runner::Chunk::from_full_series(&model, vec![kept.records[0].clone()], series);
     let mut s = Summary::new(&model);
     s.add(&chunk);
     assert_eq!(s.invalid_values(), 1);
