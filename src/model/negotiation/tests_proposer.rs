@@ -143,3 +143,62 @@ fn an_informed_proposer_offers_the_middle_of_the_bargaining_range() {
     }
     assert!(seen[0] > 0 && seen[1] > 0, "empty and open ranges both seen: {seen:?}");
 }
+
+/// A state where `refuser` turns down even its own ideal (fighting on is worth more to it than
+/// any deal) or, with `doubt_one`, trusts no deal at all (commitment doubt 1, no guarantees:
+/// every deal is worth exactly its alternative when it concedes nothing against the status
+/// quo, so it is indifferent and accepts — a stance of 0 accepts, docs/model.md §5), and
+/// `other` would accept anything (the war costs it dearly).
+fn one_side_set(model: &Model, refuser: usize, other: usize, doubt_one: bool) -> Scratch {
+    let sl = &model.slots;
+    let mut x = Scratch::new(model);
+    x.reset(model, Keys::new(4, 2));
+    x.month = 3;
+    x.p[sl.guarantee_effect] = 0.0;
+    if doubt_one {
+        x.p[sl.actors[refuser].commitment_doubt] = 1.0;
+    } else {
+        x.p[sl.actors[refuser].war_cost] = -10.0;
+    }
+    x.p[sl.actors[other].war_cost] = 10.0;
+    x.forget_outlooks();
+    x
+}
+
+/// The informed proposer tables nothing when a belligerent refuses even its own ideal, whoever
+/// it is, and tables the middle of the range when that belligerent is merely indifferent there.
+#[test]
+fn an_informed_proposer_needs_both_ideals_accepted_by_their_owners() {
+    let model = baseline(&["negotiation.proposer=\"informed\""]);
+    let (att, def) = (model.scenario.attacker, model.scenario.defender);
+    for (refuser, other) in [(att, def), (def, att)] {
+        let mut x = one_side_set(&model, refuser, other, false);
+        assert!(!x.informed_offer(&model, false), "actor {refuser} refuses everything, yet an offer");
+        let mut x = one_side_set(&model, refuser, other, true);
+        let ideal = model.slots.actors[refuser].ideal;
+        x.offer.copy_from_slice(&x.p[ideal..ideal + model.n_issues()].to_vec());
+        assert_eq!(x.stance(&model, refuser, crate::scenario::DealKind::Package), 0.0, "indifferent at its ideal");
+        assert!(x.informed_offer(&model, false), "actor {refuser} indifferent at its ideal, yet no offer");
+    }
+}
+
+/// A proposer indifferent to its own ideal (it trusts no deal, and its ideal concedes nothing)
+/// still tables it when every signatory would accept: a stance of 0 is not a refusal.
+#[test]
+fn a_proposer_indifferent_to_its_ideal_still_tables_it() {
+    let model = baseline(&["negotiation.proposer=\"compromise\""]);
+    let sc = &model.scenario;
+    let us = sc.actor_index("us").unwrap();
+    let mut x = one_side_set(&model, us, sc.attacker, true);
+    for &j in sc.signatories.iter().filter(|&&j| j != us) {
+        x.p[model.slots.actors[j].war_cost] = 10.0;
+    }
+    // Beliefs that let the front bear any territory term, so the ideal is not clamped.
+    x.belief[sc.attacker] = 1e6;
+    x.belief[sc.defender] = -1e6;
+    let mut rng = <crate::model::rollout::Rng as rand::SeedableRng>::seed_from_u64(5);
+    assert!(x.build_offer(&model, us, false, &mut rng), "no offer");
+    let ideal = model.slots.actors[us].ideal;
+    assert_eq!(&x.offer[..], &x.p[ideal..ideal + model.n_issues()], "the ideal, the first candidate");
+    assert_eq!(x.stance(&model, us, crate::scenario::DealKind::Package), 0.0);
+}
