@@ -49,10 +49,21 @@ impl Chunk {
     /// A chunk from rows of every month to the horizon (`series`: `[rollout][month][metric]`),
     /// as a test or another engine may make them.
     pub fn from_full_series(model: &Model, records: Vec<Record>, series: Vec<f64>) -> Chunk {
+        let last = vec![model.horizon() as usize; records.len()];
+        Chunk::from_rows(model, records, series, &last)
+    }
+
+    /// A chunk from each rollout's rows to its last month (`last[r]`, the month it ended or the
+    /// horizon), rollout after rollout, as the runner stores them.
+    pub fn from_rows(model: &Model, records: Vec<Record>, series: Vec<f64>, last: &[usize]) -> Chunk {
         let width = series_width(model);
-        let months = model.horizon() as usize + 1;
-        assert_eq!(series.len(), records.len() * months * width, "a row per rollout and month");
-        let starts = (0..=records.len()).map(|r| r * months).collect();
+        assert_eq!(last.len(), records.len(), "a last month per rollout");
+        assert!(last.iter().all(|&l| l <= model.horizon() as usize), "no row past the horizon");
+        let mut starts = vec![0];
+        for &l in last {
+            starts.push(starts[starts.len() - 1] + l + 1);
+        }
+        assert_eq!(series.len(), starts[records.len()] * width, "a row per rollout and month to its last");
         let mut c = Chunk { records, series, starts, width, sums: Vec::new(), after: Vec::new() };
         c.sum();
         c

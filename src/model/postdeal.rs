@@ -203,5 +203,59 @@ mod tests {
         let mut x = fresh(Phase::War, 0.0);
         x.check_breakdown(&model, &mut rng, &mut Quiet);
         assert_eq!((x.phase, x.breakdowns), (Phase::War, 0));
+
+        // The story names the deal that broke.
+        let told = |phase: Phase, relapse: f64, rng: &mut Rng| {
+            let mut x = fresh(phase, relapse);
+            let mut obs = Told(Vec::new());
+            x.check_breakdown(&model, rng, &mut obs);
+            obs.0
+        };
+        assert_eq!(told(Phase::Ceasefire, 0.0, &mut rng), ["ceasefire"]);
+        assert_eq!(told(Phase::Settled, 1.0, &mut rng), ["settlement"]);
+        assert_eq!(told(Phase::Settled, 0.0, &mut rng), ["settlement (its political terms lapse; the ceasefire line holds)"]);
+    }
+
+    /// The deals a story's breakdowns name.
+    struct Told(Vec<String>);
+
+    impl crate::model::Observer for Told {
+        fn wants_story(&self) -> bool {
+            true
+        }
+        fn story(&mut self, _month: u32, entry: crate::model::Story) {
+            if let crate::model::Story::Breakdown { deal } = entry {
+                self.0.push(deal);
+            }
+        }
+    }
+
+    /// The open share reads each signatory's territory salience wherever territory stands among
+    /// the issues (here second, after a `nato` issue), and a signatory that cares for no issue
+    /// leaves nothing open.
+    #[test]
+    fn the_open_share_finds_territory_anywhere_among_the_issues() {
+        let dir = tempfile::tempdir().unwrap();
+        let forts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/validation/forts.toml");
+        let text = std::fs::read_to_string(forts).unwrap();
+        let nato = "[issues.nato]\nlabel0 = \"no\"\nlabel1 = \"yes\"\n\n[issues.territory]";
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, text.replacen("[issues.territory]", nato, 1)).unwrap();
+        let model = crate::model::Model::new(crate::scenario::load(&path, &Default::default()).expect("the test scenario loads"));
+        let sc = &model.scenario;
+        assert_eq!((sc.territory_issue, sc.signatories.len()), (1, 2), "territory second; two signatories");
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(4, 3));
+        let set = |x: &mut Scratch, id: &str, nato: f64, territory: f64| {
+            for (k, v) in [("nato", nato), ("territory", territory)] {
+                x.p[sc.param_index(&format!("actors.{id}.salience.{k}")).unwrap()] = v;
+            }
+        };
+        let (a, d) = (&sc.actors[sc.signatories[0]].id, &sc.actors[sc.signatories[1]].id);
+        set(&mut x, a, 3.0, 1.0);
+        set(&mut x, d, 1.0, 1.0);
+        assert!((x.open_share(&model) - (0.75 + 0.5) / 2.0).abs() < 1e-12, "{}", x.open_share(&model));
+        set(&mut x, a, 0.0, 0.0);
+        assert!((x.open_share(&model) - 0.5 / 2.0).abs() < 1e-12, "{}", x.open_share(&model));
     }
 }

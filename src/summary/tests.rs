@@ -136,9 +136,12 @@ fn the_summary_equals_what_the_rollouts_say() {
         assert!((s.area_cdf(m, x) - below).abs() <= in_bin + 1e-12, "area cdf at month {m}");
         for a in 0..na {
             let mut cost: Vec<f64> = kept.series.iter().map(|row| row[m * width + SERIES_FIXED + a]).collect();
-            for q in [0.1, 0.5, 0.9] {
+            let qs = [0.1, 0.5, 0.9];
+            let all = s.cost_quantiles(m, a, qs);
+            for (q, one) in qs.into_iter().zip(all) {
                 let (got, exact) = (s.cost_quantile(m, a, q).unwrap(), exact_quantile(&mut cost, q));
                 assert!((got - exact).abs() <= rc, "cost quantile {q} of actor {a} at month {m}: {got} vs {exact} (bin {rc})");
+                assert_eq!(one, Some(got), "actor {a}'s cost quantiles in one pass at month {m}");
             }
         }
     }
@@ -220,9 +223,11 @@ fn the_months_after_an_end_count_as_its_last_month() {
         }
         for a in 0..model.n_actors() {
             let mut cost: Vec<f64> = kept.series.iter().map(|row| row[m * width + SERIES_FIXED + a]).collect();
-            for q in [0.1, 0.5, 0.9] {
-                let (got, exact) = (s.cost_quantile(m, a, q).unwrap(), exact_quantile(&mut cost, q));
+            let qs = [0.1, 0.5, 0.9];
+            for (q, got) in qs.into_iter().zip(s.cost_quantiles(m, a, qs)) {
+                let (got, exact) = (got.unwrap(), exact_quantile(&mut cost, q));
                 assert!((got - exact).abs() <= s.cost_resolution(), "actor {a}'s cost quantile {q} at month {m}: {got} vs {exact}");
+                assert_eq!(s.cost_quantile(m, a, q), Some(got), "actor {a}'s cost quantile {q} alone at month {m}");
             }
         }
     }
@@ -247,4 +252,28 @@ fn a_value_that_is_not_a_number_is_counted_as_invalid() {
     let mut s = Summary::new(&model);
     s.add(&chunk);
     assert_eq!(s.invalid_values(), 1);
+}
+
+/// A rollout that ended early repeats its last values to the horizon, so a value there that is
+/// not a number is invalid in every month from its end on: a chunk made by hand from a rollout
+/// ending in month L, with its area and one actor's cost not numbers in that month, gives
+/// 2 · (months − L) invalid values (months read from the settled ones included).
+#[test]
+fn an_invalid_last_value_counts_in_every_month_it_repeats() {
+    let model = shipped("validation/forts.toml", &["scenario.horizon_months=200"]);
+    let (_, kept) = run(&model, 50, 1);
+    let width = series_width(&model);
+    let months = model.horizon() as usize + 1;
+    let r =
+        kept.records.iter().position(|r| r.end_month.is_some_and(|m| m >= 3 && (m as usize) + 10 < months)).expect("a war that ends early");
+    let last = kept.records[r].end_month.unwrap() as usize;
+    let mut series = kept.series[r][..(last + 1) * width].to_vec();
+    series[last * width] = f64::NAN;
+    series[last * width + SERIES_FIXED + 1] = f64::INFINITY;
+    let chunk = crate::runner::Chunk::from_rows(&model, vec![kept.records[r].clone()], series, &[last]);
+    let mut s = Summary::new(&model);
+    s.add(&chunk);
+    assert_eq!(s.invalid_values(), 2 * (months - last) as u64, "a rollout ending in month {last} of {months}");
+    // The months before its end are binned as usual.
+    assert!(s.area_quantile(last - 1, 0.5).is_some());
 }

@@ -382,6 +382,18 @@ fn the_value_of_fighting_on_is_its_sum_over_the_horizon() {
             check_war_outlook(&model, &mut x, i, &format!("key {key}"));
         }
     }
+    // In a reversal month itself, and the month before one: the first does not count it, the
+    // second does.
+    let reversal = model.is_reversal_month.iter().position(|&r| r).expect("the baseline has a reversal month") as u32;
+    for month in [reversal, reversal - 1] {
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(5, 9));
+        x.month = month;
+        x.forget_outlooks();
+        for i in 0..model.n_actors() {
+            check_war_outlook(&model, &mut x, i, &format!("month {month}"));
+        }
+    }
 }
 
 /// Actor `i`'s outlook against its sum over the horizon (the test above), from the state as it
@@ -432,6 +444,12 @@ pub(super) fn check_war_outlook(model: &Model, x: &mut Scratch, i: usize, label:
     assert!((out.status_quo - u_sq).abs() < 1e-12, "{label}, actor {i}: the status quo's utility");
     assert!((out.w - w).abs() < 1e-9 * w && out.q == q && out.horizon == h as f64, "{label}, actor {i}");
     assert!(out.alternative == out.per_month, "at war the alternative to a deal is fighting on");
+    // The reversal months a deal made now would face: those after this month (a deal made this
+    // month is first checked for breakdown next month), to the horizon or the scenario's end.
+    let end = (x.month as i32 + h).min(model.horizon() as i32);
+    let k = (x.month as i32 + 1..=end).filter(|&m| model.is_reversal_month[m as usize]).count();
+    let survive = if k == 0 { 1.0 } else { (1.0 - x.p[sl.reversal_hazard]).powf(k as f64 / h as f64) };
+    assert!((out.reversal_survive - survive).abs() < 1e-12, "{label}, actor {i}: {k} reversal months ahead");
 }
 
 /// A package's value (docs/model.md §5): (1 − ρ) u(x) + ρ (v_war + min(0, u(x) − u(status quo))),
