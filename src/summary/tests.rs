@@ -66,6 +66,7 @@ fn the_summary_equals_what_the_rollouts_say() {
     let (s, kept) = run(&model, n, 2);
     let width = series_width(&model);
     let months = model.horizon() as usize + 1;
+    assert_eq!(s.months(), months, "months 0 … horizon");
     let na = model.n_actors();
     let report = s.report(&model, 7);
 
