@@ -328,4 +328,109 @@ mod tests {
         assert!((p2 - 0.5).abs() < 1e-4 && (d2 - 25.0).abs() < 1e-3);
         assert_eq!(convergence_month(10.0, 8.0, 3.0, 0.12), 32);
     }
+
+    /// Φ against the standard normal table (Abramowitz & Stegun, table 26.1, to 7 places), on
+    /// both sides of 0 and far into the tails, where the fit's relative error must hold.
+    #[test]
+    fn the_normal_cdf_matches_the_published_table() {
+        let table = [
+            (0.1, 0.539_827_8),
+            (0.5, 0.691_462_5),
+            (1.0, 0.841_344_7),
+            (1.5, 0.933_192_8),
+            (2.0, 0.977_249_9),
+            (2.5, 0.993_790_3),
+            (3.0, 0.998_650_1),
+        ];
+        for (x, phi) in table {
+            assert!((normal_cdf(x) - phi).abs() < 2e-7, "Φ({x}) = {} against {phi}", normal_cdf(x));
+            let lower = 1.0 - phi;
+            assert!((normal_cdf(-x) - lower).abs() < 2e-7, "Φ({}) = {} against {lower}", -x, normal_cdf(-x));
+        }
+        // Deep in the lower tail the fit keeps its relative error: Φ(−4) = 3.167 124e-5 and
+        // Φ(−6) = 9.865 876e-10 (the same table).
+        for (x, phi) in [(-4.0, 3.167_124e-5), (-6.0, 9.865_876e-10)] {
+            assert!((normal_cdf(x) / phi - 1.0).abs() < 1e-6, "Φ({x}) = {:e} against {phi:e}", normal_cdf(x));
+        }
+    }
+
+    /// The gambler's ruin against first-step analysis solved independently: P_j = p·P_{j+1} +
+    /// q·P_{j−1} with P_0 = 0, P_N = 1, and D_j = 1 + p·D_{j+1} + q·D_{j−1} with D_0 = D_N = 0,
+    /// by shooting on the second unknown (both linear in it).
+    #[test]
+    fn the_gamblers_ruin_solves_its_recurrences() {
+        fn shoot(n: usize, p: f64, constant: f64, end: f64) -> Vec<f64> {
+            let q = 1.0 - p;
+            let run = |x1: f64| {
+                let mut v = vec![0.0, x1];
+                for j in 1..n {
+                    v.push((v[j] - constant - q * v[j - 1]) / p);
+                }
+                v
+            };
+            let (a, b) = (run(0.0), run(1.0));
+            let x1 = (end - a[n]) / (b[n] - a[n]);
+            run(x1)
+        }
+        for (n, k, p) in [(10usize, 3usize, 0.6), (20, 12, 0.45), (7, 2, 0.3), (10, 5, 0.5)] {
+            let reach = shoot(n, p, 0.0, 1.0)[k];
+            let duration = shoot(n, p, 1.0, 0.0)[k];
+            let (r, d) = gamblers_ruin(n as f64, k as f64, p);
+            assert!((r - reach).abs() < 1e-9, "N={n} k={k} p={p}: P {r} against {reach}");
+            assert!((d - duration).abs() < 1e-7, "N={n} k={k} p={p}: D {d} against {duration}");
+        }
+    }
+
+    /// The first month the disagreement (a₁ − a₂)/(s + n) is at most c, counted by hand.
+    #[test]
+    fn the_convergence_month_is_the_first_within_the_gap() {
+        // (4.5 − 1.5)/(5 + n) ≤ 0.3 first at n = 5 (3/10 = 0.3, exactly), and not at n = 4 (3/9).
+        assert_eq!(convergence_month(5.0, 4.5, 1.5, 0.3), 5);
+        // Already within at n = 0.
+        assert_eq!(convergence_month(10.0, 1.0, 0.5, 0.05), 0);
+        // Never within: the search's end.
+        assert_eq!(convergence_month(1.0, 1.0, 0.0, 0.0), u32::MAX);
+    }
+
+    #[test]
+    fn the_pass_rule_and_the_error_in_standard_errors() {
+        let check = |exact: f64, simulated: f64, se: f64| Check::new("c", String::new(), "q", exact, simulated, se);
+        // Random: within 4 standard errors passes, a little more fails; z is the signed error over se.
+        assert!(check(0.5, 0.5 + 3.99 * 0.01, 0.01).pass);
+        assert!(check(0.5, 0.5 - 3.99 * 0.01, 0.01).pass);
+        assert!(!check(0.5, 0.5 + 4.01 * 0.01, 0.01).pass);
+        assert!(!check(0.5, 0.5 - 4.01 * 0.01, 0.01).pass);
+        assert!((check(0.5, 0.47, 0.01).z() + 3.0).abs() < 1e-9);
+        // Deterministic (an se below rounding counts as 0): equal to rounding passes with z = 0,
+        // anything more fails with z infinite.
+        let exact = check(25.0, 25.0 + 1e-9, 1e-12);
+        assert_eq!((exact.se, exact.pass, exact.z()), (0.0, true, 0.0));
+        let off = check(25.0, 25.001, 0.0);
+        assert!(!off.pass && off.z() == f64::INFINITY);
+        // An se just above rounding is kept.
+        assert_eq!(check(1.0, 1.0, 1e-6).se, 1e-6);
+    }
+
+    #[test]
+    fn the_sample_statistics() {
+        let (mean, sd) = mean_sd(&[1.0, 2.0, 3.0, 6.0]);
+        // mean 3, squared deviations 4 + 1 + 0 + 9 = 14 over n − 1 = 3.
+        assert_eq!(mean, 3.0);
+        assert!((sd - (14.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert_eq!(mean_sd(&[2.0]), (2.0, 0.0));
+        assert!((se_p(0.2, 400) - 0.02).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_table_shows_each_check_and_its_verdict() {
+        let checks =
+            [Check::new("forts", "N=10".into(), "P", 0.5, 0.52, 0.01), Check::new("convergence", "s=4".into(), "month", 7.0, 8.0, 0.0)];
+        let t = table(&checks);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 3, "{t}");
+        assert!(lines[0].starts_with("case") && lines[0].ends_with("result"), "{t}");
+        assert!(lines[1].starts_with("forts") && lines[1].contains("0.5000") && lines[1].contains("0.5200"), "{t}");
+        assert!(lines[1].contains("+2.00") && lines[1].ends_with("pass"), "{t}");
+        assert!(lines[2].contains('—') && lines[2].ends_with("FAIL"), "{t}");
+    }
 }
