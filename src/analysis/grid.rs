@@ -144,5 +144,71 @@ mod tests {
         assert!(err("actors.us.pressure=0..1:1").contains("at least 2"));
         assert!(err("actors.us.pressure=0..1:x").contains("whole number"));
         assert!(err("actors..x=0..1:3").contains("not a parameter path"));
+        assert!(err("actors.us.pressure=0.5..0.5:3").contains("both 0.5"));
+        assert!(err("=0..1:3").contains("not a parameter path"));
+    }
+
+    #[test]
+    fn tidy_rounds_to_twelve_significant_digits() {
+        assert_eq!(tidy(0.1 + 0.2), 0.3);
+        assert_eq!(tidy(-(0.1 + 0.2)), -0.3);
+        assert_eq!(tidy(123_456.789_012_345_6), 123_456.789_012);
+        assert_eq!(tidy(0.0), 0.0);
+        assert!(tidy(f64::NAN).is_nan());
+        assert_eq!(tidy(f64::INFINITY), f64::INFINITY);
+    }
+
+    fn base() -> Base {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        Base::load(&file, &crate::scenario::Overrides::default()).expect("the shipped baseline loads")
+    }
+
+    /// Every combination of the values, the first `--vary` slowest; `held` pairs each point
+    /// with its paths.
+    #[test]
+    fn the_grid_lists_every_combination_first_vary_slowest() {
+        let us = Vary::parse("actors.us.pressure=0..0.1:3").unwrap();
+        let eu = Vary::parse("actors.europe.pressure=0.01..0.02:2").unwrap();
+        let grid = Grid::new(&base(), &[us, eu]).unwrap();
+        let want = [[0.0, 0.01], [0.0, 0.02], [0.05, 0.01], [0.05, 0.02], [0.1, 0.01], [0.1, 0.02]];
+        assert_eq!(grid.points, want.iter().map(|p| p.to_vec()).collect::<Vec<_>>());
+        assert_eq!(grid.paths(), ["actors.us.pressure", "actors.europe.pressure"]);
+        assert_eq!(grid.held(3), [("actors.us.pressure".to_string(), 0.05), ("actors.europe.pressure".to_string(), 0.02)]);
+    }
+
+    #[test]
+    fn a_grid_refuses_what_the_scenario_cannot_take() {
+        let b = base();
+        let msg = |v: &[&str]| {
+            let varies: Vec<Vary> = v.iter().map(|t| Vary::parse(t).unwrap()).collect();
+            Grid::new(&b, &varies).unwrap_err().0
+        };
+        assert!(msg(&[]).contains("at least one --vary"));
+        let twice = msg(&["actors.us.pressure=0..0.1:3", "actors.us.pressure=0..0.2:3"]);
+        assert!(twice.contains("varied twice"), "{twice}");
+        // An end outside the parameter's range (a pressure is not negative).
+        let out = msg(&["actors.us.pressure=-1..0:3"]);
+        assert!(out.contains("actors.us.pressure = -1 is out of range"), "{out}");
+        // A value between a setting's choices.
+        let between = msg(&["battlefield.model=0..1:3"]);
+        assert!(between.contains("battlefield.model = 0.5 is not a choice"), "{between}");
+    }
+
+    /// `<scenario>_sweep_<path>=<lo>..<hi>x<steps>`, joined by `_`; past 120 characters of grid
+    /// the first eight hex digits of the grid text's SHA-256.
+    #[test]
+    fn a_folder_is_named_after_its_grid() {
+        let v = |t: &str| Vary::parse(t).unwrap();
+        let short = Grid { varies: vec![v("actors.us.pressure=0..0.1:6"), v("a.b=1..2:3")], points: vec![] };
+        assert_eq!(short.folder_name("baseline"), "baseline_sweep_actors.us.pressure=0..0.1x6_a.b=1..2x3");
+        let long_path = format!("actors.{}.pressure", "x".repeat(110));
+        let long = Grid { varies: vec![v(&format!("{long_path}=0..1:2"))], points: vec![] };
+        let text = format!("{long_path}=0..1x2");
+        assert!(text.len() > 120);
+        assert_eq!(long.folder_name("baseline"), format!("baseline_sweep_{}", crate::files::short_key(text.as_bytes())));
+        // Exactly 120 characters still spell the grid.
+        let edge_path = format!("a.{}", "y".repeat(120 - 2 - "=0..1x2".len()));
+        let edge = Grid { varies: vec![v(&format!("{edge_path}=0..1:2"))], points: vec![] };
+        assert_eq!(edge.folder_name("s"), format!("s_sweep_{edge_path}=0..1x2"));
     }
 }

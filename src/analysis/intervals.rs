@@ -100,6 +100,48 @@ mod tests {
         assert_eq!((e.value, e.lo, e.hi), (0.0, 0.0, 0.0));
     }
 
+    /// A proportion is k/n with `stats::wilson`'s interval (tested against Newcombe's table
+    /// there); its width is hi − lo.
+    #[test]
+    fn a_proportion_and_its_width() {
+        let e = proportion(15, 148);
+        assert_eq!(e.value, 15.0 / 148.0);
+        assert_eq!((e.lo, e.hi), wilson(15, 148));
+        assert_eq!(e.width(), e.hi - e.lo);
+        assert_eq!(proportion(0, 0).value, 0.0);
+    }
+
+    /// No pairs: the whole range of a difference; one pair: no spread to estimate.
+    #[test]
+    fn paired_intervals_of_no_and_one_pair() {
+        assert_eq!(paired_difference(&[], &[]), Estimate { value: 0.0, lo: -1.0, hi: 1.0 });
+        assert_eq!(paired_difference(&[false], &[true]), Estimate { value: 1.0, lo: 1.0, hi: 1.0 });
+        // Two discordant pairs of opposite signs: mean 0, variance (2 − 0)/1 = 2.
+        let e = paired_difference(&[true, false], &[false, true]);
+        let half = Z95 * (2.0f64 / 2.0).sqrt();
+        assert_eq!(e.value, 0.0);
+        assert!((e.hi - half).abs() < 1e-12 && (e.lo + half).abs() < 1e-12, "{e:?}");
+    }
+
+    #[test]
+    fn unpaired_with_unequal_samples() {
+        // 0.2 of 400 against 0.5 of 100: var = 0.16/400 + 0.25/100 = 0.0029.
+        let e = unpaired_difference(0.2, 400, 0.5, 100);
+        assert!((e.value - 0.3).abs() < 1e-12);
+        assert!((e.hi - e.value - Z95 * 0.0029f64.sqrt()).abs() < 1e-12, "{e:?}");
+        assert!((e.value - e.lo - Z95 * 0.0029f64.sqrt()).abs() < 1e-12, "{e:?}");
+        // An empty sample counts as one, so nothing divides by zero.
+        assert!(unpaired_difference(0.5, 0, 0.5, 0).hi.is_finite());
+    }
+
+    #[test]
+    fn signs_round_to_one_decimal() {
+        assert_eq!(signed(-0.04), "0.0");
+        assert_eq!(signed(-0.05), "−0.1");
+        assert_eq!(signed(0.06), "+0.1");
+        assert_eq!(signed(7.0), "+7.0");
+    }
+
     #[test]
     fn unpaired_is_symmetric_around_the_difference() {
         let e = unpaired_difference(0.5, 100, 0.6, 100);

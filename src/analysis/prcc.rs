@@ -175,6 +175,113 @@ mod tests {
         assert!(v[2].abs() < 4.0 / (n as f64).sqrt(), "x2 has no effect but PRCC {}", v[2]);
     }
 
+    /// The PRCC as its definition reads, computed another way: naive ranks (1 + the values
+    /// below + half the other equal ones), each ranked input and the ranked output regressed on
+    /// the two other ranked inputs with an intercept (normal equations by Cramer's rule), the
+    /// correlation of the residuals; the interval from Fisher's z with N − 3 − 2 degrees.
+    #[test]
+    fn the_prcc_is_the_correlation_of_the_rank_residuals() {
+        let n = 60;
+        let mut s = 99u64;
+        let mut u = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for _ in 0..n {
+            // Rounded to tenths so that ranks tie.
+            let (a, b, c) = ((u() * 10.0).round() / 10.0, u(), u());
+            x.extend([a, b, c]);
+            y.push(2.0 * a - b + 0.5 * c * c + 0.4 * u());
+        }
+        let naive_ranks = |v: &[f64]| -> Vec<f64> {
+            v.iter()
+                .map(|&a| {
+                    let below = v.iter().filter(|&&b| b < a).count() as f64;
+                    let equal = v.iter().filter(|&&b| b == a).count() as f64;
+                    1.0 + below + (equal - 1.0) / 2.0
+                })
+                .collect()
+        };
+        let cols: Vec<Vec<f64>> = (0..3).map(|j| naive_ranks(&(0..n).map(|i| x[i * 3 + j]).collect::<Vec<_>>())).collect();
+        let ry = naive_ranks(&y);
+        let det3 = |m: [[f64; 3]; 3]| {
+            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+        };
+        // Residuals of t regressed on (1, p, q).
+        let residuals = |t: &[f64], p: &[f64], q: &[f64]| -> Vec<f64> {
+            let basis = [vec![1.0; n], p.to_vec(), q.to_vec()];
+            let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+            let mut g = [[0.0; 3]; 3];
+            let mut r = [0.0; 3];
+            for i in 0..3 {
+                r[i] = dot(&basis[i], t);
+                for j in 0..3 {
+                    g[i][j] = dot(&basis[i], &basis[j]);
+                }
+            }
+            let d = det3(g);
+            let beta: Vec<f64> = (0..3)
+                .map(|c| {
+                    let mut m = g;
+                    for i in 0..3 {
+                        m[i][c] = r[i];
+                    }
+                    det3(m) / d
+                })
+                .collect();
+            (0..n).map(|i| t[i] - beta[0] - beta[1] * p[i] - beta[2] * q[i]).collect()
+        };
+        let corr = |a: &[f64], b: &[f64]| {
+            let ma = a.iter().sum::<f64>() / n as f64;
+            let mb = b.iter().sum::<f64>() / n as f64;
+            let sab: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+            let saa: f64 = a.iter().map(|x| (x - ma).powi(2)).sum();
+            let sbb: f64 = b.iter().map(|y| (y - mb).powi(2)).sum();
+            sab / (saa * sbb).sqrt()
+        };
+        let got = prcc(&x, 3, &y);
+        for j in 0..3 {
+            let (p, q) = match j {
+                0 => (&cols[1], &cols[2]),
+                1 => (&cols[0], &cols[2]),
+                _ => (&cols[0], &cols[1]),
+            };
+            let want = corr(&residuals(&cols[j], p, q), &residuals(&ry, p, q));
+            let g = got[j].unwrap();
+            assert!((g.value - want).abs() < 1e-9, "input {j}: {} against {want}", g.value);
+            let half = super::super::intervals::Z95 / (n as f64 - 5.0).sqrt();
+            assert!((g.lo - (want.atanh() - half).tanh()).abs() < 1e-9, "input {j}: {g:?}");
+            assert!((g.hi - (want.atanh() + half).tanh()).abs() < 1e-9, "input {j}: {g:?}");
+        }
+        // Too few rollouts to correlate anything.
+        assert_eq!(prcc(&x[..9], 3, &y[..3]), vec![None, None, None]);
+    }
+
+    /// The ranks of 1..n in any order, ties at the top and bottom, and a run of three.
+    #[test]
+    fn ranks_with_runs_of_ties() {
+        assert_eq!(ranks(&[5.0, 5.0, 1.0, 2.0, 2.0, 2.0, 9.0]), vec![5.5, 5.5, 1.0, 3.0, 3.0, 3.0, 7.0]);
+        assert_eq!(ranks(&[0.0, 0.0]), vec![1.5, 1.5]);
+        assert_eq!(ranks(&[3.0, 2.0, 1.0]), vec![3.0, 2.0, 1.0]);
+        assert_eq!(ranks(&[]), Vec::<f64>::new());
+    }
+
+    /// A 3 × 3 inverse that needs a row swap (a zero first pivot), checked as A · A⁻¹ = I.
+    #[test]
+    fn an_inverse_that_needs_pivoting() {
+        let a = vec![vec![0.0, 2.0, 1.0], vec![1.0, 1.0, 0.0], vec![3.0, 0.0, 1.0]];
+        let inv = invert(&a).unwrap();
+        for i in 0..3 {
+            for j in 0..3 {
+                let v: f64 = (0..3).map(|k| a[i][k] * inv[k][j]).sum();
+                assert!((v - if i == j { 1.0 } else { 0.0 }).abs() < 1e-12, "{inv:?}");
+            }
+        }
+    }
+
     #[test]
     fn constant_columns_and_outputs_give_none() {
         let x = [1.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 3.0, 1.0, 4.0];
