@@ -232,4 +232,55 @@ mod tests {
         assert!(parse_variant("hard=actors.us.pressure").unwrap_err().contains("no value"));
         assert!(parse_variant("a b=x.y=1").unwrap_err().contains("label"));
     }
+
+    /// Two hand-made tallies of 8 rollouts (outcome indices into `Outcome::ALL`: 0 settlement,
+    /// 1 ceasefire, 2 fight-and-talk): the shares, the paired and unpaired differences, the rows
+    /// in their documented order, the CSV's cells and the table's columns, each worked out here.
+    #[test]
+    fn a_comparison_of_hand_made_tallies() {
+        let tally = |outcomes: Vec<u8>, ceasefire_at: Vec<u64>| Tally { outcomes, ceasefire_at, drawn: vec![], width: 0 };
+        let a = tally(vec![0, 0, 1, 2, 2, 2, 0, 1], vec![0, 3, 0, 2]);
+        let b = tally(vec![0, 0, 0, 2, 1, 2, 0, 0], vec![1, 4, 0, 0]);
+        assert_eq!((a.n(), a.count(Outcome::Settlement), a.count(Outcome::FightAndTalk)), (8, 3, 3));
+        assert_eq!(a.indicator(Outcome::Ceasefire), [false, false, true, false, false, false, false, true]);
+        // Median month: 3 of 5 by month 1 (a), 5 of 5 by month 1 (b, 1 at month 0 is not half).
+        assert_eq!((a.median_months_to_ceasefire(), b.median_months_to_ceasefire()), (Some(1), Some(1)));
+        assert_eq!(tally(vec![], vec![0, 0]).median_months_to_ceasefire(), None);
+        let c = Comparison::new(vec!["a".into(), "b".into()], &[a, b], 7);
+        assert_eq!((c.n, c.seed, c.p.len(), c.diff.len(), c.unpaired.len()), (8, 7, 2, 1, 1));
+        assert_eq!(c.p[0][0], super::super::intervals::proportion(3, 8));
+        assert_eq!(c.p[1][0].value, 5.0 / 8.0);
+        // Settlement: b − a per rollout (0, 0, 1, 0, 0, 0, 0, 1): mean ¼, two discordant pairs,
+        // variance (2 − 8/16)/7.
+        let d = c.diff[0][0];
+        let half = super::super::intervals::Z95 * ((2.0 - 8.0 * 0.0625) / 7.0 / 8.0f64).sqrt();
+        assert!((d.value - 0.25).abs() < 1e-12 && (d.hi - d.value - half).abs() < 1e-12, "{d:?}");
+        assert_eq!(c.unpaired[0][0], unpaired_difference(3.0 / 8.0, 8, 5.0 / 8.0, 8));
+        // Rows: per outcome, each subject's p, then each later subject's difference from the first.
+        let rows = c.rows();
+        assert_eq!(rows.len(), Outcome::ALL.len() * 3);
+        let r = &rows[0..3];
+        assert_eq!((r[0].stat, r[0].scenario.as_str(), r[0].vs.as_str()), ("p", "a", ""));
+        assert_eq!((r[1].stat, r[1].scenario.as_str()), ("p", "b"));
+        assert_eq!((r[2].stat, r[2].scenario.as_str(), r[2].vs.as_str()), ("diff", "b", "a"));
+        assert_eq!((r[2].value, r[2].unpaired_lo, r[2].unpaired_hi), (d.value, Some(c.unpaired[0][0].lo), Some(c.unpaired[0][0].hi)));
+        assert_eq!(rows[3].outcome, Outcome::Ceasefire.name());
+        let csv = c.csv().unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "outcome,scenario,vs,stat,value,lo,hi,unpaired_lo,unpaired_hi");
+        assert!(lines[1].starts_with(&format!("{},a,,p,0.37500,", Outcome::Settlement.name())), "{}", lines[1]);
+        assert!(lines[1].ends_with(",,"), "no unpaired interval for a share: {}", lines[1]);
+        assert!(lines[3].starts_with(&format!("{},b,a,diff,0.25000,", Outcome::Settlement.name())), "{}", lines[3]);
+        assert_eq!(lines.len(), 1 + rows.len());
+        // The table: a header and a line per outcome, columns a, b and b − a.
+        let t = c.table();
+        let tl: Vec<&str> = t.lines().collect();
+        assert_eq!(tl.len(), 1 + Outcome::ALL.len(), "{t}");
+        assert!(tl[0].starts_with("outcome") && tl[0].ends_with("b − a"), "{t}");
+        assert!(tl[1].starts_with(Outcome::Settlement.name()), "{t}");
+        assert!(tl[1].contains("37.5% [") && tl[1].contains("62.5% [") && tl[1].contains("+25.0 pp ["), "{t}");
+        // Columns line up: every line is as wide as the header.
+        let width = tl[0].chars().count();
+        assert!(tl.iter().all(|l| l.chars().count() == width), "{t}");
+    }
 }
