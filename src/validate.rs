@@ -122,11 +122,12 @@ fn se_p(p: f64, n: usize) -> f64 {
     (p * (1.0 - p) / n as f64).sqrt()
 }
 
-fn mean_sd(xs: &[f64]) -> (f64, f64) {
+/// The sample mean and its standard error, sd/√n (sd with n − 1).
+fn mean_se(xs: &[f64]) -> (f64, f64) {
     let n = xs.len() as f64;
     let mean = xs.iter().sum::<f64>() / n;
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    (mean, var.sqrt())
+    (mean, (var / n).sqrt())
 }
 
 /// Runs every validation case at several parameter sets; `dir` holds the validation scenarios.
@@ -153,8 +154,8 @@ pub fn forts(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, ScenarioError>
         out.push(Check::new("forts", params.clone(), "P(attacker reaches N)", reach, won, se_p(reach, recs.len())));
         // A war still running at the horizon has no duration; it counts as a failed check.
         let durations: Vec<f64> = recs.iter().map(|(r, _)| r.end_month.map_or(f64::INFINITY, f64::from)).collect();
-        let (mean, sd) = mean_sd(&durations);
-        out.push(Check::new("forts", params, "expected duration (months)", duration, mean, sd / (recs.len() as f64).sqrt()));
+        let (mean, se) = mean_se(&durations);
+        out.push(Check::new("forts", params, "expected duration (months)", duration, mean, se));
     }
     Ok(out)
 }
@@ -216,28 +217,41 @@ pub fn convergence(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, Scenario
         let model = load(dir, "convergence.toml", &sets)?;
         let (a1, a2) = (s * m1, s * m2);
         let t = convergence_month(s, a1, a2, 2.0 * c);
-        let probes: Vec<u32> = [1, t / 2, t.saturating_sub(1)].into_iter().filter(|&m| m >= 1 && m < t).collect();
+        let probes = probe_months(t);
         let recs = simulate(&model, n, seed, &probes);
         let params = format!("s={s} a₁={a1} a₂={a2} c_A=c_B={c}");
         for &m in &probes {
             let exact = (a1 - a2) / (s + m as f64);
             let gaps: Vec<f64> = recs.iter().filter_map(|(_, seen)| seen.iter().find(|x| x.0 == m).map(|x| x.1 - x.2)).collect();
-            let (mean, sd) = mean_sd(&gaps);
+            let (mean, se) = mean_se(&gaps);
             let worst = gaps.iter().map(|g| (g - exact).abs()).fold(0.0, f64::max);
             let label: &'static str = Box::leak(format!("disagreement after {m} battles").into_boxed_str());
-            let mut check = Check::new("convergence", params.clone(), label, exact, mean, sd / (gaps.len() as f64).sqrt());
-            // Every rollout, not only the mean, must show the exact disagreement.
-            check.pass &= worst < 1e-9 && gaps.len() == recs.len();
-            out.push(check);
+            let check = Check::new("convergence", params.clone(), label, exact, mean, se);
+            out.push(every_rollout_exact(check, worst, gaps.len(), recs.len()));
         }
         let months: Vec<f64> = recs.iter().map(|(r, _)| r.settlement_month.map_or(f64::INFINITY, f64::from)).collect();
-        let (mean, sd) = mean_sd(&months);
-        out.push(Check::new("convergence", params, "mean settlement month", t as f64, mean, sd / (months.len() as f64).sqrt()));
+        let (mean, se) = mean_se(&months);
+        out.push(Check::new("convergence", params, "mean settlement month", t as f64, mean, se));
     }
     Ok(out)
 }
 
-/// The checks as a table for a terminal.
+/// The months before settlement month `t` at which the convergence case reads the beliefs: the
+/// first, the middle and the last, each once.
+fn probe_months(t: u32) -> Vec<u32> {
+    let mut months: Vec<u32> = [1, t / 2, t.saturating_sub(1)].into_iter().filter(|&m| m >= 1 && m < t).collect();
+    months.dedup();
+    months
+}
+
+/// A deterministic disagreement must hold in every rollout, not only on average: the check
+/// fails too when the worst rollout is off by 1e-9 or more, or when some rollout did not reach
+/// the month (`seen` of `rollouts`).
+fn every_rollout_exact(mut check: Check, worst: f64, seen: usize, rollouts: usize) -> Check {
+    check.pass &= worst < 1e-9 && seen == rollouts;
+    check
+}
+
 /// The endurance race (MODEL.md §4a): the perceived chance that the war is decided within the
 /// horizon, worked out by the value of going on, against the share of simulated wars decided by
 /// then, where one breakthrough ends the war (exactly 1 − (1 − b)^H).
@@ -252,7 +266,8 @@ pub fn endurance_race(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, Scena
         let params = format!("b={b} H={h}");
         out.push(Check::new("endurance race", params.clone(), "perceived P(decided within H)", exact, perceived, 0.0));
         let recs = simulate(&model, n, seed, &[]);
-        let decided = share(&recs, |r| r.outcome == Outcome::UkraineCollapse && r.end_month.is_some_and(|m| m <= h));
+        // A rollout never runs past the horizon, so a war the breakthrough ended ended within it.
+        let decided = share(&recs, |r| r.outcome == Outcome::UkraineCollapse);
         out.push(Check::new("endurance race", params, "simulated P(decided within H)", perceived, decided, se_p(perceived, recs.len())));
     }
     Ok(out)
@@ -276,19 +291,20 @@ pub fn acceptance_month(dir: &Path, n: u64, seed: u64) -> Result<Vec<Check>, Sce
         let exact = ((threshold - start / claimed) * claimed / g).ceil().max(1.0);
         let recs = simulate(&model, n, seed, &[]);
         let months: Vec<f64> = recs.iter().map(|(r, _)| r.ceasefire_month.map_or(f64::INFINITY, f64::from)).collect();
-        let (mean, sd) = mean_sd(&months);
+        let (mean, se) = mean_se(&months);
         out.push(Check::new(
             "acceptance month",
             format!("g={g} I={ideal} c={c} δ={delta} H={h}"),
             "month of the first ceasefire",
             exact,
             mean,
-            sd / (months.len() as f64).sqrt(),
+            se,
         ));
     }
     Ok(out)
 }
 
+/// The checks as a table for a terminal.
 pub fn table(checks: &[Check]) -> String {
     use std::fmt::Write;
     let mut s = String::new();
@@ -407,17 +423,36 @@ mod tests {
         assert_eq!((exact.se, exact.pass, exact.z()), (0.0, true, 0.0));
         let off = check(25.0, 25.001, 0.0);
         assert!(!off.pass && off.z() == f64::INFINITY);
+        // Rounding is relative to 1 + |exact|: at an exact 0, half of 1e-9 off is still exact.
+        let near_zero = check(0.0, 5e-10, 0.0);
+        assert_eq!((near_zero.pass, near_zero.z()), (true, 0.0));
+        assert!(check(0.0, 2e-9, 0.0).z().is_infinite());
         // An se just above rounding is kept.
         assert_eq!(check(1.0, 1.0, 1e-6).se, 1e-6);
     }
 
     #[test]
+    fn the_convergence_case_probes_and_demands_every_rollout() {
+        assert_eq!(probe_months(32), [1, 16, 31]);
+        assert_eq!(probe_months(3), [1, 2]);
+        assert_eq!(probe_months(2), [1]);
+        assert_eq!(probe_months(1), Vec::<u32>::new());
+        let passing = || Check::new("convergence", String::new(), "gap", 0.25, 0.25, 0.0);
+        assert!(passing().pass);
+        assert!(every_rollout_exact(passing(), 5e-10, 100, 100).pass);
+        assert!(!every_rollout_exact(passing(), 1e-9, 100, 100).pass, "one rollout off");
+        assert!(!every_rollout_exact(passing(), 0.0, 99, 100).pass, "one rollout missing");
+        let failing = Check::new("convergence", String::new(), "gap", 0.25, 0.3, 0.0);
+        assert!(!every_rollout_exact(failing, 0.0, 100, 100).pass, "a failed mean stays failed");
+    }
+
+    #[test]
     fn the_sample_statistics() {
-        let (mean, sd) = mean_sd(&[1.0, 2.0, 3.0, 6.0]);
-        // mean 3, squared deviations 4 + 1 + 0 + 9 = 14 over n − 1 = 3.
+        let (mean, se) = mean_se(&[1.0, 2.0, 3.0, 6.0]);
+        // mean 3, squared deviations 4 + 1 + 0 + 9 = 14 over n − 1 = 3, the se √(14/3)/√4.
         assert_eq!(mean, 3.0);
-        assert!((sd - (14.0f64 / 3.0).sqrt()).abs() < 1e-12);
-        assert_eq!(mean_sd(&[2.0]), (2.0, 0.0));
+        assert!((se - (14.0f64 / 3.0).sqrt() / 2.0).abs() < 1e-12);
+        assert_eq!(mean_se(&[2.0]), (2.0, 0.0));
         assert!((se_p(0.2, 400) - 0.02).abs() < 1e-12);
     }
 
