@@ -274,6 +274,30 @@ pub fn run_with<E>(
 mod tests {
     use super::*;
 
+    /// Chunks go to the sink in waves of four per thread, and `tick` hears the rollouts done
+    /// after each wave: at 1 thread, 1,024 a wave; at 2, 2,048; the last wave ends at N.
+    #[test]
+    fn progress_is_reported_after_each_wave() {
+        let model = crate::model::testing::shipped("validation/forts.toml", &["scenario.horizon_months=60"]);
+        for (threads, want) in [(1, vec![1024, 2048, 3000]), (2, vec![2048, 3000])] {
+            let cfg = RunConfig { n: 3000, seed: 1, threads, first: 0 };
+            let mut ticks = Vec::new();
+            let mut seen = 0u64;
+            run(
+                &model,
+                &cfg,
+                |c: &Chunk| -> Result<(), ()> {
+                    seen += c.records.len() as u64;
+                    Ok(())
+                },
+                |done| ticks.push(done),
+            )
+            .unwrap();
+            assert_eq!(ticks, want, "{threads} threads");
+            assert_eq!(seen, 3000);
+        }
+    }
+
     /// The fast rounding is `(v·2⁴⁸).round()`, half away from zero, for any finite value.
     #[test]
     fn fixed_point_rounds_as_the_plain_formula() {
