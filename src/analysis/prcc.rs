@@ -260,6 +260,27 @@ mod tests {
         assert_eq!(prcc(&x[..9], 3, &y[..3]), vec![None, None, None]);
     }
 
+    /// Four rollouts are the fewest correlated, three too few (even when they could be); with
+    /// no degrees of freedom left for Fisher's interval (N − 3 − others = 0) the interval is
+    /// the value itself.
+    #[test]
+    fn the_fewest_rollouts_and_no_degrees_of_freedom() {
+        assert_eq!(prcc(&[1.0, 2.0, 3.0], 1, &[1.0, 3.0, 2.0]), vec![None]);
+        let four = prcc(&[1.0, 2.0, 3.0, 4.0], 1, &[1.0, 3.0, 2.0, 4.0])[0].unwrap();
+        // Spearman's ρ of (1, 2, 3, 4) and (1, 3, 2, 4): 1 − 6·2/(4·15) = 0.8; dof 4 − 3 = 1.
+        assert!((four.value - 0.8).abs() < 1e-12, "{four:?}");
+        let half = super::super::intervals::Z95;
+        assert!((four.lo - (0.8f64.atanh() - half).tanh()).abs() < 1e-12, "{four:?}");
+        // N = 3 + 2 others: a value, no interval.
+        let x = [1.0, 5.0, 2.0, 2.0, 4.0, 1.0, 3.0, 1.0, 5.0, 4.0, 3.0, 3.0, 5.0, 2.0, 4.0];
+        let y = [1.0, 2.0, 3.0, 5.0, 4.0];
+        let got: Vec<Prcc> = prcc(&x, 3, &y).into_iter().flatten().collect();
+        assert_eq!(got.len(), 3, "every input varies and the ranks are not collinear");
+        for p in got {
+            assert_eq!((p.lo, p.hi), (p.value, p.value), "{p:?}");
+        }
+    }
+
     /// The ranks of 1..n in any order, ties at the top and bottom, and a run of three.
     #[test]
     fn ranks_with_runs_of_ties() {
