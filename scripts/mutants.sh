@@ -23,15 +23,7 @@ fi
 
 # The library's unit tests (every batch's first pass) include the Chinese font test, which needs
 # fonts-wqy-microhei: cargo-mutants refuses to start when the unmutated tree fails.
-if ! ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "mutants.sh: installing fonts-wqy-microhei (the font test among the unit tests)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
-  else
-    echo "mutants.sh: fonts-wqy-microhei is missing and cannot be installed here; the unit tests would fail unmutated" >&2
-    exit 2
-  fi
-fi
+scripts/install-font.sh || exit 2
 
 # batch | file | test arguments (after `cargo test`) | timeout per mutant in seconds (a mutant can
 # turn a loop endless: the timeout is a few times the batch's own test time) | `lib` to sieve first

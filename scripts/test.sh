@@ -6,14 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # A font that covers Chinese, for the chart test that checks Chinese glyphs are drawn.
-if ! ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "test.sh: installing fonts-wqy-microhei (Chinese chart labels)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
-  else
-    echo "test.sh: warning: fonts-wqy-microhei is not installed and cannot be installed here; the Chinese chart test will fail" >&2
-  fi
-fi
+scripts/install-font.sh || echo "test.sh: warning: the Chinese chart test will fail" >&2
 
 # Headless Chromium and its driver, for the browser tests of the report page and the explorer.
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
