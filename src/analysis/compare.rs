@@ -283,4 +283,46 @@ mod tests {
         let width = tl[0].chars().count();
         assert!(tl.iter().all(|l| l.chars().count() == width), "{t}");
     }
+
+    /// Each variant is the first file with its own `--set`s only (several under one label add up),
+    /// after the common ones; the files keep their names, a repeated name gets `_2`.
+    #[test]
+    fn each_variant_gets_its_own_sets() {
+        let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let variants = vec![
+            ("soft".to_string(), "actors.us.pressure=0.01".to_string()),
+            ("hard".to_string(), "actors.us.pressure=0.2".to_string()),
+            ("soft".to_string(), "actors.russia.patience=0.5".to_string()),
+        ];
+        let common = Overrides { sets: vec!["actors.ukraine.patience=0.6".into()], withs: vec![] };
+        let subjects = subjects(&[base.clone(), base.clone()], &variants, &common).unwrap();
+        let labels: Vec<&str> = subjects.iter().map(|s| s.label.as_str()).collect();
+        let name = subjects[0].scenario.name.clone();
+        assert_eq!(labels, [name.clone(), format!("{name}_2"), "soft".into(), "hard".into()]);
+        assert_eq!(subjects[2].sets, ["actors.us.pressure=0.01", "actors.russia.patience=0.5"]);
+        assert_eq!(subjects[3].sets, ["actors.us.pressure=0.2"]);
+        let value = |s: &Subject, p: &str| s.scenario.param(p).unwrap().central();
+        let plain = scenario::load(&base, &Overrides::default()).unwrap();
+        for s in &subjects {
+            assert_eq!(value(s, "actors.ukraine.patience"), 0.6, "{}: the common set applies", s.label);
+        }
+        assert_eq!(value(&subjects[0], "actors.us.pressure"), plain.param("actors.us.pressure").unwrap().central());
+        assert_eq!((value(&subjects[2], "actors.us.pressure"), value(&subjects[2], "actors.russia.patience")), (0.01, 0.5));
+        assert_eq!(value(&subjects[3], "actors.us.pressure"), 0.2);
+        assert_eq!(value(&subjects[3], "actors.russia.patience"), plain.param("actors.russia.patience").unwrap().central());
+        // A variant may not take a scenario's label (a file loaded with `--set`s is named with their
+        // hash, so the clash is with the plain name here).
+        let clash = vec![(plain.name.clone(), "actors.us.pressure=0.2".to_string())];
+        let e = subjects_err(&[base.clone()], &clash);
+        assert!(e.contains("already taken by a scenario"), "{e}");
+        let e = subjects_err(&[base], &[]);
+        assert!(e.contains("a comparison needs two scenarios or more"), "{e}");
+    }
+
+    fn subjects_err(files: &[PathBuf], variants: &[(String, String)]) -> String {
+        match subjects(files, variants, &Overrides::default()) {
+            Ok(s) => panic!("expected an error, got {:?}", s.iter().map(|s| &s.label).collect::<Vec<_>>()),
+            Err(e) => e.to_string(),
+        }
+    }
 }

@@ -175,6 +175,26 @@ mod tests {
         assert!(e.contains("--set territory.start_km2=200000.0"), "the place is the held value: {e}");
     }
 
+    /// A setting is held by the index of its choice: a fraction, a negative index and one past the
+    /// last choice are each refused as "not a choice", naming the choices, before the range check.
+    #[test]
+    fn a_setting_is_held_only_at_the_index_of_a_choice() {
+        let base = baseline();
+        let setting = "negotiation.protocol";
+        let index = base.scenario.params.iter().position(|p| p.path == setting).unwrap();
+        let count = base.scenario.params[index].names.expect("the protocol is a setting").len();
+        let past = count as f64;
+        for bad in [0.5, -1.0, past, past + 3.0] {
+            let e = base.at("--vary", &[(setting.into(), bad)]).unwrap_err().to_string();
+            let shown = scenario::format_number(bad);
+            assert!(e.starts_with(&format!("--vary: {setting} = {shown} is not a choice")), "{bad}: {e}");
+            assert!(e.contains("0 = package"), "{bad}: the choices are listed: {e}");
+        }
+        for good in 0..count {
+            base.at("--vary", &[(setting.into(), good as f64)]).unwrap();
+        }
+    }
+
     #[test]
     fn quantile_interpolates() {
         let v = [1.0, 2.0, 3.0, 4.0, 5.0];

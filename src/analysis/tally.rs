@@ -77,3 +77,56 @@ pub fn tally(model: &Model, n: u64, seed: u64, threads: usize, keep_drawn: bool,
     }
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{self, Overrides};
+    use std::path::Path;
+
+    /// The tally holds, rollout by rollout, what the runner's records say: each outcome in rollout
+    /// order, the months of first ceasefires counted once each, and the drawn parameters.
+    #[test]
+    fn a_tally_is_the_runners_records_reduced() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+        let model = Model::new(scenario::load(&path, &Overrides::default()).unwrap());
+        let (n, seed) = (300, 11);
+        let mut records = Vec::new();
+        let cfg = RunConfig { n, seed, threads: 1, first: 0 };
+        runner::run(
+            &model,
+            &cfg,
+            |c: &runner::Chunk| -> Result<(), Infallible> {
+                records.extend(c.records.iter().map(|r| (r.index, r.outcome, r.ceasefire_month, r.drawn.clone())));
+                Ok(())
+            },
+            |_| {},
+        )
+        .unwrap();
+        records.sort_by_key(|r| r.0);
+        let t = tally(&model, n, seed, 2, true, |_| {});
+        assert_eq!(t.n(), n);
+        assert_eq!(t.width, model.uncertain.len());
+        let mut months = vec![0u64; model.horizon() as usize + 1];
+        for (i, (_, outcome, ceasefire, drawn)) in records.iter().enumerate() {
+            assert_eq!(t.outcomes[i] as usize, outcome_index(*outcome), "rollout {i}");
+            assert_eq!(&t.drawn[i * t.width..(i + 1) * t.width], drawn.as_slice(), "rollout {i}");
+            if let Some(m) = ceasefire {
+                months[*m as usize] += 1;
+            }
+        }
+        let ceasefires: u64 = months.iter().sum();
+        assert!(ceasefires > 10 && ceasefires < n, "the baseline has some ceasefires, not all: {ceasefires}");
+        assert_eq!(t.ceasefire_at, months);
+        assert_eq!(t.median_months_to_ceasefire(), median_of_counts(&months));
+        for o in Outcome::ALL {
+            let k = records.iter().filter(|r| r.1 == o).count() as u64;
+            assert_eq!(t.count(o), k, "{o:?}");
+            assert_eq!(t.indicator(o).iter().filter(|&&b| b).count() as u64, k);
+        }
+        // Without drawn parameters, nothing is kept, and the rest is the same.
+        let lean = tally(&model, n, seed, 1, false, |_| {});
+        assert!(lean.drawn.is_empty());
+        assert_eq!((lean.outcomes, lean.ceasefire_at), (t.outcomes.clone(), t.ceasefire_at.clone()));
+    }
+}
