@@ -428,3 +428,7 @@ mod tests {
         assert!(parse_row(3, "3,0.1,x", 1).is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "tests_sweep.rs"]
+mod tests_sweep;
