@@ -197,6 +197,36 @@ fn trace_reproduces_the_row_of_run() {
     }
 }
 
+/// `trace --find OUTCOME` tells the first rollout of `runs.csv` that ends so, for each outcome the
+/// run has; an outcome it does not know is refused with exit code 2 and the list of outcomes.
+#[test]
+fn trace_find_is_the_first_row_of_run_with_that_outcome() {
+    let tmp = tempdir();
+    let out = tmp.path().join("run");
+    truce().args(["run", "scenarios/fight_and_talk.toml", "-n", "400", "--seed", "5", "--no-charts", "--out"]).arg(&out).assert().success();
+    let runs = read(&out, "runs.csv");
+    let mut rdr = csv::Reader::from_reader(runs.as_bytes());
+    let col = rdr.headers().unwrap().iter().position(|h| h == "outcome").unwrap();
+    let mut first: Vec<(String, usize)> = Vec::new();
+    for (k, row) in rdr.records().enumerate() {
+        let o = row.unwrap()[col].to_string();
+        if !first.iter().any(|(f, _)| *f == o) {
+            first.push((o, k));
+        }
+    }
+    assert!(first.len() >= 2, "the run has several outcomes: {first:?}");
+    for (outcome, k) in &first {
+        let json = truce().args(["trace", "scenarios/fight_and_talk.toml", "--seed", "5", "--json", "--find", outcome]).output().unwrap();
+        assert!(json.status.success(), "{outcome}");
+        let t: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!((t["rollout"].as_u64(), t["outcome"].as_str()), (Some(*k as u64), Some(outcome.as_str())), "{outcome}");
+    }
+    let bad = truce().args(["trace", "scenarios/fight_and_talk.toml", "--find", "peace"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(e.contains("--find peace: not an outcome; expected one of settlement"), "{e}");
+}
+
 #[test]
 fn the_resolved_scenario_repeats_the_run() {
     let tmp = tempdir();
