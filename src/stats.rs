@@ -121,10 +121,9 @@ impl Histogram {
     /// Extends the stored span to include bin k (which fits, after `fit`).
     fn extend_to(&mut self, k: i64) {
         if k < self.first {
+            // Shifted in place: the vector only reallocates when its capacity runs out.
             let extra = (self.first - k) as usize;
-            let mut v = vec![0u64; extra];
-            v.extend_from_slice(&self.counts);
-            self.counts = v;
+            self.counts.splice(0..0, std::iter::repeat_n(0u64, extra));
             self.first = k;
         } else {
             let need = (k - self.first + 1) as usize;
