@@ -473,3 +473,7 @@ mod tests {
         assert_eq!(held_value(118_700.2, 0.0), "118700");
     }
 }
+
+#[cfg(test)]
+#[path = "tests_sensitivity.rs"]
+mod tests_sensitivity;
