@@ -471,6 +471,8 @@ mod tests {
         // The tornado chart's labels are the same function: one rule for both.
         assert_eq!(held_value(1.28989, 0.501), "1.290");
         assert_eq!(held_value(118_700.2, 0.0), "118700");
+        // No spread: the value alone, zero included.
+        assert_eq!((held_value(0.0, 0.0), held_value(0.25, 0.0)), ("0".into(), "0.25".into()));
     }
 }
 

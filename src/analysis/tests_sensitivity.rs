@@ -60,7 +60,10 @@ fn a_tornado_is_its_bars_run_one_by_one() {
     let b = base();
     let metric = Outcome::Settlement;
     let bars = percentiles(&b, SEED);
-    let whole = analyse(&b, metric, N, SEED, 1, &mut |_| {}).unwrap();
+    let mut ticks = vec![0];
+    let whole = analyse(&b, metric, N, SEED, 1, &mut |d| ticks.push(d)).unwrap();
+    assert!(ticks.windows(2).all(|w| w[0] <= w[1]), "the progress never goes back: {ticks:?}");
+    assert_eq!(*ticks.last().unwrap(), total_rollouts(&b, N));
     let all = tally(&Model::new(b.scenario.clone()), N, SEED, 1, true, |_| {});
     assert_eq!(whole.base, all.p(metric));
     assert_eq!(whole.tornado.len(), bars.len());
@@ -227,6 +230,7 @@ fn a_design_is_read_checked_and_evaluated_row_by_row() {
     assert!(e.contains("line 3, column `actors.us.pressure`: `much` is not a number"), "{e}");
     let e = refused("range.csv", "actors.us.patience\n1.5\n");
     assert!(e.contains("line 2") && e.contains("out of range"), "{e}");
+    assert!(refused("commas.csv", ",\n1,2\n").contains("the first line must name the parameters"));
     assert!(refused("header.csv", "actors.us.pressure\n").contains("no rows to evaluate below the header"));
 
     // Each row: its cells as written, then each outcome's share in a tally held at its values.

@@ -116,3 +116,38 @@ fn summaries_hold_a_bounded_number_of_bins_whatever_n() {
         assert!(large < 3 * small, "{path}: the bins grew with N like a store of rollouts: {small} → {large}");
     }
 }
+
+/// `truce bench` counts the rollout-months it simulates, not N × horizon: on forts (a war that
+/// lasts about 25 of its 1,200 months) its figure is the sum, over the same rollouts run through
+/// the library, of each rollout's end month (or the horizon for one that runs to it).
+#[test]
+fn bench_counts_the_months_it_simulates() {
+    use truce::runner::{self, RunConfig};
+    let path = "scenarios/validation/forts.toml";
+    let out = crate::common::truce().args(["bench", path, "-n", "300", "--seed", "4"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = text.lines().find(|l| l.starts_with("simulated: ")).unwrap_or_else(|| panic!("no `simulated:` line:\n{text}"));
+    let months: u64 = line["simulated: ".len()..].split(' ').next().unwrap().parse().unwrap();
+    let model = Model::new(load(path, &[]));
+    let mut expected = 0u64;
+    runner::run(
+        &model,
+        &RunConfig { n: 300, seed: 4, threads: 1, first: 0 },
+        |c| -> Result<(), ()> {
+            expected += c.records.iter().map(|r| r.end_month.unwrap_or(model.horizon()) as u64).sum::<u64>();
+            Ok(())
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(months, expected, "{line}");
+    assert!(expected < 300 * 1200 / 10, "forts' wars end early: {expected}");
+    assert!(
+        line.ends_with(&format!("{:.1} per rollout of 1200 (the months after an end are not simulated)", expected as f64 / 300.0)),
+        "{line}"
+    );
+    for part in ["1 thread(s):", "simulated rollout-months/s", "random-number floor (300 rollouts", "the model on 1 thread takes"] {
+        assert!(text.contains(part), "`{part}` missing:\n{text}");
+    }
+}
