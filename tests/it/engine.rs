@@ -174,12 +174,18 @@ fn override_is_recorded_and_moves_results() {
     assert!(p0 - p1 > tol, "settlement without pressure {p1} is not clearly below {p0}");
 }
 
-#[test]
-fn trace_reproduces_the_row_of_run() {
+/// `runs.csv` of a run of `scenario` (N rollouts, `seed`, no charts), with the folder that holds it.
+fn runs_csv(scenario: &str, n: u64, seed: u64) -> (tempfile::TempDir, String) {
     let tmp = tempdir();
     let out = tmp.path().join("run");
-    truce().args(["run", "scenarios/endgame.toml", "-n", "300", "--seed", "11", "--no-charts", "--out"]).arg(&out).assert().success();
+    truce().args(["run", scenario, "-n", &n.to_string(), "--seed", &seed.to_string(), "--no-charts", "--out"]).arg(&out).assert().success();
     let runs = read(&out, "runs.csv");
+    (tmp, runs)
+}
+
+#[test]
+fn trace_reproduces_the_row_of_run() {
+    let (_tmp, runs) = runs_csv("scenarios/endgame.toml", 300, 11);
     let mut rdr = csv::Reader::from_reader(runs.as_bytes());
     let header = rdr.headers().unwrap().clone();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -201,10 +207,7 @@ fn trace_reproduces_the_row_of_run() {
 /// run has; an outcome it does not know is refused with exit code 2 and the list of outcomes.
 #[test]
 fn trace_find_is_the_first_row_of_run_with_that_outcome() {
-    let tmp = tempdir();
-    let out = tmp.path().join("run");
-    truce().args(["run", "scenarios/fight_and_talk.toml", "-n", "400", "--seed", "5", "--no-charts", "--out"]).arg(&out).assert().success();
-    let runs = read(&out, "runs.csv");
+    let (_tmp, runs) = runs_csv("scenarios/fight_and_talk.toml", 400, 5);
     let mut rdr = csv::Reader::from_reader(runs.as_bytes());
     let col = rdr.headers().unwrap().iter().position(|h| h == "outcome").unwrap();
     let mut first: Vec<(String, usize)> = Vec::new();
