@@ -51,6 +51,13 @@ pub struct PrccRow {
     pub prcc: Option<Prcc>,
 }
 
+/// Orders one outcome's rows by the size of their PRCC, largest first; rows whose PRCC is
+/// undefined go last, in the order they came.
+fn strongest_first(rows: &mut [PrccRow]) {
+    let key = |x: &PrccRow| x.prcc.map(|p| p.value.abs()).unwrap_or(-1.0);
+    rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
+}
+
 pub struct Sensitivity {
     pub metric: Outcome,
     /// The metric in the scenario as it is (every uncertain parameter drawn).
@@ -160,10 +167,7 @@ pub fn analyse_units(
                 .zip(&paths)
                 .map(|(p, path)| PrccRow { outcome: o, path: path.clone(), prcc: p })
                 .collect();
-            r.sort_by(|a, b| {
-                let key = |x: &PrccRow| x.prcc.map(|p| p.value.abs()).unwrap_or(-1.0);
-                key(b).total_cmp(&key(a))
-            });
+            strongest_first(&mut r);
             rows.extend(r);
         }
         let base_p = super::intervals::proportion(ind.iter().filter(|&&b| b).count() as u64, n);

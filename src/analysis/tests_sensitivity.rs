@@ -256,3 +256,16 @@ fn a_design_is_read_checked_and_evaluated_row_by_row() {
 fn fs_write(p: &Path, text: &str) {
     std::fs::write(p, text).unwrap();
 }
+
+#[test]
+fn prcc_rows_run_strongest_first_and_undefined_last() {
+    let row = |path: &str, v: Option<f64>| PrccRow {
+        outcome: Outcome::Settlement,
+        path: path.into(),
+        prcc: v.map(|value| Prcc { value, lo: value - 0.1, hi: value + 0.1 }),
+    };
+    let mut rows = vec![row("a", None), row("b", Some(0.2)), row("c", Some(-0.7)), row("d", None), row("e", Some(0.0))];
+    strongest_first(&mut rows);
+    let order: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(order, ["c", "b", "e", "a", "d"], "by |PRCC| descending, a PRCC of 0 before an undefined one");
+}
