@@ -80,6 +80,11 @@ impl Chunk {
         self.starts[r + 1] - self.starts[r] - 1
     }
 
+    /// Rollout `r`'s rows, month 0 to its last, `width` figures each.
+    pub fn rows_of(&self, r: usize) -> &[f64] {
+        &self.series[self.starts[r] * self.width..self.starts[r + 1] * self.width]
+    }
+
     /// Rollout `r`'s figures in `month` (after its end: those of the month it ended).
     pub fn row(&self, r: usize, month: usize) -> &[f64] {
         let at = (self.starts[r] + month.min(self.last_month(r))) * self.width;

@@ -23,7 +23,11 @@ impl Scratch {
     /// `forts_p`; the front moves one position; the war ends at position 0 or N.
     fn fight_forts<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) -> f64 {
         let sl = &model.slots;
-        let n = self.p[sl.forts_positions].round() as i64;
+        let raw = self.p[sl.forts_positions];
+        if raw.to_bits() != self.forts_n.0.to_bits() {
+            self.forts_n = (raw, raw.round() as i64);
+        }
+        let n = self.forts_n.1;
         let won = rng.random::<f64>() < self.p[sl.forts_p];
         self.forts_pos += if won { 1 } else { -1 };
         let before = self.area;

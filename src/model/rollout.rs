@@ -38,6 +38,8 @@ pub struct Scratch {
     pub(crate) drift: f64,
     /// Position of the front in the `forts` battlefield (0 … N).
     pub(crate) forts_pos: i64,
+    /// The last `battlefield.forts_positions` seen and its rounding (an event may change it).
+    pub(crate) forts_n: (f64, i64),
     pub(crate) end_month: Option<u32>,
     pub(crate) balance: f64,
     pub(crate) terms: Vec<f64>,
@@ -99,6 +101,7 @@ impl Scratch {
             eps: 0.0,
             drift: 0.0,
             forts_pos: 0,
+            forts_n: (f64::NAN, 0),
             end_month: None,
             balance: 1.0,
             terms: vec![0.0; ni],
@@ -448,11 +451,15 @@ impl Scratch {
             Outcome::RussiaExhaustion => Some(vec![0.0; ni]),
             _ => None,
         };
-        let final_terms: Vec<f64> = match &terms {
-            Some(t) => t.clone(),
-            None => self.war_terms(model),
+        let war_terms;
+        let final_terms: &[f64] = match &terms {
+            Some(t) => t,
+            None => {
+                war_terms = self.war_terms(model);
+                &war_terms
+            }
         };
-        let utility = (0..model.n_actors()).map(|i| self.utility(model, i, &final_terms)).collect();
+        let utility = (0..model.n_actors()).map(|i| self.utility(model, i, final_terms)).collect();
         Record {
             index,
             outcome,

@@ -235,7 +235,6 @@ impl Summary {
     }
 
     fn fill(h: &mut Hists, chunk: &Chunk, months: usize, width: usize, n_actors: usize) {
-        let _ = width;
         let n = chunk.records.len();
         for rec in &chunk.records {
             h.final_area.add(rec.final_area_km2);
@@ -251,32 +250,26 @@ impl Summary {
         // prefix, which shrinks as the months go on.
         let mut running: Vec<usize> = (0..n).collect();
         running.sort_by_key(|&r| std::cmp::Reverse(chunk.last_month(r)));
+        let lasts: Vec<usize> = running.iter().map(|&r| chunk.last_month(r)).collect();
+        let rows: Vec<&[f64]> = running.iter().map(|&r| chunk.rows_of(r)).collect();
         let mut alive = n;
         for m in 0..=top {
             let costs = &mut h.costs[m * n_actors..(m + 1) * n_actors];
-            while alive > 0 && chunk.last_month(running[alive - 1]) < m {
+            let area = &mut h.area[m];
+            while alive > 0 && lasts[alive - 1] < m {
                 alive -= 1;
             }
-            for &r in &running[..alive] {
-                let row = chunk.row(r, m);
-                let values = std::iter::once(row[0]).chain((0..n_actors).map(|a| row[SERIES_FIXED + a]));
-                for (j, x) in values.enumerate() {
-                    let (v, count) = &mut runs[j];
-                    if x.to_bits() == v.to_bits() {
-                        *count += 1;
-                        continue;
-                    }
-                    if *count > 0 {
-                        if j == 0 { h.area[m].add_n(*v, *count) } else { costs[j - 1].add_n(*v, *count) }
-                    }
-                    (*v, *count) = (x, 1);
+            let at = m * width;
+            for rows in &rows[..alive] {
+                let row = &rows[at..at + width];
+                add_to_run(&mut runs[0], row[0], area);
+                for ((run, &x), hist) in runs[1..].iter_mut().zip(&row[SERIES_FIXED..]).zip(costs.iter_mut()) {
+                    add_to_run(run, x, hist);
                 }
             }
-            for (j, (v, count)) in runs.iter_mut().enumerate() {
-                if *count > 0 {
-                    if j == 0 { h.area[m].add_n(*v, *count) } else { costs[j - 1].add_n(*v, *count) }
-                }
-                (*v, *count) = (f64::NAN, 0);
+            end_run(&mut runs[0], area);
+            for (run, hist) in runs[1..].iter_mut().zip(costs.iter_mut()) {
+                end_run(run, hist);
             }
         }
         for r in 0..n {
@@ -468,4 +461,23 @@ impl Summary {
             history: sc.history.iter().map(|(m, km2)| HistoryPoint { date: m.to_string(), km2: *km2 }).collect(),
         }
     }
+}
+
+/// Counts `x` in a run of equal values (`run`: the value and how many times it came so far),
+/// adding the run to `hist` in one step when a different value ends it.
+fn add_to_run(run: &mut (f64, u64), x: f64, hist: &mut Histogram) {
+    if run.1 > 0 && x.to_bits() == run.0.to_bits() {
+        run.1 += 1;
+        return;
+    }
+    end_run(run, hist);
+    *run = (x, 1);
+}
+
+/// Adds the run so far to `hist` and starts afresh (a month's end).
+fn end_run(run: &mut (f64, u64), hist: &mut Histogram) {
+    if run.1 > 0 {
+        hist.add_n(run.0, run.1);
+    }
+    *run = (f64::NAN, 0);
 }
