@@ -205,7 +205,7 @@ impl Pending {
 /// estimated from rollout 0's row.
 fn check_runs_csv_fits(model: &Model, n: u64, seed: u64, out: &Path) -> Result<()> {
     let (record, _) = crate::trace::trace(model, seed, 0);
-    let mut row = String::new();
+    let mut row = Vec::new();
     output::runs_row(model, &record, &mut row)?;
     let row_bytes = row.len() as f64;
     // Rollout indices grow to n's digits; other cells vary by a few characters.

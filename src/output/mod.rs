@@ -61,10 +61,10 @@ impl RunFolder {
     pub fn add(&mut self, model: &Model, chunk: &Chunk) -> Result<()> {
         if let Some(w) = &mut self.runs {
             use std::io::Write as _;
-            let mut line = String::new();
+            let mut line = Vec::new();
             for r in &chunk.records {
                 runs_row(model, r, &mut line)?;
-                w.write_all(line.as_bytes()).map_err(|e| EnvError::write("write", &self.tmp.join("runs.csv"), e))?;
+                w.write_all(&line).map_err(|e| EnvError::write("write", &self.tmp.join("runs.csv"), e))?;
             }
         }
         Ok(())
@@ -271,33 +271,33 @@ pub fn runs_header(model: &Model) -> Vec<String> {
 }
 
 /// Rollout `r`'s row of runs.csv, its cells comma-separated and ending with a newline, written
-/// over `line` (one string reused row after row: no allocation per row). No cell needs quoting
+/// over `line` (one buffer of bytes reused row after row: no allocation per row). No cell needs quoting
 /// (numbers and outcome names), so the bytes are those a CSV writer writes.
-pub fn runs_row(model: &Model, r: &Record, line: &mut String) -> Result<()> {
+pub fn runs_row(model: &Model, r: &Record, line: &mut Vec<u8>) -> Result<()> {
     use number::{push_fixed, push_uint};
     line.clear();
     let out = line;
-    let opt = |out: &mut String, m: Option<u32>| {
+    let opt = |out: &mut Vec<u8>, m: Option<u32>| {
         if let Some(v) = m {
             push_uint(out, u64::from(v));
         }
-        out.push(',');
+        out.push(b',');
     };
-    let fixed = |out: &mut String, x: f64, d: usize, what: &str| -> Result<()> {
+    let fixed = |out: &mut Vec<u8>, x: f64, d: usize, what: &str| -> Result<()> {
         push_fixed(out, finite(x, what)?, d);
-        out.push(',');
+        out.push(b',');
         Ok(())
     };
     push_uint(out, r.index);
-    out.push(',');
-    out.push_str(r.outcome.name());
-    out.push(',');
+    out.push(b',');
+    out.extend_from_slice(r.outcome.name().as_bytes());
+    out.push(b',');
     opt(out, r.ceasefire_month);
     opt(out, r.settlement_month);
     for k in 0..model.n_issues() {
         match &r.terms {
             Some(t) => fixed(out, t[k], 4, "terms")?,
-            None => out.push(','),
+            None => out.push(b','),
         }
     }
     let ukraine = model.ukraine_km2();
@@ -313,15 +313,15 @@ pub fn runs_row(model: &Model, r: &Record, line: &mut String) -> Result<()> {
     }
     for n in [u64::from(r.walked_away), u64::from(r.abandoned), u64::from(r.breakdowns), u64::from(r.technical_deals)] {
         push_uint(out, n);
-        out.push(',');
+        out.push(b',');
     }
     opt(out, r.first_technical_deal_month);
     push_uint(out, u64::from(r.short_truces));
     for v in &r.drawn {
-        use std::fmt::Write as _;
+        use std::io::Write as _;
         let _ = write!(out, ",{}", finite(*v, "a drawn parameter")?);
     }
-    out.push('\n');
+    out.push(b'\n');
     Ok(())
 }
 

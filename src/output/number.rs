@@ -6,13 +6,40 @@
 //! rounding error of a half (where the exact value decides), and falls back to the standard
 //! formatter there and for values too large for the fast path.
 
-use std::fmt::Write as _;
+/// Where digits go: a `String` (a cell of a text being built) or bytes (a runs.csv row, which
+/// takes them in one copy rather than a character at a time).
+pub trait Sink {
+    /// Appends ASCII bytes.
+    fn put(&mut self, ascii: &[u8]);
+    /// Appends what the standard formatter writes.
+    fn put_fmt(&mut self, args: std::fmt::Arguments<'_>);
+}
+
+impl Sink for String {
+    fn put(&mut self, ascii: &[u8]) {
+        ascii.iter().for_each(|&b| self.push(char::from(b)));
+    }
+
+    fn put_fmt(&mut self, args: std::fmt::Arguments<'_>) {
+        let _ = std::fmt::Write::write_fmt(self, args);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, ascii: &[u8]) {
+        self.extend_from_slice(ascii);
+    }
+
+    fn put_fmt(&mut self, args: std::fmt::Arguments<'_>) {
+        let _ = std::io::Write::write_fmt(self, args);
+    }
+}
 
 const POW10: [f64; 10] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 const IPOW10: [u64; 10] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
 /// Appends `x` with `d` decimals, as `write!(out, "{x:.d$}")` does.
-pub fn push_fixed(out: &mut String, x: f64, d: usize) {
+pub fn push_fixed<S: Sink + ?Sized>(out: &mut S, x: f64, d: usize) {
     if d < POW10.len() && x.is_finite() {
         let s = x.abs() * POW10[d];
         // Below 2⁵² the scaled value's fraction is exact, and s·(1 ± 2⁻⁵³) brackets the true
@@ -24,11 +51,11 @@ pub fn push_fixed(out: &mut String, x: f64, d: usize) {
             if (frac - 0.5).abs() > s * 2f64.powi(-51) + f64::MIN_POSITIVE {
                 let n = whole + u64::from(frac > 0.5);
                 if x.is_sign_negative() {
-                    out.push('-');
+                    out.put(b"-");
                 }
                 push_uint(out, n / IPOW10[d]);
                 if d > 0 {
-                    out.push('.');
+                    out.put(b".");
                     let rem = n % IPOW10[d];
                     let mut digits = [b'0'; 9];
                     let mut r = rem;
@@ -36,17 +63,17 @@ pub fn push_fixed(out: &mut String, x: f64, d: usize) {
                         digits[k] = b'0' + (r % 10) as u8;
                         r /= 10;
                     }
-                    digits[..d].iter().for_each(|&b| out.push(char::from(b)));
+                    out.put(&digits[..d]);
                 }
                 return;
             }
         }
     }
-    let _ = write!(out, "{x:.d$}");
+    out.put_fmt(format_args!("{x:.d$}"));
 }
 
 /// Appends `n` in decimal, as `write!(out, "{n}")` does.
-pub fn push_uint(out: &mut String, mut n: u64) {
+pub fn push_uint<S: Sink + ?Sized>(out: &mut S, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -57,16 +84,20 @@ pub fn push_uint(out: &mut String, mut n: u64) {
             break;
         }
     }
-    digits[at..].iter().for_each(|&b| out.push(char::from(b)));
+    out.put(&digits[at..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// `x` with `d` decimals, through both sinks (they must agree byte for byte).
     fn fixed(x: f64, d: usize) -> String {
         let mut s = String::new();
         push_fixed(&mut s, x, d);
+        let mut b = Vec::new();
+        push_fixed(&mut b, x, d);
+        assert_eq!(s.as_bytes(), &b[..], "{x:e} with {d} decimals: the byte sink differs");
         s
     }
 
@@ -129,6 +160,9 @@ mod tests {
             let mut s = String::new();
             push_uint(&mut s, n);
             assert_eq!(s, n.to_string());
+            let mut b = Vec::new();
+            push_uint(&mut b, n);
+            assert_eq!(b, n.to_string().as_bytes());
         }
     }
 }
