@@ -63,19 +63,31 @@ impl Histogram {
     }
 
     /// Adds `count` copies of `x`.
+    #[inline]
     pub fn add_n(&mut self, x: f64, count: u64) {
+        if x.is_finite() {
+            let rel = self.index(x).wrapping_sub(self.first);
+            if rel >= 0
+                && let Some(c) = self.counts.get_mut(rel as usize)
+            {
+                *c += count;
+                self.total += count;
+                return;
+            }
+        }
+        self.add_outside(x, count);
+    }
+
+    /// `add_n` of a value that is not a number or falls outside the bins held (which grow, or
+    /// coarsen, to take it).
+    #[cold]
+    fn add_outside(&mut self, x: f64, count: u64) {
         if !x.is_finite() {
             self.invalid += count;
             self.total += count;
             return;
         }
         let mut k = self.index(x);
-        let rel = k.wrapping_sub(self.first);
-        if !self.counts.is_empty() && rel >= 0 && (rel as usize) < self.counts.len() {
-            self.counts[rel as usize] += count;
-            self.total += count;
-            return;
-        }
         if self.counts.is_empty() {
             self.first = k;
             self.counts.push(0);
