@@ -36,7 +36,6 @@ impl Sink for Vec<u8> {
 }
 
 const POW10: [f64; 10] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
-const IPOW10: [u64; 10] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
 /// Appends `x` with `d` decimals, as `write!(out, "{x:.d$}")` does.
 pub fn push_fixed<S: Sink + ?Sized>(out: &mut S, x: f64, d: usize) {
@@ -49,22 +48,32 @@ pub fn push_fixed<S: Sink + ?Sized>(out: &mut S, x: f64, d: usize) {
             let whole = s as u64;
             let frac = s - whole as f64;
             if (frac - 0.5).abs() > s * 2f64.powi(-51) + f64::MIN_POSITIVE {
-                let n = whole + u64::from(frac > 0.5);
-                if x.is_sign_negative() {
-                    out.put(b"-");
+                let mut n = whole + u64::from(frac > 0.5);
+                // The digits of n, last first, with the point d digits from the end: one copy.
+                let mut buf = [0u8; 32];
+                let mut at = buf.len();
+                for _ in 0..d {
+                    at -= 1;
+                    buf[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
                 }
-                push_uint(out, n / IPOW10[d]);
                 if d > 0 {
-                    out.put(b".");
-                    let rem = n % IPOW10[d];
-                    let mut digits = [b'0'; 9];
-                    let mut r = rem;
-                    for k in (0..d).rev() {
-                        digits[k] = b'0' + (r % 10) as u8;
-                        r /= 10;
-                    }
-                    out.put(&digits[..d]);
+                    at -= 1;
+                    buf[at] = b'.';
                 }
+                loop {
+                    at -= 1;
+                    buf[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                if x.is_sign_negative() {
+                    at -= 1;
+                    buf[at] = b'-';
+                }
+                out.put(&buf[at..]);
                 return;
             }
         }
