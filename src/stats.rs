@@ -66,10 +66,9 @@ impl Histogram {
     #[inline]
     pub fn add_n(&mut self, x: f64, count: u64) {
         if x.is_finite() {
-            let rel = self.index(x).wrapping_sub(self.first);
-            if rel >= 0
-                && let Some(c) = self.counts.get_mut(rel as usize)
-            {
+            // A bin below the first wraps to an index past any vector's end.
+            let rel = self.index(x).wrapping_sub(self.first) as usize;
+            if let Some(c) = self.counts.get_mut(rel) {
                 *c += count;
                 self.total += count;
                 return;

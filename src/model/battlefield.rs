@@ -277,6 +277,25 @@ mod tests {
         assert_eq!(taken, [true; 4], "breakthrough, counter-offensive, escalation, an exhausted side");
     }
 
+    /// The number of positions is read again whenever it changes (an event may set it, a
+    /// rollout may draw it, and one scratch state serves a worker's every rollout): the area is
+    /// always the share of the positions of now.
+    #[test]
+    fn forts_positions_are_those_of_now() {
+        let model = shipped("validation/forts.toml", &["battlefield.forts_positions=4", "battlefield.forts_start=2"]);
+        let sl = &model.slots;
+        let mut x = Scratch::new(&model);
+        x.reset(&model, Keys::new(5, 0));
+        let mut rng = Rng::seed_from_u64(3);
+        for n in [4.0, 10.0, 8.0] {
+            x.p[sl.forts_positions] = n;
+            x.forts_pos = 2;
+            x.phase = Phase::War;
+            x.fight_forts(&model, &mut rng, &mut Fronts(Vec::new()));
+            assert_eq!(x.area, x.forts_pos as f64 / n * x.p[sl.claimed_km2], "{n} positions");
+        }
+    }
+
     /// Smith and Stam's walk: one battle a month won with chance forts_p moves the front one
     /// position; the area is the share of positions held of the area claimed; each side drains
     /// by its tempo; the war ends at 0 or N.

@@ -464,9 +464,10 @@ impl Summary {
 }
 
 /// Counts `x` in a run of equal values (`run`: the value and how many times it came so far),
-/// adding the run to `hist` in one step when a different value ends it.
+/// adding the run to `hist` in one step when a different value ends it. An empty run holds a
+/// NaN: a NaN of the same bits joins it as its first value, as it would start a run.
 fn add_to_run(run: &mut (f64, u64), x: f64, hist: &mut Histogram) {
-    if run.1 > 0 && x.to_bits() == run.0.to_bits() {
+    if x.to_bits() == run.0.to_bits() {
         run.1 += 1;
         return;
     }
