@@ -61,14 +61,7 @@ pub fn push_fixed<S: Sink + ?Sized>(out: &mut S, x: f64, d: usize) {
                     at -= 1;
                     buf[at] = b'.';
                 }
-                loop {
-                    at -= 1;
-                    buf[at] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
+                at = digits_ending_at(&mut buf, at, n);
                 if x.is_sign_negative() {
                     at -= 1;
                     buf[at] = b'-';
@@ -82,18 +75,25 @@ pub fn push_fixed<S: Sink + ?Sized>(out: &mut S, x: f64, d: usize) {
 }
 
 /// Appends `n` in decimal, as `write!(out, "{n}")` does.
-pub fn push_uint<S: Sink + ?Sized>(out: &mut S, mut n: u64) {
+pub fn push_uint<S: Sink + ?Sized>(out: &mut S, n: u64) {
     let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    let end = digits.len();
+    let at = digits_ending_at(&mut digits, end, n);
+    out.put(&digits[at..]);
+}
+
+/// Writes `n` in decimal into `buf`, its last digit just before `end`; returns where its first
+/// digit went (0 has one digit).
+fn digits_ending_at(buf: &mut [u8], end: usize, mut n: u64) -> usize {
+    let mut at = end;
     loop {
         at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
+        buf[at] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
-            break;
+            return at;
         }
     }
-    out.put(&digits[at..]);
 }
 
 #[cfg(test)]
