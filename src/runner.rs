@@ -199,16 +199,7 @@ pub fn to_fixed(v: f64) -> i128 {
     // while |v| < 2⁵²), f·2⁴⁸ is exact (a power of two) and below 2⁴⁸, and rounding half away
     // from zero of i·2⁴⁸ + g, i and g of one sign, is i·2⁴⁸ + round(g).
     let i = v as i64;
-    let g = (v - i as f64) * FIXED_SCALE;
-    let t = g as i64;
-    let r = g - t as f64;
-    let g = if r >= 0.5 {
-        t + 1
-    } else if r <= -0.5 {
-        t - 1
-    } else {
-        t
-    };
+    let g = crate::stats::round_to_i64((v - i as f64) * FIXED_SCALE);
     ((i as i128) << 48) + g as i128
 }
 

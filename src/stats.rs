@@ -270,6 +270,24 @@ fn quantiles_of_counted_bins<const K: usize>(counts: &[u64], n: u64, first: i64,
     out
 }
 
+/// `x.round() as i64` (halves away from zero) without a call to libm's `round`: truncate, then
+/// step by the fraction, which the subtraction gives exactly. Equal for every `f64`: NaN gives
+/// 0, and from 2⁵² up every value is whole (the cast saturates as `round`'s would).
+pub fn round_to_i64(x: f64) -> i64 {
+    let t = x as i64;
+    if !(x.abs() < 4_503_599_627_370_496.0) {
+        return t;
+    }
+    let f = x - t as f64;
+    if f >= 0.5 {
+        t + 1
+    } else if f <= -0.5 {
+        t - 1
+    } else {
+        t
+    }
+}
+
 /// The `q`-quantile of sorted sample values (type 7 of Hyndman & Fan: linear between order
 /// statistics), for values held whole (a distribution's draws); `NaN` when there are none.
 /// Binned counts use [`quantile_of_bins`].
@@ -328,6 +346,27 @@ pub fn percent(p: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `round_to_i64` is `round() as i64` on halves, near halves, both signs, whole numbers,
+    /// values past 2⁵², the extremes, NaN and infinities, and many random values.
+    #[test]
+    fn rounding_without_libm_is_rounds() {
+        let mut values = vec![0.0, -0.0, 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 4.0, 10.0];
+        values.extend([4503599627370495.5, 4503599627370497.0, 9.3e18, -9.3e18, 1e300, f64::MAX, f64::MIN_POSITIVE]);
+        values.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
+        let mut z = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..100_000 {
+            z ^= z << 13;
+            z ^= z >> 7;
+            z ^= z << 17;
+            let scale = [1.0, 1e3, 1e9, 1e15, 1e17][(z % 5) as usize];
+            values.push(((z >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * scale);
+            values.push((z % 1000) as f64 / 2.0 - 250.0);
+        }
+        for x in values {
+            assert_eq!(round_to_i64(x), x.round() as i64, "{x:e}");
+        }
+    }
 
     /// The bin index is ⌊x / w⌋ for values on both sides of 0, on and off bin edges.
     #[test]

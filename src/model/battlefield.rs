@@ -23,11 +23,7 @@ impl Scratch {
     /// `forts_p`; the front moves one position; the war ends at position 0 or N.
     fn fight_forts<O: Observer>(&mut self, model: &Model, rng: &mut Rng, obs: &mut O) -> f64 {
         let sl = &model.slots;
-        let raw = self.p[sl.forts_positions];
-        if raw.to_bits() != self.forts_n.0.to_bits() {
-            self.forts_n = (raw, raw.round() as i64);
-        }
-        let n = self.forts_n.1;
+        let n = crate::stats::round_to_i64(self.p[sl.forts_positions]);
         let won = rng.random::<f64>() < self.p[sl.forts_p];
         self.forts_pos += if won { 1 } else { -1 };
         let before = self.area;
@@ -277,9 +273,9 @@ mod tests {
         assert_eq!(taken, [true; 4], "breakthrough, counter-offensive, escalation, an exhausted side");
     }
 
-    /// The number of positions is read again whenever it changes (an event may set it, a
-    /// rollout may draw it, and one scratch state serves a worker's every rollout): the area is
-    /// always the share of the positions of now.
+    /// The number of positions is read every month (an event may set it, a rollout may draw
+    /// it, and one scratch state serves a worker's every rollout): the area is always the share
+    /// of the positions of now.
     #[test]
     fn forts_positions_are_those_of_now() {
         let model = shipped("validation/forts.toml", &["battlefield.forts_positions=4", "battlefield.forts_start=2"]);

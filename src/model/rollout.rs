@@ -38,8 +38,6 @@ pub struct Scratch {
     pub(crate) drift: f64,
     /// Position of the front in the `forts` battlefield (0 … N).
     pub(crate) forts_pos: i64,
-    /// The last `battlefield.forts_positions` seen and its rounding (an event may change it).
-    pub(crate) forts_n: (f64, i64),
     pub(crate) end_month: Option<u32>,
     pub(crate) balance: f64,
     pub(crate) terms: Vec<f64>,
@@ -101,7 +99,6 @@ impl Scratch {
             eps: 0.0,
             drift: 0.0,
             forts_pos: 0,
-            forts_n: (f64::NAN, 0),
             end_month: None,
             balance: 1.0,
             terms: vec![0.0; ni],
