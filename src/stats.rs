@@ -347,25 +347,19 @@ pub fn percent(p: f64) -> String {
 mod tests {
     use super::*;
 
-    /// `round_to_i64` is `round() as i64` on halves, near halves, both signs, whole numbers,
-    /// values past 2⁵², the extremes, NaN and infinities, and many random values.
+    /// `round_to_i64` is `round() as i64` on halves, near halves, both signs, values past 2⁵²,
+    /// the extremes, NaN and infinities, and 200,000 random values.
     #[test]
     fn rounding_without_libm_is_rounds() {
-        let mut values = vec![0.0, -0.0, 0.5, -0.5, 1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 4.0, 10.0];
-        values.extend([4503599627370495.5, 4503599627370497.0, 9.3e18, -9.3e18, 1e300, f64::MAX, f64::MIN_POSITIVE]);
-        values.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
+        let mut values = vec![0.0, -0.0, 0.5, -0.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, 4503599627370495.5];
+        values.extend([9.3e18, -9.3e18, f64::MAX, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
         let mut z = 0x9E37_79B9_7F4A_7C15u64;
         for _ in 0..100_000 {
-            z ^= z << 13;
-            z ^= z >> 7;
-            z ^= z << 17;
+            z = z.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             let scale = [1.0, 1e3, 1e9, 1e15, 1e17][(z % 5) as usize];
-            values.push(((z >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * scale);
-            values.push((z % 1000) as f64 / 2.0 - 250.0);
+            values.extend([((z >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * scale, (z % 1000) as f64 / 2.0 - 250.0]);
         }
-        for x in values {
-            assert_eq!(round_to_i64(x), x.round() as i64, "{x:e}");
-        }
+        values.iter().for_each(|&x| assert_eq!(round_to_i64(x), x.round() as i64, "{x:e}"));
     }
 
     /// The bin index is ⌊x / w⌋ for values on both sides of 0, on and off bin edges.
